@@ -1,0 +1,62 @@
+namespace MlOps.Sdk.Artifacts;
+
+/// <summary>
+/// Immutable blobs named by their SHA-256 digest. Putting the same content twice stores it once; every read
+/// verifies the content against its digest.
+/// </summary>
+/// <remarks>Implementations must be safe to call from many threads and, for shared stores, many processes.</remarks>
+public abstract class ArtifactStore
+{
+    /// <summary>
+    /// Reads <paramref name="content"/> to its end and stores it. Returns once the content is durable.
+    /// Idempotent: content already present is not stored again.
+    /// </summary>
+    public abstract ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Opens stored content for reading. The stream verifies the digest as it is read and throws
+    /// <see cref="ArtifactIntegrityException"/> when the end is reached with a mismatch; read to the end to get that check.
+    /// </summary>
+    /// <exception cref="MlOpsNotFoundException">No content has that digest.</exception>
+    public abstract ValueTask<Stream> OpenReadAsync(ContentDigest digest, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether content with <paramref name="digest"/> is stored.</summary>
+    public abstract ValueTask<bool> ExistsAsync(ContentDigest digest, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the stored content.</summary>
+    public abstract IAsyncEnumerable<StoredArtifact> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes content; returns false if it was not there.</summary>
+    public abstract ValueTask<bool> DeleteAsync(ContentDigest digest, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes content for which <paramref name="isReferenced"/> is false and that was stored before
+    /// <paramref name="storedBefore"/>. The time bound protects content put by a writer that has not yet
+    /// recorded its reference.
+    /// </summary>
+    /// <returns>The number of blobs deleted.</returns>
+    public virtual async ValueTask<int> DeleteUnreferencedAsync(
+        Func<ContentDigest, bool> isReferenced, DateTimeOffset storedBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(isReferenced);
+        var candidates = new List<ContentDigest>();
+        await foreach (var artifact in ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (artifact.StoredAt < storedBefore && !isReferenced(artifact.Digest))
+            {
+                candidates.Add(artifact.Digest);
+            }
+        }
+
+        var deleted = 0;
+        foreach (var digest in candidates)
+        {
+            if (await DeleteAsync(digest, cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+}

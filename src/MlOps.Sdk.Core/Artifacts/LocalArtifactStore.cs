@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace MlOps.Sdk.Artifacts;
+
+/// <summary>
+/// Content-addressed blobs in a local directory: <c>ab/cdef…</c> by digest. A put writes a temporary file in
+/// <c>.incoming/</c> on the same volume, flushes it, renames it into place and flushes the directory, so a
+/// crash at any point leaves either no object or a whole one.
+/// </summary>
+internal sealed class LocalArtifactStore : ArtifactStore
+{
+    private const string IncomingDirectoryName = ".incoming";
+    private static readonly TimeSpan AbandonedTempAge = TimeSpan.FromHours(1);
+
+    private readonly string _root;
+    private readonly string _incoming;
+    private readonly TimeProvider _time;
+    private int _incomingSwept;
+
+    public LocalArtifactStore(string root, TimeProvider time)
+    {
+        _root = Path.GetFullPath(root);
+        _incoming = Path.Combine(_root, IncomingDirectoryName);
+        _time = time;
+    }
+
+    public override async ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        Directory.CreateDirectory(_incoming);
+        SweepAbandonedTempFilesOnce();
+
+        var temp = Path.Combine(_incoming, Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            ContentDigest digest;
+            long length;
+            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+            await using (file.ConfigureAwait(false))
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+
+                file.Flush(flushToDisk: true);
+                length = file.Length;
+                digest = ContentDigest.FromHash(hash.GetHashAndReset());
+            }
+
+            var target = ObjectPath(digest);
+            if (File.Exists(target))
+            {
+                File.Delete(temp);
+                return new StoredArtifact(digest, length, File.GetCreationTimeUtc(target));
+            }
+
+            var fanOut = Path.GetDirectoryName(target)!;
+            var fanOutIsNew = !Directory.Exists(fanOut);
+            Directory.CreateDirectory(fanOut);
+            File.Move(temp, target, overwrite: true);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+
+            DurableFile.FsyncDirectory(fanOut);
+            if (fanOutIsNew)
+            {
+                DurableFile.FsyncDirectory(_root);
+            }
+
+            return new StoredArtifact(digest, length, _time.GetUtcNow());
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public override ValueTask<Stream> OpenReadAsync(ContentDigest digest, CancellationToken cancellationToken = default)
+    {
+        var path = ObjectPath(digest);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new MlOpsNotFoundException($"No artifact {digest} is stored under '{_root}'.");
+        }
+
+        return ValueTask.FromResult<Stream>(new DigestVerifyingStream(file, digest));
+    }
+
+    public override ValueTask<bool> ExistsAsync(ContentDigest digest, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(File.Exists(ObjectPath(digest)));
+
+    public override async IAsyncEnumerable<StoredArtifact> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(_root))
+        {
+            yield break;
+        }
+
+        foreach (var fanOut in Directory.EnumerateDirectories(_root))
+        {
+            var prefix = Path.GetFileName(fanOut);
+            if (prefix.Length != 2)
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(fanOut))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (ContentDigest.TryParse("sha256:" + prefix + Path.GetFileName(file), out var digest))
+                {
+                    var info = new FileInfo(file);
+                    yield return new StoredArtifact(digest, info.Length, info.LastWriteTimeUtc);
+                }
+            }
+
+            await Task.Yield();
+        }
+    }
+
+    public override ValueTask<bool> DeleteAsync(ContentDigest digest, CancellationToken cancellationToken = default)
+    {
+        var path = ObjectPath(digest);
+        if (!File.Exists(path))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        File.Delete(path);
+        return ValueTask.FromResult(true);
+    }
+
+    private string ObjectPath(ContentDigest digest)
+    {
+        var hex = digest.Hex;
+        return Path.Combine(_root, hex[..2], hex[2..]);
+    }
+
+    private void SweepAbandonedTempFilesOnce()
+    {
+        if (Interlocked.Exchange(ref _incomingSwept, 1) == 1)
+        {
+            return;
+        }
+
+        var cutoff = _time.GetUtcNow().UtcDateTime - AbandonedTempAge;
+        foreach (var file in Directory.EnumerateFiles(_incoming, "*.tmp"))
+        {
+            if (File.GetLastWriteTimeUtc(file) < cutoff)
+            {
+                TryDelete(file);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // A leftover temp file is invisible to readers and swept later.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using MlOps.Sdk;
+using MlOps.Sdk.Storage.Sqlite;
+using MlOps.Sdk.Storage.Sqlite.DependencyInjection;
+using MlOps.Sdk.Storage.Sqlite.Tracking;
+using MlOps.Sdk.Tracking;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the embedded SQLite metadata store.</summary>
+public static class SqliteBuilderExtensions
+{
+    /// <summary>
+    /// Keeps all MlOps.Sdk metadata in one SQLite file (<c>mlops.db</c> under the root directory unless
+    /// <see cref="SqliteStoreOptions.DatabasePath"/> says otherwise). Replaces any metadata store registered before.
+    /// </summary>
+    public static IMlOpsBuilder UseSqlite(this IMlOpsBuilder builder, Action<SqliteStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<SqliteStoreOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStoreOptions>, SqliteStoreOptionsValidator>());
+        services.TryAddSingleton(sp =>
+        {
+            var sqlite = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
+            var root = sp.GetRequiredService<IOptions<MlOpsOptions>>().Value.RootDirectory;
+            return new SqliteDatabase(sqlite.DatabasePath ?? Path.Combine(root, "mlops.db"), sqlite);
+        });
+        services.Replace(ServiceDescriptor.Singleton<TrackingStore>(sp => new SqliteTrackingStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())));
+        return builder;
+    }
+}

@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlOps.Sdk.Storage.Sqlite.DependencyInjection;
+
+[OptionsValidator]
+internal sealed partial class SqliteStoreOptionsValidator : IValidateOptions<SqliteStoreOptions>;

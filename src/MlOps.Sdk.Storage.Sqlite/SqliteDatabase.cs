@@ -1,0 +1,145 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using MlOps.Sdk.Tracking.Search;
+using Polly;
+using Polly.Retry;
+
+namespace MlOps.Sdk.Storage.Sqlite;
+
+/// <summary>Opens configured connections to one database file and runs its migrations once per process.</summary>
+internal sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+    private readonly SqliteStoreOptions _options;
+    private readonly ResiliencePipeline _busyRetry;
+    private readonly SemaphoreSlim _migrationLock = new(1, 1);
+    private volatile bool _migrated;
+
+    public SqliteDatabase(string path, SqliteStoreOptions options)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _options = options;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        }.ToString();
+
+        // The busy timeout already waits inside SQLite; this covers what it cannot (SQLITE_BUSY on BEGIN IMMEDIATE
+        // after the wait, SQLITE_LOCKED), retrying the whole transaction, which rolled back.
+        _busyRetry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<SqliteException>(e => e.SqliteErrorCode is 5 or 6),
+                MaxRetryAttempts = 5,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(50),
+            })
+            .Build();
+    }
+
+    public string Path { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_migrated)
+        {
+            await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await OpenConfiguredAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a write transaction that holds the write lock from its start.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        await _busyRetry.ExecuteAsync(
+            async ct =>
+            {
+                var connection = await OpenAsync(ct).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    var transaction = connection.BeginTransaction(deferred: false);
+                    await using (transaction.ConfigureAwait(false))
+                    {
+                        var result = await work(connection, transaction).ConfigureAwait(false);
+                        await transaction.CommitAsync(ct).ConfigureAwait(false);
+                        return result;
+                    }
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    private async Task<SqliteConnection> OpenConfiguredAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var busyMs = ((long)_options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            var synchronous = _options.DurableCommits ? "FULL" : "NORMAL";
+            await ExecuteAsync(connection, $"PRAGMA busy_timeout={busyMs}; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
+            connection.CreateFunction<string?, string?, bool>(
+                "mlops_ilike",
+                static (value, pattern) => value is not null && pattern is not null && LikePattern.IsMatch(value, pattern, ignoreCase: true),
+                isDeterministic: true);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await _migrationLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_migrated)
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            await _busyRetry.ExecuteAsync(
+                async ct =>
+                {
+                    var connection = await OpenConfiguredAsync(ct).ConfigureAwait(false);
+                    await using (connection.ConfigureAwait(false))
+                    {
+                        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false);
+
+                        // BEGIN IMMEDIATE: of several processes starting at once, one migrates while the others wait,
+                        // then read the new version and do nothing.
+                        var transaction = connection.BeginTransaction(deferred: false);
+                        await using (transaction.ConfigureAwait(false))
+                        {
+                            await SqliteSchema.MigrateAsync(connection, transaction, ct).ConfigureAwait(false);
+                            await transaction.CommitAsync(ct).ConfigureAwait(false);
+                        }
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+            _migrated = true;
+        }
+        finally
+        {
+            _migrationLock.Release();
+        }
+    }
+
+    internal static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = sql;
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

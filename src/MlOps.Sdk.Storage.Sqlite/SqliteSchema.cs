@@ -1,0 +1,93 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace MlOps.Sdk.Storage.Sqlite;
+
+/// <summary>The schema as an ordered list of migrations; <c>PRAGMA user_version</c> records how many ran.</summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE experiments (
+            experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE runs (
+            run_id TEXT PRIMARY KEY,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER,
+            lease_expires_at INTEGER NOT NULL);
+        CREATE INDEX runs_by_experiment ON runs(experiment_id, start_time);
+        CREATE TABLE params (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            value_number REAL,
+            PRIMARY KEY (run_id, key)) WITHOUT ROWID;
+        CREATE INDEX params_by_key ON params(key, value);
+        CREATE TABLE tags (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_id, key)) WITHOUT ROWID;
+        CREATE TABLE metric_series (
+            series_id INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            key TEXT NOT NULL,
+            point_count INTEGER NOT NULL,
+            min_step INTEGER NOT NULL,
+            max_step INTEGER NOT NULL,
+            last_step INTEGER NOT NULL,
+            last_timestamp INTEGER NOT NULL,
+            last_value REAL,
+            UNIQUE (run_id, key));
+        CREATE INDEX metric_series_by_key ON metric_series(key, last_value);
+        CREATE TABLE metric_segments (
+            segment_id INTEGER PRIMARY KEY,
+            series_id INTEGER NOT NULL REFERENCES metric_series(series_id),
+            point_count INTEGER NOT NULL,
+            points BLOB NOT NULL);
+        CREATE INDEX metric_segments_by_series ON metric_segments(series_id, segment_id);
+        CREATE TABLE run_inputs (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            context TEXT NOT NULL,
+            PRIMARY KEY (run_id, name, digest, context)) WITHOUT ROWID;
+        CREATE TABLE run_artifacts (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            path TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            length INTEGER NOT NULL,
+            PRIMARY KEY (run_id, path)) WITHOUT ROWID;
+        """,
+    ];
+
+    public static int Version => Migrations.Length;
+
+    public static async Task MigrateAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.Transaction = transaction;
+            command.CommandText = "PRAGMA user_version;";
+            var current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (current > Migrations.Length)
+            {
+                throw new MlOpsException($"The database was created by a newer MlOps.Sdk (schema {current}; this version knows {Migrations.Length}). Upgrade the package.");
+            }
+
+            for (var i = current; i < Migrations.Length; i++)
+            {
+                await SqliteDatabase.ExecuteAsync(connection, Migrations[i], cancellationToken, transaction).ConfigureAwait(false);
+                await SqliteDatabase.ExecuteAsync(connection, $"PRAGMA user_version={i + 1};", cancellationToken, transaction).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MlOps.Sdk.Storage.Sqlite;
+
+/// <summary>Options of the SQLite metadata store.</summary>
+public sealed class SqliteStoreOptions
+{
+    /// <summary>The database file.</summary>
+    /// <value>The default is <c>mlops.db</c> under <see cref="MlOpsOptions.RootDirectory"/>.</value>
+    public string? DatabasePath { get; set; }
+
+    /// <summary>How long a write waits for another process holding the write lock before it fails.</summary>
+    /// <value>The default is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether a commit waits for the disk (<c>synchronous=FULL</c>): acknowledged writes then survive a power loss,
+    /// not only a crash of the process.
+    /// </summary>
+    /// <value>The default is true.</value>
+    public bool DurableCommits { get; set; } = true;
+}

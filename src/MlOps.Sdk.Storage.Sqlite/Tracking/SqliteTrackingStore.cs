@@ -1,0 +1,324 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Search;
+
+namespace MlOps.Sdk.Storage.Sqlite.Tracking;
+
+internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeProvider time) : TrackingStore
+{
+    private const int MaxPointsPerSegment = 16_384;
+
+    public override async Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var createdAt = time.GetUtcNow();
+        try
+        {
+            return await database.WriteAsync(
+                async (connection, transaction) =>
+                {
+                    var command = Command(connection, transaction, "INSERT INTO experiments (name, created_at) VALUES ($name, $created) RETURNING experiment_id;");
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.Parameters.AddWithValue("$name", name);
+                        command.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+                        var id = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                        return new Experiment(Id(id), name, FromMs(createdAt.ToUnixTimeMilliseconds()), false);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new MlOpsConflictException($"An experiment named '{name}' already exists (it may be deleted: restore it or pick another name).");
+        }
+    }
+
+    public override Task<Experiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default) =>
+        long.TryParse(experimentId, out var id)
+            ? ReadExperimentAsync("WHERE experiment_id = $v", id, cancellationToken)
+            : Task.FromResult<Experiment?>(null);
+
+    public override Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default) =>
+        ReadExperimentAsync("WHERE name = $v", name, cancellationToken);
+
+    public override async Task<IReadOnlyList<Experiment>> ListExperimentsAsync(bool includeDeleted = false, CancellationToken cancellationToken = default)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = Command(connection, null, "SELECT experiment_id, name, created_at, deleted FROM experiments" + (includeDeleted ? string.Empty : " WHERE deleted = 0") + " ORDER BY name;");
+            await using (command.ConfigureAwait(false))
+            {
+                var result = new List<Experiment>();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        result.Add(ReadExperiment(reader));
+                    }
+                }
+
+                return result;
+            }
+        }
+    }
+
+    public override async Task SetExperimentDeletedAsync(string experimentId, bool deleted, CancellationToken cancellationToken = default)
+    {
+        var changed = await database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var command = Command(connection, transaction, "UPDATE experiments SET deleted = $d WHERE experiment_id = $id;");
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.AddWithValue("$d", deleted ? 1 : 0);
+                    command.Parameters.AddWithValue("$id", long.TryParse(experimentId, out var id) ? id : -1);
+                    return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            throw new MlOpsNotFoundException($"No experiment has id '{experimentId}'.");
+        }
+    }
+
+    public override async Task<RunInfo> CreateRunAsync(NewRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            await database.WriteAsync(
+                async (connection, transaction) =>
+                {
+                    var command = Command(connection, transaction, "INSERT INTO runs (run_id, experiment_id, name, status, start_time, lease_expires_at) VALUES ($id, $exp, $name, 'RUNNING', $start, $lease);");
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.Parameters.AddWithValue("$id", run.RunId);
+                        command.Parameters.AddWithValue("$exp", long.TryParse(run.ExperimentId, out var exp) ? exp : -1);
+                        command.Parameters.AddWithValue("$name", run.Name);
+                        command.Parameters.AddWithValue("$start", run.StartTime.ToUnixTimeMilliseconds());
+                        command.Parameters.AddWithValue("$lease", run.LeaseExpiresAt.ToUnixTimeMilliseconds());
+                        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    foreach (var (key, value) in run.Tags)
+                    {
+                        await SetTagAsync(connection, transaction, new RunTag(run.RunId, key, value), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return 0;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new MlOpsNotFoundException($"No experiment has id '{run.ExperimentId}', or run id '{run.RunId}' is taken.");
+        }
+
+        return new RunInfo(run.RunId, run.ExperimentId, run.Name, RunStatus.Running, FromMs(run.StartTime.ToUnixTimeMilliseconds()), null);
+    }
+
+    public override async Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endTime, CancellationToken cancellationToken = default)
+    {
+        var changed = await database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var command = Command(connection, transaction, "UPDATE runs SET status = $status, end_time = $end WHERE run_id = $id;");
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.AddWithValue("$status", RunFilter.StatusText(status));
+                    command.Parameters.AddWithValue("$end", endTime.ToUnixTimeMilliseconds());
+                    command.Parameters.AddWithValue("$id", runId);
+                    return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            throw new MlOpsNotFoundException($"No run has id '{runId}'.");
+        }
+    }
+
+    public override async Task RecordArtifactAsync(string runId, RunArtifact artifact, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        try
+        {
+            await database.WriteAsync(
+                async (connection, transaction) =>
+                {
+                    var command = Command(connection, transaction, "INSERT INTO run_artifacts (run_id, path, digest, length) VALUES ($id, $path, $digest, $length) ON CONFLICT (run_id, path) DO UPDATE SET digest = excluded.digest, length = excluded.length;");
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.Parameters.AddWithValue("$id", runId);
+                        command.Parameters.AddWithValue("$path", artifact.Path.Value);
+                        command.Parameters.AddWithValue("$digest", artifact.Digest.ToString());
+                        command.Parameters.AddWithValue("$length", artifact.Length);
+                        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new MlOpsNotFoundException($"No run has id '{runId}'.");
+        }
+    }
+
+    public override async Task<MetricSeriesSummary?> GetMetricSeriesAsync(string runId, string key, CancellationToken cancellationToken = default)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = Command(connection, null, "SELECT point_count, min_step, max_step, last_step, last_timestamp, last_value FROM metric_series WHERE run_id = $id AND key = $key;");
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.AddWithValue("$id", runId);
+                command.Parameters.AddWithValue("$key", key);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+
+                    return new MetricSeriesSummary(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), ReadLatest(reader, 3));
+                }
+            }
+        }
+    }
+
+    public override async IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = Command(connection, null, "SELECT g.points FROM metric_segments g JOIN metric_series s ON s.series_id = g.series_id WHERE s.run_id = $id AND s.key = $key ORDER BY g.segment_id;");
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.AddWithValue("$id", runId);
+                command.Parameters.AddWithValue("$key", key);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    var points = new List<Metric>();
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        points.Clear();
+                        MetricSegmentCodec.Decode((byte[])reader.GetValue(0), points);
+                        foreach (var point in points)
+                        {
+                            yield return point;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public override async Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var runs = await LoadRunsAsync("WHERE r.run_id = $p0", [runId], cancellationToken).ConfigureAwait(false);
+        return runs.Count == 0 ? null : runs[0];
+    }
+
+    public override async Task<IReadOnlyList<Run>> SearchRunsAsync(RunSearchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                SqliteRunQuery.Apply(command, request, time.GetUtcNow().ToUnixTimeMilliseconds());
+                var infos = await ReadInfosAsync(command, cancellationToken).ConfigureAwait(false);
+                return await LoadDataAsync(connection, infos, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<Run>> LoadRunsAsync(string where, object[] parameters, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = Command(connection, null, "SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at FROM runs r " + where + ";");
+            await using (command.ConfigureAwait(false))
+            {
+                for (var i = 0; i < parameters.Length; i++)
+                {
+                    command.Parameters.AddWithValue("$p" + i, parameters[i]);
+                }
+
+                var infos = await ReadInfosAsync(command, cancellationToken).ConfigureAwait(false);
+                return await LoadDataAsync(connection, infos, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<List<RunInfo>> ReadInfosAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var infos = new List<RunInfo>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var status = Enum.Parse<RunStatus>(reader.GetString(3), ignoreCase: true);
+                DateTimeOffset? end = reader.IsDBNull(5) ? null : FromMs(reader.GetInt64(5));
+                var lease = reader.GetInt64(6);
+                if (status == RunStatus.Running && lease < now)
+                {
+                    status = RunStatus.Killed;
+                    end = FromMs(lease);
+                }
+
+                infos.Add(new RunInfo(reader.GetString(0), Id(reader.GetInt64(1)), reader.GetString(2), status, FromMs(reader.GetInt64(4)), end));
+            }
+        }
+
+        return infos;
+    }
+
+    private async Task<Experiment?> ReadExperimentAsync(string where, object value, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = Command(connection, null, "SELECT experiment_id, name, created_at, deleted FROM experiments " + where + ";");
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.AddWithValue("$v", value);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadExperiment(reader) : null;
+                }
+            }
+        }
+    }
+
+    private static Experiment ReadExperiment(SqliteDataReader reader) =>
+        new(Id(reader.GetInt64(0)), reader.GetString(1), FromMs(reader.GetInt64(2)), reader.GetInt64(3) != 0);
+
+    private static Metric ReadLatest(SqliteDataReader reader, int first) =>
+        new(reader.IsDBNull(first + 2) ? double.NaN : reader.GetDouble(first + 2), reader.GetInt64(first), reader.GetInt64(first + 1));
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}

@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlOps.Sdk.Tracking.DependencyInjection;
+
+[OptionsValidator]
+internal sealed partial class TrackingOptionsValidator : IValidateOptions<TrackingOptions>;

@@ -1,0 +1,56 @@
+namespace MlOps.Sdk.Tracking;
+
+/// <summary>The entry point of the Tracking layer: start runs, read them back, search them.</summary>
+public interface IExperimentTracker
+{
+    /// <summary>Starts a run in <paramref name="experimentName"/>, creating the experiment if it does not exist.</summary>
+    /// <param name="experimentName">The experiment's name.</param>
+    /// <param name="runName">The run's name; a generated one when null.</param>
+    /// <param name="tags">Tags to set at once.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="MlOpsValidationException">The experiment is deleted (restore it first), or a name or tag is not valid.</exception>
+    Task<ActiveRun> StartRunAsync(string experimentName, string? runName = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates an experiment.</summary>
+    /// <exception cref="MlOpsConflictException">The name is taken.</exception>
+    Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets an experiment by name, or null.</summary>
+    Task<Experiment?> GetExperimentAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists experiments by name.</summary>
+    Task<IReadOnlyList<Experiment>> ListExperimentsAsync(bool includeDeleted = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Soft-deletes an experiment: it and its runs leave listings and searches, and come back on restore.</summary>
+    Task DeleteExperimentAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Restores a soft-deleted experiment.</summary>
+    Task RestoreExperimentAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a run with its params, latest metrics, tags, inputs and artifacts, or null.</summary>
+    Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Searches runs; see <see cref="Search.RunFilter"/> for the filter language.</summary>
+    /// <exception cref="Search.FilterSyntaxException">The filter or an order clause is malformed.</exception>
+    Task<RunSearchPage> SearchRunsAsync(RunSearchQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads every point of a metric series in the order it was logged.</summary>
+    IAsyncEnumerable<Metric> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reduces a metric series to at most <paramref name="bucketCount"/> buckets of equal step width, each with its
+    /// min, max and last point: a million-point series charted from a thousand points. When every point has the same
+    /// step, buckets split the series by position instead.
+    /// </summary>
+    Task<IReadOnlyList<MetricBucket>> GetMetricBucketsAsync(string runId, string key, int bucketCount, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens an artifact of a run for reading; the stream verifies the content's digest when read to the end.</summary>
+    /// <exception cref="MlOpsNotFoundException">The run or the artifact does not exist.</exception>
+    Task<Stream> OpenArtifactAsync(string runId, string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes every artifact of a run below <paramref name="destinationDirectory"/>, verified; paths cannot leave it.</summary>
+    Task DownloadArtifactsAsync(string runId, string destinationDirectory, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns once everything logged by every run of this tracker so far is durable.</summary>
+    Task FlushAsync(CancellationToken cancellationToken = default);
+}

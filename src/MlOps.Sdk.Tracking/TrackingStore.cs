@@ -1,0 +1,61 @@
+using MlOps.Sdk.Tracking.Search;
+
+namespace MlOps.Sdk.Tracking;
+
+/// <summary>
+/// The metadata store of the Tracking layer. Storage providers derive from it; the conformance suites in
+/// <c>MlOps.Sdk.Storage.Conformance</c> define its behaviour. Every method that writes returns only once
+/// the write is durable.
+/// </summary>
+/// <remarks>
+/// A run whose status is running but whose lease has expired must be reported as <see cref="RunStatus.Killed"/>
+/// with the lease's expiry as its end time, by reads and searches alike.
+/// </remarks>
+public abstract class TrackingStore
+{
+    /// <summary>Creates an experiment.</summary>
+    /// <exception cref="MlOpsConflictException">An experiment with that name exists (deleted or not).</exception>
+    public abstract Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets an experiment by id, or null.</summary>
+    public abstract Task<Experiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets an experiment by name, or null.</summary>
+    public abstract Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists experiments by name.</summary>
+    public abstract Task<IReadOnlyList<Experiment>> ListExperimentsAsync(bool includeDeleted = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Soft-deletes or restores an experiment.</summary>
+    /// <exception cref="MlOpsNotFoundException">No experiment has that id.</exception>
+    public abstract Task SetExperimentDeletedAsync(string experimentId, bool deleted, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a running run holding a lease until <see cref="NewRun.LeaseExpiresAt"/>.</summary>
+    /// <exception cref="MlOpsNotFoundException">The experiment does not exist.</exception>
+    public abstract Task<RunInfo> CreateRunAsync(NewRun run, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a run with its data, or null.</summary>
+    public abstract Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends a run with a final status.</summary>
+    /// <exception cref="MlOpsNotFoundException">No run has that id.</exception>
+    public abstract Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endTime, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes a batch atomically: metric points, params, tags, dataset inputs and lease renewals.
+    /// A param already stored with a different value is not overwritten; it is reported in the result.
+    /// </summary>
+    public abstract Task<TrackingWriteResult> WriteAsync(TrackingWriteBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads every point of a metric series in the order it was logged.</summary>
+    public abstract IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the extent of a metric series, or null when the run has no such metric.</summary>
+    public abstract Task<MetricSeriesSummary?> GetMetricSeriesAsync(string runId, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Records an artifact of a run (the content is already in the artifact store). Logging a path again replaces it.</summary>
+    public abstract Task RecordArtifactAsync(string runId, RunArtifact artifact, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds runs; see <see cref="RunFilter"/> for the meaning every provider must give the filter.</summary>
+    public abstract Task<IReadOnlyList<Run>> SearchRunsAsync(RunSearchRequest request, CancellationToken cancellationToken = default);
+}

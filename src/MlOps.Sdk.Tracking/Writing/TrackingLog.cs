@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace MlOps.Sdk.Tracking.Writing;
+
+internal static partial class TrackingLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Writing {Points} metric points and {Others} other records to the tracking store failed; retrying in {Delay}.")]
+    public static partial void WriteFailed(ILogger logger, Exception exception, int points, int others, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Run {RunId} dropped a metric point: the queue of {Capacity} points is full. Further drops are counted, not logged.")]
+    public static partial void PointsDropped(ILogger logger, string runId, int capacity);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Param '{Key}' of run {RunId} is stored as '{Stored}'; the value '{Rejected}' was not written.")]
+    public static partial void ParamConflict(ILogger logger, string runId, string key, string stored, string rejected);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Run {RunId} ('{RunName}') started in experiment {ExperimentId}.")]
+    public static partial void RunStarted(ILogger logger, string runId, string runName, string experimentId);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Run {RunId} ended as {Status}.")]
+    public static partial void RunEnded(ILogger logger, string runId, RunStatus status);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "A batch was rejected by the tracking store and discarded.")]
+    public static partial void BatchRejected(ILogger logger, Exception exception);
+}
