@@ -54,15 +54,19 @@ internal sealed class LocalArtifactStore : ArtifactStore
             }
 
             var target = ObjectPath(digest);
+            var now = _time.GetUtcNow();
             if (File.Exists(target))
             {
+                // Storing again counts as new for garbage collection: the caller is about to reference it.
                 File.Delete(temp);
-                return new StoredArtifact(digest, length, File.GetCreationTimeUtc(target));
+                File.SetLastWriteTimeUtc(target, now.UtcDateTime);
+                return new StoredArtifact(digest, length, now);
             }
 
             var fanOut = Path.GetDirectoryName(target)!;
             var fanOutIsNew = !Directory.Exists(fanOut);
             Directory.CreateDirectory(fanOut);
+            File.SetLastWriteTimeUtc(temp, now.UtcDateTime);
             File.Move(temp, target, overwrite: true);
             if (!OperatingSystem.IsWindows())
             {
@@ -75,7 +79,7 @@ internal sealed class LocalArtifactStore : ArtifactStore
                 DurableFile.FsyncDirectory(_root);
             }
 
-            return new StoredArtifact(digest, length, _time.GetUtcNow());
+            return new StoredArtifact(digest, length, now);
         }
         catch
         {

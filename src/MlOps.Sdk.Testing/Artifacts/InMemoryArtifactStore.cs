@@ -24,8 +24,9 @@ public sealed class InMemoryArtifactStore(TimeProvider time) : ArtifactStore
         await content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         var bytes = buffer.ToArray();
         var digest = ContentDigest.Compute(bytes);
-        var stored = _blobs.GetOrAdd(digest, _ => (bytes, time.GetUtcNow()));
-        return new StoredArtifact(digest, bytes.LongLength, stored.StoredAt);
+        var now = time.GetUtcNow();
+        _blobs.AddOrUpdate(digest, (bytes, now), (_, old) => (old.Content, now));
+        return new StoredArtifact(digest, bytes.LongLength, now);
     }
 
     /// <inheritdoc />

@@ -90,7 +90,7 @@ public sealed class InMemoryTrackingStore(TimeProvider time) : TrackingStore
             }
 
             _runs[run.RunId] = stored;
-            return Task.FromResult(stored.Info(long.MaxValue));
+            return Task.FromResult(stored.Info(long.MinValue));
         }
     }
 

@@ -1,0 +1,88 @@
+// A child process for the crash and concurrency tests: it does one kind of work against a real store and
+// reports on stdout each thing that is durable, so the parent knows what must survive a kill -9.
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using MlOps.Sdk.Artifacts;
+using MlOps.Sdk.Tracking;
+
+var command = args[0];
+var root = args[1];
+Console.Out.Flush();
+
+switch (command)
+{
+    case "log-forever":
+        await LogAsync(root, args[2], long.MaxValue, flushEvery: int.Parse(args[3], CultureInfo.InvariantCulture), lease: TimeSpan.FromSeconds(2));
+        break;
+    case "log-count":
+        await LogAsync(root, args[2], long.Parse(args[3], CultureInfo.InvariantCulture), flushEvery: 5_000, lease: TimeSpan.FromSeconds(60));
+        break;
+    case "put-forever":
+        await PutForeverAsync(root);
+        break;
+    case "migrate":
+        await using (var services = Build(root, TimeSpan.FromSeconds(60)))
+        {
+            var tracker = services.GetRequiredService<IExperimentTracker>();
+            await using var run = await tracker.StartRunAsync("migrate");
+            run.LogMetric("m", 1);
+            Console.WriteLine("OK " + run.Id);
+        }
+
+        break;
+    default:
+        Console.Error.WriteLine($"unknown command {command}");
+        return 2;
+}
+
+return 0;
+
+static ServiceProvider Build(string root, TimeSpan lease)
+{
+    var services = new ServiceCollection();
+    services.AddMlOps(o => o.RootDirectory = root).AddTracking(o => o.RunLease = lease).UseSqlite();
+    return services.BuildServiceProvider();
+}
+
+static async Task LogAsync(string root, string experiment, long count, int flushEvery, TimeSpan lease)
+{
+    await using var services = Build(root, lease);
+    var tracker = services.GetRequiredService<IExperimentTracker>();
+    var run = await tracker.StartRunAsync(experiment);
+    run.LogParam("pid", Environment.ProcessId);
+    Console.WriteLine("RUN " + run.Id);
+    for (long step = 0; step < count; step++)
+    {
+        run.LogMetric("loss", 1.0 / (step + 1), step);
+        run.LogMetric("step", step, step);
+        if ((step + 1) % flushEvery == 0 || step + 1 == count)
+        {
+            await run.FlushAsync();
+            Console.WriteLine("ACK " + (step + 1).ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    if (run.DroppedPoints != 0)
+    {
+        Console.WriteLine("DROPPED " + run.DroppedPoints.ToString(CultureInfo.InvariantCulture));
+    }
+
+    await run.EndAsync();
+    Console.WriteLine("DONE " + run.Id);
+}
+
+static async Task PutForeverAsync(string root)
+{
+    var services = new ServiceCollection();
+    services.AddMlOps(o => o.RootDirectory = root);
+    await using var provider = services.BuildServiceProvider();
+    var store = provider.GetRequiredService<ArtifactStore>();
+    var buffer = new byte[4 * 1024 * 1024];
+    while (true)
+    {
+        RandomNumberGenerator.Fill(buffer);
+        var stored = await store.PutAsync(new MemoryStream(buffer));
+        Console.WriteLine("PUT " + stored.Digest);
+    }
+}
