@@ -42,6 +42,11 @@ public static class TrackingLimits
         {
             throw new MlOpsValidationException($"The value of {kind} '{key}' has {value.Length} characters; the limit is {maxLength}.");
         }
+
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new MlOpsValidationException($"The value of {kind} '{key}' contains a NUL character, which stores cannot compare reliably.");
+        }
     }
 
     internal static void ValidateName(string name, string kind)

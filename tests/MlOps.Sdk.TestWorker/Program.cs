@@ -16,7 +16,7 @@ switch (command)
         await LogAsync(root, args[2], long.MaxValue, flushEvery: int.Parse(args[3], CultureInfo.InvariantCulture), lease: TimeSpan.FromSeconds(2));
         break;
     case "log-count":
-        await LogAsync(root, args[2], long.Parse(args[3], CultureInfo.InvariantCulture), flushEvery: 5_000, lease: TimeSpan.FromSeconds(60));
+        await LogAsync(root, args[2], long.Parse(args[3], CultureInfo.InvariantCulture), flushEvery: int.Parse(args[4], CultureInfo.InvariantCulture), lease: TimeSpan.FromSeconds(60));
         break;
     case "put-forever":
         await PutForeverAsync(root);

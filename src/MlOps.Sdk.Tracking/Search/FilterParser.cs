@@ -29,7 +29,13 @@ internal sealed class FilterParser(string text, List<FilterToken> tokens)
 
     public RunOrdering ParseOrdering()
     {
+        var fieldToken = Current;
         var field = ParseField();
+        if (field.Entity == FilterEntity.Dataset)
+        {
+            throw Error(fieldToken, "runs cannot be ordered by dataset fields");
+        }
+
         var descending = false;
         if (IsKeyword(Current, "DESC"))
         {
@@ -326,6 +332,11 @@ internal sealed class FilterParser(string text, List<FilterToken> tokens)
 
         if (literal.Number is not null)
         {
+            if (textOperator)
+            {
+                throw Error(valueToken, $"{op.ToString().ToUpperInvariant()} compares text; give a quoted string");
+            }
+
             if (field.Entity != FilterEntity.Param)
             {
                 throw Error(valueToken, $"{name} is text; compare it with a quoted string");

@@ -6,6 +6,12 @@ internal static class FilterTokenizer
 {
     public static List<FilterToken> Tokenize(string text)
     {
+        var nul = text.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new FilterSyntaxException(text, nul, "the filter contains a NUL character");
+        }
+
         var tokens = new List<FilterToken>();
         var i = 0;
         while (i < text.Length)
