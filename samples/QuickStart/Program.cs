@@ -1,0 +1,87 @@
+// QuickStart: train a few real models with ML.NET, track every run with MlOps.Sdk on the embedded
+// default store (.mlops/ : SQLite + content-addressed files), export each model to ONNX, then find
+// the best runs with a search.
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
+using MlOps.Sdk;
+using MlOps.Sdk.Tracking;
+using QuickStart;
+
+var root = args.Length > 0 ? args[0] : ".mlops";
+var services = new ServiceCollection();
+services.AddMlOps(o => o.RootDirectory = root)
+        .AddTracking()
+        .UseSqlite();
+await using var provider = services.BuildServiceProvider();
+var tracker = provider.GetRequiredService<IExperimentTracker>();
+
+var rows = FraudData.Generate(rows: 6000, seed: 7);
+var csv = FraudData.ToCsv(rows);
+var dataset = new DatasetInput("synthetic-fraud", ContentDigest.Compute(csv), "training");
+var ml = new MLContext(seed: 1);
+var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(rows), testFraction: 0.2, seed: 1);
+var features = ml.Transforms.Concatenate("Features", nameof(Transaction.Amount), nameof(Transaction.Hour), nameof(Transaction.Distance), nameof(Transaction.MerchantRisk))
+    .Append(ml.Transforms.NormalizeMinMax("Features"));
+
+(string Model, double L2)[] candidates = [("sdca", 0.001), ("sdca", 0.1), ("lbfgs", 0.01), ("lbfgs", 1)];
+const int epochs = 5;
+foreach (var (model, l2) in candidates)
+{
+    await using var run = await tracker.StartRunAsync("fraud", $"{model}-l2-{l2.ToString(CultureInfo.InvariantCulture)}");
+    run.LogParam("model", model);
+    run.LogParam("l2", l2);
+    run.LogParam("epochs", (long)epochs);
+    run.LogInput(dataset);
+
+    ITransformer? trained = null;
+    for (var epoch = 1; epoch <= epochs; epoch++)
+    {
+        var iterations = epoch * 2;
+        IEstimator<ITransformer> trainer = model == "sdca"
+            ? ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options { L2Regularization = (float)l2, MaximumNumberOfIterations = iterations })
+            : ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options { L2Regularization = (float)l2, MaximumNumberOfIterations = iterations });
+        trained = features.Append(trainer).Fit(split.TrainSet);
+        var metrics = ml.BinaryClassification.Evaluate(trained.Transform(split.TestSet));
+        run.LogMetric("auc", metrics.AreaUnderRocCurve, step: epoch);
+        run.LogMetric("accuracy", metrics.Accuracy, step: epoch);
+        run.LogMetric("log_loss", metrics.LogLoss, step: epoch);
+        run.LogMetric("f1", metrics.F1Score, step: epoch);
+    }
+
+    using (var onnx = new MemoryStream())
+    {
+        ml.Model.ConvertToOnnx(trained!, split.TrainSet, onnx);
+        onnx.Position = 0;
+        var artifact = await run.LogArtifactAsync("model/model.onnx", onnx);
+        Console.WriteLine($"run {run.Info.Name,-16} logged {artifact.Length,7:N0} bytes of ONNX as {artifact.Digest.ToString()[..19]}…");
+    }
+}
+
+var best = await tracker.SearchRunsAsync(new RunSearchQuery
+{
+    ExperimentNames = ["fraud"],
+    Filter = "metrics.auc > 0.8 AND (params.model = 'sdca' OR params.model = 'lbfgs') AND datasets.name = 'synthetic-fraud'",
+    OrderBy = ["metrics.auc DESC", "attributes.start_time DESC"],
+    MaxResults = 3,
+});
+
+Console.WriteLine();
+Console.WriteLine($"Best runs in {Path.GetFullPath(root)} (metrics.auc > 0.8, by AUC):");
+Console.WriteLine($"{"run",-18}{"model",-8}{"l2",-8}{"auc",-8}{"accuracy",-10}{"artifact"}");
+foreach (var run in best.Runs)
+{
+    Console.WriteLine($"{run.Info.Name,-18}{run.Params["model"],-8}{run.Params["l2"],-8}{run.Metrics["auc"].Value,-8:F4}{run.Metrics["accuracy"].Value,-10:F4}{run.Artifacts[0].Path}");
+}
+
+if (best.Runs.Count == 0)
+{
+    Console.Error.WriteLine("No run reached an AUC above 0.8.");
+    return 1;
+}
+
+var buckets = await tracker.GetMetricBucketsAsync(best.Runs[0].Info.RunId, "auc", bucketCount: epochs);
+Console.WriteLine();
+Console.WriteLine($"AUC of {best.Runs[0].Info.Name} by epoch: {string.Join("  ", buckets.Select(b => $"{b.LastStep}:{b.Last.Value:F4}"))}");
+return 0;
