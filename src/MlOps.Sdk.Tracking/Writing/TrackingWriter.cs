@@ -35,6 +35,9 @@ internal sealed class TrackingWriter : IAsyncDisposable
     private Task? _loop;
     private long _nextLeaseRenewal;
     private int _disposed;
+    private string? _lastRunId;
+    private string? _lastKey;
+    private List<Metric>? _lastSeries;
 
     public TrackingWriter(TrackingStore store, TrackingOptions options, TimeProvider time, TrackingTelemetry telemetry, ILogger<TrackingWriter> logger)
     {
@@ -184,18 +187,28 @@ internal sealed class TrackingWriter : IAsyncDisposable
                 break;
             }
 
-            var key = (record.RunId, record.Key);
-            if (!_series.TryGetValue(key, out var list))
-            {
-                list = [];
-                _series[key] = list;
-            }
-
+            // Training loops log the same series many times in a row: skip the lookup for them.
+            var list = ReferenceEquals(record.Key, _lastKey) && ReferenceEquals(record.RunId, _lastRunId) ? _lastSeries! : Series(record);
             list.Add(new Metric(record.Value, record.Step, record.Timestamp));
             points++;
         }
 
         return any;
+    }
+
+    private List<Metric> Series(in MetricRecord record)
+    {
+        var key = (record.RunId, record.Key);
+        if (!_series.TryGetValue(key, out var list))
+        {
+            list = [];
+            _series[key] = list;
+        }
+
+        _lastRunId = record.RunId;
+        _lastKey = record.Key;
+        _lastSeries = list;
+        return list;
     }
 
     private bool DrainControl()
@@ -242,6 +255,8 @@ internal sealed class TrackingWriter : IAsyncDisposable
         }
 
         _series.Clear();
+        _lastSeries = null;
+        _lastKey = _lastRunId = null;
         Exception? rejection = null;
         if (!_batch.IsEmpty)
         {
