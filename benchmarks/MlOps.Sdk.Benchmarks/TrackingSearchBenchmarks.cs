@@ -75,7 +75,7 @@ public class TrackingSearchBenchmarks
     public void Cleanup()
     {
         _connection.Dispose();
-        _services.Dispose();
+        _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_root, recursive: true);
     }

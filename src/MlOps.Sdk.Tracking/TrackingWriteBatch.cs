@@ -1,6 +1,7 @@
 namespace MlOps.Sdk.Tracking;
 
 /// <summary>What the background writer hands a <see cref="TrackingStore"/> in one atomic write.</summary>
+/// <remarks>The writer reuses the batch and its point buffers: a store must copy what it keeps before <c>WriteAsync</c> returns.</remarks>
 public sealed class TrackingWriteBatch
 {
     /// <summary>Points to append, grouped by series.</summary>

@@ -14,7 +14,7 @@ namespace MlOps.Sdk.Tracking.Writing;
 /// Failures of the store (I/O, a locked database) are retried with backoff and the data kept in memory; a batch
 /// the store rejects as invalid is discarded and reported to the flushes waiting on it.
 /// </remarks>
-internal sealed class TrackingWriter : IAsyncDisposable
+internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
@@ -30,14 +30,15 @@ internal sealed class TrackingWriter : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TrackingWriteBatch _batch = new();
     private readonly List<FlushRequest> _pendingFlushes = [];
-    private readonly Dictionary<(string RunId, string Key), List<Metric>> _series = [];
+    private readonly Dictionary<(string RunId, string Key), SeriesBuffer> _series = [];
+    private readonly List<SeriesBuffer> _pending = [];
     private readonly Lock _startLock = new();
     private Task? _loop;
     private long _nextLeaseRenewal;
     private int _disposed;
-    private string? _lastRunId;
-    private string? _lastKey;
-    private List<Metric>? _lastSeries;
+    private long _batchNumber;
+    private SeriesBuffer? _last;
+    private ITimer? _leaseTimer;
 
     public TrackingWriter(TrackingStore store, TrackingOptions options, TimeProvider time, TrackingTelemetry telemetry, ILogger<TrackingWriter> logger)
     {
@@ -78,6 +79,8 @@ internal sealed class TrackingWriter : IAsyncDisposable
         {
             throw new ObjectDisposedException(nameof(TrackingWriter), "The tracker is shut down; nothing more can be logged.");
         }
+
+        Wake();
     }
 
     public void Track(string runId)
@@ -95,7 +98,7 @@ internal sealed class TrackingWriter : IAsyncDisposable
         var request = new FlushRequest();
         try
         {
-            await _metrics.Writer.WriteAsync(new MetricRecord(string.Empty, string.Empty, 0, 0, 0, request), cancellationToken).ConfigureAwait(false);
+            await _metrics.Writer.WriteAsync(new MetricRecord(null!, null!, 0, 0, 0, request), cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
         {
@@ -114,7 +117,13 @@ internal sealed class TrackingWriter : IAsyncDisposable
 
         lock (_startLock)
         {
-            _loop ??= Task.Run(RunAsync);
+            if (_loop is null)
+            {
+                // The timer only wakes the loop; whether leases are due is decided there.
+                var interval = _options.RunLease / 3;
+                _leaseTimer = _time.CreateTimer(static state => ((TrackingWriter)state!).Wake(), this, interval, interval);
+                _loop = Task.Run(RunAsync);
+            }
         }
     }
 
@@ -127,88 +136,97 @@ internal sealed class TrackingWriter : IAsyncDisposable
         }
 
         _stopping.CancelAfter(ShutdownGrace);
-        _metrics.Writer.TryComplete();
         _control.Writer.TryComplete();
+        _metrics.Writer.TryComplete();
+        if (_leaseTimer is not null)
+        {
+            await _leaseTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
+
+    /// <summary>Blocks until what is queued is written; hosts that dispose asynchronously do not block.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void Wake() => _metrics.Writer.TryWrite(default);
 
     private async Task RunAsync()
     {
         var reader = _metrics.Reader;
-        var leaseInterval = _options.RunLease / 3;
-        while (true)
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var drained = DrainInto(reader);
-            if (!drained && _batch.IsEmpty && _pendingFlushes.Count == 0)
+            // Keep writing while the queue holds more than one batch.
+            while (DrainInto(reader) || _pendingFlushes.Count > 0)
             {
-                if (reader.Completion.IsCompleted && _control.Reader.Completion.IsCompleted)
-                {
-                    return;
-                }
-
-                await WaitForWorkAsync(leaseInterval).ConfigureAwait(false);
-                DrainInto(reader);
+                AddLeaseRenewals();
+                await WriteBatchAsync().ConfigureAwait(false);
             }
 
-            AddLeaseRenewals(leaseInterval);
-            await WriteBatchAsync().ConfigureAwait(false);
+            AddLeaseRenewals();
+            if (!_batch.IsEmpty || _pending.Count > 0)
+            {
+                await WriteBatchAsync().ConfigureAwait(false);
+            }
         }
+
+        DrainControl();
+        await WriteBatchAsync().ConfigureAwait(false);
     }
 
-    private async Task WaitForWorkAsync(TimeSpan leaseInterval)
-    {
-        using var wake = new CancellationTokenSource();
-        var metrics = _metrics.Reader.WaitToReadAsync(wake.Token).AsTask();
-        var control = _control.Reader.WaitToReadAsync(wake.Token).AsTask();
-        var lease = Task.Delay(leaseInterval, _time, wake.Token);
-        await Task.WhenAny(metrics, control, lease).ConfigureAwait(false);
-        await wake.CancelAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>Moves queued records into the batch, stopping at a flush marker or the batch size.</summary>
+    /// <summary>Moves queued records into the batch, stopping at a flush marker or the batch size; true if it stopped early.</summary>
     private bool DrainInto(ChannelReader<MetricRecord> reader)
     {
-        var any = DrainControl();
+        DrainControl();
         var points = 0;
-        while (points < _options.MaxBatchSize && reader.TryRead(out var record))
+        while (reader.TryRead(out var record))
         {
-            any = true;
             if (record.Flush is not null)
             {
                 // Control records queued before this flush must be in the same write.
                 DrainControl();
                 _pendingFlushes.Add(record.Flush);
-                break;
+                return true;
+            }
+
+            if (record.RunId is null)
+            {
+                continue;
             }
 
             // Training loops log the same series many times in a row: skip the lookup for them.
-            var list = ReferenceEquals(record.Key, _lastKey) && ReferenceEquals(record.RunId, _lastRunId) ? _lastSeries! : Series(record);
-            list.Add(new Metric(record.Value, record.Step, record.Timestamp));
-            points++;
+            var series = ReferenceEquals(record.Key, _last?.Key) && ReferenceEquals(record.RunId, _last.RunId) ? _last : Series(record);
+            series.Add(new Metric(record.Value, record.Step, record.Timestamp));
+            if (++points == _options.MaxBatchSize)
+            {
+                return true;
+            }
         }
 
-        return any;
+        return false;
     }
 
-    private List<Metric> Series(in MetricRecord record)
+    private SeriesBuffer Series(in MetricRecord record)
     {
         var key = (record.RunId, record.Key);
-        if (!_series.TryGetValue(key, out var list))
+        if (!_series.TryGetValue(key, out var series))
         {
-            list = [];
-            _series[key] = list;
+            series = new SeriesBuffer(record.RunId, record.Key);
+            _series[key] = series;
         }
 
-        _lastRunId = record.RunId;
-        _lastKey = record.Key;
-        _lastSeries = list;
-        return list;
+        if (series.Count == 0)
+        {
+            _pending.Add(series);
+        }
+
+        _last = series;
+        return series;
     }
 
     private bool DrainControl()
@@ -234,7 +252,7 @@ internal sealed class TrackingWriter : IAsyncDisposable
         return any;
     }
 
-    private void AddLeaseRenewals(TimeSpan leaseInterval)
+    private void AddLeaseRenewals()
     {
         var now = _time.GetTimestamp();
         if (now < _nextLeaseRenewal || _liveRuns.IsEmpty)
@@ -244,25 +262,31 @@ internal sealed class TrackingWriter : IAsyncDisposable
 
         _batch.LeaseRenewals.AddRange(_liveRuns.Keys);
         _batch.LeaseExpiresAt = NextLeaseExpiry();
-        _nextLeaseRenewal = now + (long)(leaseInterval.TotalSeconds * _time.TimestampFrequency);
+        _nextLeaseRenewal = now + (long)((_options.RunLease / 3).TotalSeconds * _time.TimestampFrequency);
     }
 
     private async Task WriteBatchAsync()
     {
-        foreach (var ((runId, key), points) in _series)
+        _batchNumber++;
+        foreach (var series in _pending)
         {
-            _batch.Metrics.Add(new MetricAppend(runId, key, points.ToArray()));
+            _batch.Metrics.Add(new MetricAppend(series.RunId, series.Key, series.Points));
+            series.LastBatch = _batchNumber;
         }
 
-        _series.Clear();
-        _lastSeries = null;
-        _lastKey = _lastRunId = null;
         Exception? rejection = null;
         if (!_batch.IsEmpty)
         {
             rejection = await WriteWithRetryAsync().ConfigureAwait(false);
         }
 
+        foreach (var series in _pending)
+        {
+            series.Clear();
+        }
+
+        _pending.Clear();
+        _last = null;
         _batch.Clear();
         foreach (var flush in _pendingFlushes)
         {
@@ -270,6 +294,24 @@ internal sealed class TrackingWriter : IAsyncDisposable
         }
 
         _pendingFlushes.Clear();
+        ForgetIdleSeries();
+    }
+
+    /// <summary>Lets go of the buffers of series no batch has used for a while (ended runs, one-off keys).</summary>
+    private void ForgetIdleSeries()
+    {
+        if (_series.Count < 1024)
+        {
+            return;
+        }
+
+        foreach (var (key, series) in _series)
+        {
+            if (series.LastBatch < _batchNumber - 16)
+            {
+                _series.Remove(key);
+            }
+        }
     }
 
     private async Task<Exception?> WriteWithRetryAsync()
