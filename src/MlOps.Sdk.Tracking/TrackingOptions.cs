@@ -19,6 +19,15 @@ public sealed class TrackingOptions
     [Range(1, 10_000_000)]
     public int MaxBatchSize { get; set; } = 50_000;
 
+    /// <summary>
+    /// How long the writer lets points gather after a write before it looks at the queue again. While it waits,
+    /// logging threads never have to wake it, which is what keeps <see cref="ActiveRun.LogMetric(string, double, long)"/>
+    /// cheap under load; <see cref="ActiveRun.FlushAsync"/> may take this much longer.
+    /// </summary>
+    /// <value>The default is 1 millisecond; zero writes as soon as anything is queued.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(1);
+
     /// <summary>How long a run stays running without its process renewing the lease; after that it reads as killed.</summary>
     /// <value>The default is 60 seconds. The writer renews every third of it.</value>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

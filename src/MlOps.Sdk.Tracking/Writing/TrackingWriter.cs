@@ -173,6 +173,12 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
             {
                 await WriteBatchAsync().ConfigureAwait(false);
             }
+
+            if (_options.BatchInterval > TimeSpan.Zero && !reader.Completion.IsCompleted)
+            {
+                // A pause in real time, not a reading of the clock: while it lasts no logging thread pays for waking us.
+                await Task.Delay(_options.BatchInterval, TimeProvider.System).ConfigureAwait(false);
+            }
         }
 
         DrainControl();
