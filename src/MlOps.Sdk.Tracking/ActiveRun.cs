@@ -115,7 +115,11 @@ public sealed class ActiveRun : IAsyncDisposable
         ThrowIfEnded();
         TrackingLimits.ValidateName(input.Name, "dataset");
         TrackingLimits.ValidateValue(input.Context, TrackingLimits.MaxKeyLength, "dataset input", "context");
-        _ = input.Digest.Hex;
+        if (input.Digest == default)
+        {
+            throw new MlOpsValidationException($"Dataset input '{input.Name}' has no digest.");
+        }
+
         _writer.Enqueue(new ControlRecord.Input(new RunInput(Id, input)));
     }
 
@@ -165,9 +169,16 @@ public sealed class ActiveRun : IAsyncDisposable
         }
         finally
         {
-            await _writer.Store.EndRunAsync(Id, status, _writer.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            _writer.Untrack(Id);
-            TrackingLog.RunEnded(_writer.Logger, Id, status);
+            try
+            {
+                await _writer.Store.EndRunAsync(Id, status, _writer.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                TrackingLog.RunEnded(_writer.Logger, Id, status);
+            }
+            finally
+            {
+                // Even if the end was not recorded, stop renewing: the run then reads as killed when its lease runs out.
+                _writer.Untrack(Id);
+            }
         }
     }
 
@@ -184,6 +195,7 @@ public sealed class ActiveRun : IAsyncDisposable
 
     private void OnQueueFull()
     {
+        _writer.ThrowIfStopped();
         if (_writer.FullMode == MetricQueueFullMode.Throw)
         {
             throw new MetricQueueFullException(_writer.Capacity);

@@ -11,12 +11,6 @@ internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore art
 
     public async Task<ActiveRun> StartRunAsync(string experimentName, string? runName = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
     {
-        var experiment = await GetOrCreateExperimentAsync(experimentName, cancellationToken).ConfigureAwait(false);
-        if (experiment.IsDeleted)
-        {
-            throw new MlOpsValidationException($"Experiment '{experimentName}' is deleted; restore it before starting runs in it.");
-        }
-
         var runId = Guid.NewGuid().ToString("N");
         var name = runName ?? $"run-{runId[..8]}";
         TrackingLimits.ValidateName(name, "run");
@@ -25,6 +19,12 @@ internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore art
         {
             TrackingLimits.ValidateKey(key, "tag");
             TrackingLimits.ValidateValue(value, TrackingLimits.MaxTagValueLength, "tag", key);
+        }
+
+        var experiment = await GetOrCreateExperimentAsync(experimentName, cancellationToken).ConfigureAwait(false);
+        if (experiment.IsDeleted)
+        {
+            throw new MlOpsValidationException($"Experiment '{experimentName}' is deleted; restore it before starting runs in it.");
         }
 
         var info = await Store.CreateRunAsync(

@@ -134,7 +134,13 @@ public sealed class RunFilter
     };
 
     /// <summary>The upper-case name a status has in filters.</summary>
-    public static string StatusText(RunStatus status) => status.ToString().ToUpperInvariant();
+    public static string StatusText(RunStatus status) => status switch
+    {
+        RunStatus.Running => "RUNNING",
+        RunStatus.Finished => "FINISHED",
+        RunStatus.Failed => "FAILED",
+        _ => "KILLED",
+    };
 
     private static bool CompareNumber(double value, FieldComparison c)
     {

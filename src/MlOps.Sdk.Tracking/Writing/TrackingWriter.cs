@@ -69,6 +69,14 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
 
     public DateTimeOffset NextLeaseExpiry() => _time.GetUtcNow() + _options.RunLease;
 
+    public void ThrowIfStopped()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(nameof(TrackingWriter), "The tracker is shut down (its service provider was disposed); nothing more can be logged.");
+        }
+    }
+
     /// <summary>Queues a point without waiting; false when the queue is full.</summary>
     public bool TryEnqueue(in MetricRecord record) => _metrics.Writer.TryWrite(record);
 

@@ -18,3 +18,10 @@ public sealed class LocalArtifactStoreConformanceTests : ArtifactStoreConformanc
         await File.WriteAllBytesAsync(path, bytes);
     }
 }
+
+public sealed class LocalConformanceCoverageTests
+{
+    [Xunit.Fact]
+    public void Provider_InheritsEveryConformanceSuite() =>
+        ConformanceSuites.AssertAllInherited(typeof(LocalConformanceCoverageTests).Assembly, ProviderCapabilities.Artifacts);
+}

@@ -46,7 +46,11 @@ internal sealed class GatedStore(TimeProvider time) : TrackingStore
 
     public override Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => _inner.GetRunAsync(runId, cancellationToken);
 
-    public override Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endTime, CancellationToken cancellationToken = default) => _inner.EndRunAsync(runId, status, endTime, cancellationToken);
+    public override Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endTime, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _inner.EndRunAsync(runId, status, endTime, cancellationToken);
+    }
 
     public override IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default) => _inner.ReadMetricHistoryAsync(runId, key, cancellationToken);
 

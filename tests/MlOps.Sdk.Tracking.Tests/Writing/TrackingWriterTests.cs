@@ -137,6 +137,36 @@ public sealed class TrackingWriterTests
     }
 
     [Fact]
+    public async Task EndAsync_StoreUnavailable_StopsRenewingTheLease()
+    {
+        var (services, store) = Build(o => o.RunLease = TimeSpan.FromSeconds(3));
+        await using var _ = services;
+        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("end");
+        store.Close();
+        run.LogMetric("m", 1);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.EndAsync(RunStatus.Finished, cts.Token));
+
+        store.Open();
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        Assert.Equal(RunStatus.Killed, (await store.GetRunAsync(run.Id))!.Info.Status);
+    }
+
+    [Fact]
+    public async Task LogMetric_AfterServicesDisposed_ThrowsObjectDisposed()
+    {
+        var (services, _) = Build();
+        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("disposed");
+        run.LogMetric("m", 1);
+
+        await services.DisposeAsync();
+
+        Assert.Throws<ObjectDisposedException>(() => run.LogMetric("m", 2));
+        Assert.Throws<ObjectDisposedException>(() => run.LogParam("p", "v"));
+    }
+
+    [Fact]
     public async Task AddTracking_WithoutStore_ExplainsWhatToAdd()
     {
         var services = new ServiceCollection();
