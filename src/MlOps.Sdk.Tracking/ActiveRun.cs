@@ -147,7 +147,8 @@ public sealed class ActiveRun : IAsyncDisposable
     }
 
     /// <summary>Returns once everything logged so far is durable.</summary>
-    /// <exception cref="MlOpsConflictException">The store refused a param another process had written differently.</exception>
+    /// <remarks>The writer is shared by the tracker's runs: an error is thrown by the first flush, of any run, after it happened.</remarks>
+    /// <exception cref="MlOpsConflictException">Since the previous flush, the store refused a param another process had written differently.</exception>
     public Task FlushAsync(CancellationToken cancellationToken = default) => _writer.FlushAsync(cancellationToken);
 
     /// <summary>Makes everything logged durable and ends the run with <paramref name="status"/>.</summary>

@@ -39,6 +39,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     private long _batchNumber;
     private SeriesBuffer? _last;
     private ITimer? _leaseTimer;
+    private Exception? _unreported;
 
     public TrackingWriter(TrackingStore store, TrackingOptions options, TimeProvider time, TrackingTelemetry telemetry, ILogger<TrackingWriter> logger)
     {
@@ -302,12 +303,20 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         _pending.Clear();
         _last = null;
         _batch.Clear();
-        foreach (var flush in _pendingFlushes)
+
+        // A rejection no flush was waiting for goes to the next flush, so that it reaches a caller.
+        _unreported ??= rejection;
+        if (_pendingFlushes.Count > 0)
         {
-            flush.Complete(rejection);
+            foreach (var flush in _pendingFlushes)
+            {
+                flush.Complete(_unreported);
+            }
+
+            _pendingFlushes.Clear();
+            _unreported = null;
         }
 
-        _pendingFlushes.Clear();
         ForgetIdleSeries();
     }
 

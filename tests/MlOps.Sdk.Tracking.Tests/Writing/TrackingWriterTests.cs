@@ -97,6 +97,25 @@ public sealed class TrackingWriterTests
     }
 
     [Fact]
+    public async Task FlushAsync_ConflictWrittenBeforeTheFlushWasAsked_IsStillThrownOnce()
+    {
+        var (services, store) = Build();
+        await using var _ = services;
+        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("conflict");
+        var batch = new TrackingWriteBatch();
+        batch.Params.Add(new RunValue(run.Id, "p", "stored"));
+        await store.WriteAsync(batch);
+        var before = store.Attempts;
+
+        run.LogParam("p", "other");
+        await WaitUntil(() => store.Attempts > before);
+
+        await Assert.ThrowsAsync<MlOpsConflictException>(() => run.FlushAsync());
+        await run.FlushAsync();
+        Assert.Equal("stored", (await store.GetRunAsync(run.Id))!.Params["p"]);
+    }
+
+    [Fact]
     public async Task HostStop_FlushesWhatWasLogged()
     {
         var store = new GatedStore(TimeProvider.System);
