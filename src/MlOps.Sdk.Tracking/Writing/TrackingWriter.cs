@@ -244,12 +244,10 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         return series;
     }
 
-    private bool DrainControl()
+    private void DrainControl()
     {
-        var any = false;
         while (_control.Reader.TryRead(out var record))
         {
-            any = true;
             switch (record)
             {
                 case ControlRecord.Param p:
@@ -263,8 +261,6 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
                     break;
             }
         }
-
-        return any;
     }
 
     private void AddLeaseRenewals()
