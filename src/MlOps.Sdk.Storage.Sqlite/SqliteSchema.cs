@@ -66,6 +66,93 @@ internal static class SqliteSchema
             length INTEGER NOT NULL,
             PRIMARY KEY (run_id, path)) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE registered_models (
+            model_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE model_tags (
+            model_id INTEGER NOT NULL REFERENCES registered_models(model_id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (model_id, key)) WITHOUT ROWID;
+        CREATE TABLE model_versions (
+            model_id INTEGER NOT NULL REFERENCES registered_models(model_id),
+            number INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            digest TEXT,
+            length INTEGER NOT NULL DEFAULT 0,
+            source_run_id TEXT,
+            signature_json TEXT,
+            signatures_json TEXT NOT NULL DEFAULT '[]',
+            created_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            status_message TEXT,
+            PRIMARY KEY (model_id, number)) WITHOUT ROWID;
+        CREATE INDEX model_versions_by_run ON model_versions(source_run_id);
+        CREATE TABLE model_aliases (
+            model_id INTEGER NOT NULL REFERENCES registered_models(model_id),
+            alias TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            PRIMARY KEY (model_id, alias)) WITHOUT ROWID;
+        CREATE TABLE alias_moves (
+            move_id INTEGER PRIMARY KEY,
+            model_id INTEGER NOT NULL REFERENCES registered_models(model_id),
+            alias TEXT NOT NULL,
+            from_number INTEGER,
+            to_number INTEGER,
+            moved_at INTEGER NOT NULL,
+            actor TEXT NOT NULL);
+        CREATE INDEX alias_moves_by_alias ON alias_moves(model_id, alias, move_id);
+        CREATE TABLE approval_requests (
+            request_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            model_id INTEGER NOT NULL REFERENCES registered_models(model_id),
+            alias TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            required INTEGER NOT NULL,
+            requester TEXT NOT NULL,
+            comment TEXT,
+            requested_at INTEGER NOT NULL,
+            state TEXT NOT NULL);
+        CREATE INDEX approval_requests_by_alias ON approval_requests(model_id, alias);
+        CREATE TABLE approval_decisions (
+            request_id INTEGER NOT NULL REFERENCES approval_requests(request_id),
+            approver TEXT NOT NULL,
+            approved INTEGER NOT NULL,
+            comment TEXT,
+            decided_at INTEGER NOT NULL,
+            PRIMARY KEY (request_id, approver)) WITHOUT ROWID;
+        CREATE TABLE audit_log (
+            sequence INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            reason TEXT,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL);
+        CREATE TABLE dataset_versions (
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            file_count INTEGER NOT NULL,
+            total_bytes INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (name, version)) WITHOUT ROWID;
+        CREATE INDEX dataset_versions_by_digest ON dataset_versions(digest);
+        CREATE TABLE dataset_files (
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            length INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            PRIMARY KEY (name, version, path)) WITHOUT ROWID;
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -21,6 +21,12 @@ public static class ConformanceSuites
             suites.Add(typeof(RunSearchConformanceTests));
         }
 
+        if (capabilities.HasFlag(ProviderCapabilities.Versioning))
+        {
+            suites.Add(typeof(ModelRegistryConformanceTests));
+            suites.Add(typeof(DatasetConformanceTests));
+        }
+
         return suites;
     }
 
@@ -46,4 +52,7 @@ public enum ProviderCapabilities
 
     /// <summary>A <c>TrackingStore</c>.</summary>
     Tracking = 2,
+
+    /// <summary>A <c>ModelRegistryStore</c> and a <c>DatasetStore</c>.</summary>
+    Versioning = 4,
 }

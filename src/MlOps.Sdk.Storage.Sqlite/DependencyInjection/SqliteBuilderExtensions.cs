@@ -5,6 +5,8 @@ using MlOps.Sdk.Storage.Sqlite;
 using MlOps.Sdk.Storage.Sqlite.DependencyInjection;
 using MlOps.Sdk.Storage.Sqlite.Tracking;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Versioning;
+using MlOps.Sdk.Storage.Sqlite.Versioning;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -33,6 +35,8 @@ public static class SqliteBuilderExtensions
             return new SqliteDatabase(sqlite.DatabasePath ?? Path.Combine(root, "mlops.db"), sqlite);
         });
         services.Replace(ServiceDescriptor.Singleton<TrackingStore>(sp => new SqliteTrackingStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())));
+        services.Replace(ServiceDescriptor.Singleton<ModelRegistryStore>(sp => new SqliteModelRegistryStore(sp.GetRequiredService<SqliteDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<DatasetStore>(sp => new SqliteDatasetStore(sp.GetRequiredService<SqliteDatabase>())));
         return builder;
     }
 }

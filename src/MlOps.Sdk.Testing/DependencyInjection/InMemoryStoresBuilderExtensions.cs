@@ -4,6 +4,8 @@ using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Testing.Artifacts;
 using MlOps.Sdk.Testing.Tracking;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Testing.Versioning;
+using MlOps.Sdk.Versioning;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -16,6 +18,9 @@ public static class InMemoryStoresBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<ArtifactStore>(sp => new InMemoryArtifactStore(sp.GetRequiredService<TimeProvider>())));
         builder.Services.Replace(ServiceDescriptor.Singleton<TrackingStore>(sp => new InMemoryTrackingStore(sp.GetRequiredService<TimeProvider>())));
+        builder.Services.TryAddSingleton<InMemoryAuditLog>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ModelRegistryStore>(sp => new InMemoryModelRegistryStore(sp.GetRequiredService<InMemoryAuditLog>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<DatasetStore>(sp => new InMemoryDatasetStore(sp.GetRequiredService<InMemoryAuditLog>())));
         return builder;
     }
 }

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using MlOps.Sdk.Versioning;
+using MlOps.Sdk.Versioning.Onnx;
+
+namespace MlOps.Sdk.Storage.Sqlite.Versioning;
+
+[JsonSerializable(typeof(ModelSignature))]
+[JsonSerializable(typeof(List<VersionSignature>))]
+[JsonSerializable(typeof(List<string>))]
+internal sealed partial class SqliteVersioningJson : JsonSerializerContext;

@@ -1,0 +1,28 @@
+using MlOps.Sdk.Versioning.Audit;
+
+namespace MlOps.Sdk.Versioning;
+
+/// <summary>The metadata store of dataset versions. A version and its manifest are written in one transaction, with its audit entry.</summary>
+public abstract class DatasetStore
+{
+    /// <summary>
+    /// Adds the next version of a dataset with its files, or returns the latest version unchanged when it has the same digest.
+    /// </summary>
+    public abstract Task<DatasetVersion> AddVersionAsync(string name, ContentDigest digest, IReadOnlyList<DatasetFile> files, AuditDraft audit, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a version, or null.</summary>
+    public abstract Task<DatasetVersion?> GetVersionAsync(string name, int version, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the latest version, or null.</summary>
+    public abstract Task<DatasetVersion?> GetLatestVersionAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a dataset's versions by number.</summary>
+    public abstract Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds every dataset version with this digest.</summary>
+    public abstract Task<IReadOnlyList<DatasetVersion>> FindVersionsByDigestAsync(ContentDigest digest, CancellationToken cancellationToken = default);
+
+    /// <summary>The files of a version, in canonical order.</summary>
+    /// <exception cref="MlOpsNotFoundException">No such version.</exception>
+    public abstract Task<IReadOnlyList<DatasetFile>> GetFilesAsync(string name, int version, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,31 @@
+namespace MlOps.Sdk.Versioning;
+
+/// <summary>Dataset versions: snapshots of files stored by content, materialised and compared on demand.</summary>
+public interface IDatasetRegistry
+{
+    /// <summary>
+    /// Snapshots a file or a directory tree into the next version of <paramref name="name"/> (or returns the latest
+    /// version when nothing changed). Files whose size, modification time and inode are unchanged since the last
+    /// snapshot on this machine are not read again. Returns once the version is durable; until then none is visible.
+    /// </summary>
+    /// <exception cref="UnsafePathException">The tree holds a symbolic link, a special file or a name that is not a plain path segment.</exception>
+    Task<DatasetVersion> SnapshotAsync(string name, string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a version, or null.</summary>
+    Task<DatasetVersion?> GetVersionAsync(string name, int version, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the latest version, or null.</summary>
+    Task<DatasetVersion?> GetLatestVersionAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a dataset's versions.</summary>
+    Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The files of a version.</summary>
+    Task<IReadOnlyList<DatasetFile>> GetFilesAsync(string name, int version, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a version's files below <paramref name="destinationDirectory"/>, each verified against its digest; paths cannot leave it.</summary>
+    Task MaterializeAsync(string name, int version, string destinationDirectory, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the files added, removed and modified from one version to another.</summary>
+    Task<DatasetDiff> DiffAsync(string name, int fromVersion, int toVersion, CancellationToken cancellationToken = default);
+}

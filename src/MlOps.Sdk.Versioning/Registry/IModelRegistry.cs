@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using MlOps.Sdk.Versioning.Audit;
+using MlOps.Sdk.Versioning.Onnx;
+
+namespace MlOps.Sdk.Versioning;
+
+/// <summary>The model registry: which model versions exist, which one each alias serves, and who changed what.</summary>
+public interface IModelRegistry
+{
+    /// <summary>Raised in this process after an alias moved or was deleted.</summary>
+    event EventHandler<AliasMove>? AliasMoved;
+
+    /// <summary>Creates a model.</summary>
+    Task<RegisteredModel> CreateModelAsync(string name, string description = "", CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a model, or null.</summary>
+    Task<RegisteredModel?> GetModelAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists models.</summary>
+    Task<IReadOnlyList<RegisteredModel>> ListModelsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Renames a model.</summary>
+    Task RenameModelAsync(string name, string newName, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets a model's description (when not null) and tags (a null value deletes a tag).</summary>
+    Task UpdateModelAsync(string name, string? description, IReadOnlyDictionary<string, string?>? tags = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers a new version from a stream (creating the model when missing); returns once it is ready.</summary>
+    /// <exception cref="OnnxFormatException">The content is not an ONNX model (and <see cref="ModelRegistryOptions.AllowNonOnnxModels"/> is off); the version is left failed.</exception>
+    Task<ModelVersion> RegisterModelAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers a new version from a file.</summary>
+    Task<ModelVersion> RegisterModelFileAsync(string name, string path, string? fromRun = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers a new version from an artifact of a run; the version keeps the run as its source.</summary>
+    Task<ModelVersion> RegisterModelFromRunAsync(string name, string runId, string artifactPath, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a version, or null.</summary>
+    Task<ModelVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a model's versions.</summary>
+    Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Resolves <c>name@alias</c> or <c>name/number</c>.</summary>
+    /// <exception cref="MlOpsNotFoundException">Nothing answers to the reference.</exception>
+    Task<ModelVersion> ResolveAsync(string reference, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a ready version's content; the stream verifies the digest when read to its end.</summary>
+    Task<Stream> OpenContentAsync(ModelVersion version, CancellationToken cancellationToken = default);
+
+    /// <summary>Classifies the change between two versions' ONNX signatures.</summary>
+    Task<SignatureComparison> CompareSignaturesAsync(string name, int fromVersion, int toVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Points an alias at a version, after checking the alias's approval and signature policies.</summary>
+    /// <exception cref="GovernanceException">A policy refuses the move.</exception>
+    Task<AliasMove> SetAliasAsync(string name, string alias, int version, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an alias.</summary>
+    Task<AliasMove> DeleteAliasAsync(string name, string alias, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Which version <paramref name="alias"/> pointed to at <paramref name="at"/>, or null.</summary>
+    Task<int?> GetAliasAtAsync(string name, string alias, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Every move of a model's aliases (of one alias when given), oldest first.</summary>
+    Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string name, string? alias = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks for approval to point a protected alias at a version; binds to the version's current digest.</summary>
+    Task<ApprovalRequest> RequestApprovalAsync(string name, string alias, int version, string? comment = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Approves a request as the current actor, who must not be its requester.</summary>
+    Task<ApprovalRequest> ApproveAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Rejects a request as the current actor.</summary>
+    Task<ApprovalRequest> RejectAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Signs a ready version's digest with an ECDSA P-256 private key and stores the signature.</summary>
+    Task<VersionSignature> SignVersionAsync(string name, int number, ECDsa privateKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the version carries a valid signature of its digest by a trusted key.</summary>
+    bool HasTrustedSignature(ModelVersion version);
+
+    /// <summary>Checks the hash chain of the audit log; reports the first entry altered, removed or reordered.</summary>
+    /// <param name="expectedHead">The head of an earlier verification, kept outside the store, to detect a cut-off tail.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    Task<AuditVerification> VerifyAuditLogAsync(AuditLogHead? expectedHead = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the audit log in order.</summary>
+    IAsyncEnumerable<AuditEntry> ReadAuditLogAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,10 @@
+using MlOps.Sdk.Versioning;
+
+namespace MlOps.Sdk.Storage.Conformance;
+
+/// <summary>An identity a test can switch, as a web host switches users between requests.</summary>
+public sealed class SwitchableIdentity : IActorIdentity
+{
+    /// <inheritdoc />
+    public string CurrentActor { get; set; } = "alice";
+}
