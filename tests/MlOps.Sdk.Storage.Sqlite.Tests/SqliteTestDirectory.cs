@@ -11,10 +11,15 @@ internal sealed class SqliteTestDirectory : IDisposable
 
     public string DatabasePath => Path.Combine(Root, "mlops.db");
 
-    public ServiceProvider BuildServices(Action<TrackingOptions>? tracking = null)
+    public ServiceProvider BuildServices(Action<TrackingOptions>? tracking = null, bool registry = false)
     {
         var services = new ServiceCollection();
-        services.AddMlOps(o => o.RootDirectory = Root).AddTracking(tracking).UseSqlite();
+        var builder = services.AddMlOps(o => o.RootDirectory = Root).AddTracking(tracking).UseSqlite();
+        if (registry)
+        {
+            builder.AddModelRegistry().AddDatasets();
+        }
+
         return services.BuildServiceProvider();
     }
 

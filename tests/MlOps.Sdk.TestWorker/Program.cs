@@ -4,7 +4,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Artifacts;
+using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Versioning;
 
 var command = args[0];
 var root = args[1];
@@ -20,6 +22,12 @@ switch (command)
         break;
     case "put-forever":
         await PutForeverAsync(root);
+        break;
+    case "register":
+        await RegisterAsync(root, args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+        break;
+    case "snapshot-forever":
+        await SnapshotForeverAsync(root, args[2]);
         break;
     case "migrate":
         await using (var services = Build(root, TimeSpan.FromSeconds(60)))
@@ -41,8 +49,38 @@ return 0;
 static ServiceProvider Build(string root, TimeSpan lease)
 {
     var services = new ServiceCollection();
-    services.AddMlOps(o => o.RootDirectory = root).AddTracking(o => o.RunLease = lease).UseSqlite();
+    services.AddMlOps(o => o.RootDirectory = root).AddTracking(o => o.RunLease = lease).AddModelRegistry().AddDatasets().UseSqlite();
     return services.BuildServiceProvider();
+}
+
+static async Task RegisterAsync(string root, string model, int count)
+{
+    await using var services = Build(root, TimeSpan.FromSeconds(60));
+    var registry = services.GetRequiredService<IModelRegistry>();
+    for (var i = 0; i < count; i++)
+    {
+        var version = await registry.RegisterModelAsync(model, new MemoryStream(OnnxModels.Identity(OnnxModels.Float, ["batch", Environment.ProcessId % 97 + 1])));
+        Console.WriteLine("VERSION " + version.Number.ToString(CultureInfo.InvariantCulture));
+    }
+}
+
+static async Task SnapshotForeverAsync(string root, string data)
+{
+    await using var services = Build(root, TimeSpan.FromSeconds(60));
+    var datasets = services.GetRequiredService<IDatasetRegistry>();
+    for (var i = 0; ; i++)
+    {
+        // A changed file and a forgotten state cache: every snapshot reads and stores every file again.
+        await File.WriteAllTextAsync(Path.Combine(data, "changing.txt"), i.ToString(CultureInfo.InvariantCulture) + Environment.ProcessId);
+        var cache = Path.Combine(root, "cache", "dataset-state.json");
+        if (File.Exists(cache))
+        {
+            File.Delete(cache);
+        }
+
+        var version = await datasets.SnapshotAsync("big", data);
+        Console.WriteLine("SNAPSHOT " + version.Version.ToString(CultureInfo.InvariantCulture));
+    }
 }
 
 static async Task LogAsync(string root, string experiment, long count, int flushEvery, TimeSpan lease)
