@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using MlOps.Sdk.Tracking.Search;
 using Polly;
@@ -13,6 +14,8 @@ internal sealed class SqliteDatabase
     private readonly SqliteStoreOptions _options;
     private readonly ResiliencePipeline _busyRetry;
     private readonly SemaphoreSlim _migrationLock = new(1, 1);
+    private static readonly object Configured = new();
+    private readonly ConditionalWeakTable<object, object> _configuredHandles = [];
     private volatile bool _migrated;
 
     public SqliteDatabase(string path, SqliteStoreOptions options)
@@ -72,19 +75,30 @@ internal sealed class SqliteDatabase
             },
             cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Makes <c>mlops_ilike</c> (the provider-independent ILIKE of <see cref="LikePattern"/>) callable on this connection.</summary>
+    public static void AddILikeFunction(SqliteConnection connection) =>
+        connection.CreateFunction<string?, string?, bool>(
+            "mlops_ilike",
+            static (value, pattern) => value is not null && pattern is not null && LikePattern.IsMatch(value, pattern, ignoreCase: true),
+            isDeterministic: true);
+
     private async Task<SqliteConnection> OpenConfiguredAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var busyMs = ((long)_options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-            var synchronous = _options.DurableCommits ? "FULL" : "NORMAL";
-            await ExecuteAsync(connection, $"PRAGMA busy_timeout={busyMs}; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
-            connection.CreateFunction<string?, string?, bool>(
-                "mlops_ilike",
-                static (value, pattern) => value is not null && pattern is not null && LikePattern.IsMatch(value, pattern, ignoreCase: true),
-                isDeterministic: true);
+
+            // These settings live on the native handle, which the pool hands out again: set them once per handle.
+            var handle = connection.Handle!;
+            if (!_configuredHandles.TryGetValue(handle, out _))
+            {
+                var busyMs = ((long)_options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+                var synchronous = _options.DurableCommits ? "FULL" : "NORMAL";
+                await ExecuteAsync(connection, $"PRAGMA busy_timeout={busyMs}; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
+                _configuredHandles.AddOrUpdate(handle, Configured);
+            }
+
             return connection;
         }
         catch

@@ -22,6 +22,14 @@ internal sealed class SqliteRunQuery
     {
     }
 
+    public static bool UsesILike(FilterNode node) => node switch
+    {
+        AndFilter and => UsesILike(and.Left) || UsesILike(and.Right),
+        OrFilter or => UsesILike(or.Left) || UsesILike(or.Right),
+        FieldComparison c => c.Operator == ComparisonOperator.ILike,
+        _ => false,
+    };
+
     public static void Apply(SqliteCommand command, RunSearchRequest request, long nowMs)
     {
         var query = new SqliteRunQuery();

@@ -232,6 +232,11 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            if (request.Filter is not null && SqliteRunQuery.UsesILike(request.Filter.Root))
+            {
+                SqliteDatabase.AddILikeFunction(connection);
+            }
+
             var command = connection.CreateCommand();
             await using (command.ConfigureAwait(false))
             {

@@ -7,9 +7,27 @@ using MlOps.Sdk.Versioning.Onnx;
 
 namespace MlOps.Sdk.Storage.Sqlite.Versioning;
 
-internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) : ModelRegistryStore
+internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) : ModelRegistryStore, IDisposable
 {
     private const string VersionColumns = "m.name, v.number, v.status, v.digest, v.length, v.source_run_id, v.signature_json, v.signatures_json, v.created_by, v.created_at, v.status_message";
+
+    private readonly PreparedQuery _resolveAlias = new(
+        database,
+        $"SELECT {VersionColumns} FROM model_aliases a JOIN registered_models m ON m.model_id = a.model_id JOIN model_versions v ON v.model_id = a.model_id AND v.number = a.number WHERE m.name = $name AND a.alias = $alias;",
+        "$name",
+        "$alias");
+
+    private readonly PreparedQuery _getVersion = new(
+        database,
+        $"SELECT {VersionColumns} FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id WHERE m.name = $name AND v.number = $n;",
+        "$name",
+        "$n");
+
+    public void Dispose()
+    {
+        _resolveAlias.Dispose();
+        _getVersion.Dispose();
+    }
 
     public override async Task<RegisteredModel> CreateModelAsync(string name, string description, AuditDraft audit, CancellationToken cancellationToken = default)
     {
@@ -163,21 +181,13 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
             },
             cancellationToken);
 
-    public override async Task<ModelVersion?> GetVersionAsync(string modelName, int number, CancellationToken cancellationToken = default)
-    {
-        var versions = await ReadVersionsAsync($"SELECT {VersionColumns} FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id WHERE m.name = $name AND v.number = $n;", cancellationToken, ("$name", modelName), ("$n", number)).ConfigureAwait(false);
-        return versions.Count == 0 ? null : versions[0];
-    }
+    public override async Task<ModelVersion?> GetVersionAsync(string modelName, int number, CancellationToken cancellationToken = default) =>
+        await _getVersion.RunAsync(ReadOne, cancellationToken, modelName, number).ConfigureAwait(false);
 
-    public override async Task<ModelVersion?> ResolveAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
-    {
-        var versions = await ReadVersionsAsync(
-            $"SELECT {VersionColumns} FROM model_aliases a JOIN registered_models m ON m.model_id = a.model_id JOIN model_versions v ON v.model_id = a.model_id AND v.number = a.number WHERE m.name = $name AND a.alias = $alias;",
-            cancellationToken,
-            ("$name", modelName),
-            ("$alias", alias)).ConfigureAwait(false);
-        return versions.Count == 0 ? null : versions[0];
-    }
+    public override async Task<ModelVersion?> ResolveAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default) =>
+        await _resolveAlias.RunAsync(ReadOne, cancellationToken, modelName, alias).ConfigureAwait(false);
+
+    private static ModelVersion? ReadOne(SqliteDataReader reader) => reader.Read() ? ReadVersion(reader) : null;
 
     public override async Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken = default) =>
         await ReadVersionsAsync($"SELECT {VersionColumns} FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id WHERE m.name = $name ORDER BY v.number;", cancellationToken, ("$name", modelName)).ConfigureAwait(false);
@@ -237,11 +247,11 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
         r.IsDBNull(3) ? null : ContentDigest.Parse(r.GetString(3)),
         r.GetInt64(4),
         r.NullableString(5),
-        r.IsDBNull(6) ? null : JsonSerializer.Deserialize(r.GetString(6), SqliteVersioningJson.Default.ModelSignature),
+        r.IsDBNull(6) ? null : ParsedJson.Signature(r.GetString(6)),
         r.GetString(8),
         r.Time(9),
         r.NullableString(10),
-        JsonSerializer.Deserialize(r.GetString(7), SqliteVersioningJson.Default.ListVersionSignature) ?? []);
+        ParsedJson.Signatures(r.GetString(7)));
 
     private static async Task<long> InsertModelAsync(SqliteConnection c, SqliteTransaction t, string name, string description, DateTimeOffset at, CancellationToken cancellationToken) =>
         (long)(await SqlCommand.ScalarAsync(c, t, "INSERT INTO registered_models (name, description, created_at) VALUES ($name, $d, $at) RETURNING model_id;", cancellationToken, ("$name", name), ("$d", description), ("$at", at.ToUnixTimeMilliseconds())).ConfigureAwait(false))!;
