@@ -3,13 +3,15 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Versioning;
 
 namespace MlOps.Sdk.Benchmarks;
 
 /// <summary>
 /// A snapshot of 1 GiB in 1,000 files against hashing the same files with <see cref="IncrementalHash"/> (SHA-256) over
-/// 1 MiB reads; and a second snapshot with nothing changed. The files stay in the page cache between iterations.
+/// 1 MiB reads (one thread); a first snapshot into an empty store, copying (durable writes) or hard-linking the files;
+/// and a second snapshot with nothing changed. The files stay in the page cache between iterations.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class DatasetSnapshotBenchmarks
@@ -40,12 +42,15 @@ public class DatasetSnapshotBenchmarks
     public void DeleteFiles() => Directory.Delete(_data, recursive: true);
 
     [IterationSetup(Targets = [nameof(FirstSnapshot)])]
-    public void EmptyStore() => NewStore();
+    public void EmptyStore() => NewStore(ArtifactFileMode.Copy);
+
+    [IterationSetup(Targets = [nameof(FirstSnapshotHardLinked)])]
+    public void EmptyLinkingStore() => NewStore(ArtifactFileMode.HardLink);
 
     [IterationSetup(Targets = [nameof(UnchangedSnapshot)])]
     public void StoreWithOneSnapshot()
     {
-        NewStore();
+        NewStore(ArtifactFileMode.Copy);
         _datasets.SnapshotAsync("bench", _data).GetAwaiter().GetResult();
     }
 
@@ -86,13 +91,16 @@ public class DatasetSnapshotBenchmarks
     public Task<DatasetVersion> FirstSnapshot() => _datasets.SnapshotAsync("bench", _data);
 
     [Benchmark]
+    public Task<DatasetVersion> FirstSnapshotHardLinked() => _datasets.SnapshotAsync("bench", _data);
+
+    [Benchmark]
     public Task<DatasetVersion> UnchangedSnapshot() => _datasets.SnapshotAsync("bench", _data);
 
-    private void NewStore()
+    private void NewStore(ArtifactFileMode mode)
     {
         _root = Path.Combine(Path.GetTempPath(), "mlops-bench-store-" + Guid.NewGuid().ToString("N"));
         var services = new ServiceCollection();
-        services.AddMlOps(o => o.RootDirectory = _root).AddDatasets().UseSqlite();
+        services.AddMlOps(o => o.RootDirectory = _root).AddDatasets(o => o.StorageMode = mode).UseSqlite();
         _services = services.BuildServiceProvider();
         _datasets = _services.GetRequiredService<IDatasetRegistry>();
     }

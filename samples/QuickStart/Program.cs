@@ -1,25 +1,36 @@
-// QuickStart: train a few real models with ML.NET, track every run with MlOps.Sdk on the embedded
-// default store (.mlops/ : SQLite + content-addressed files), export each model to ONNX, then find
-// the best runs with a search.
+// QuickStart: snapshot a generated dataset, train a few real models on it with ML.NET, track every run
+// with MlOps.Sdk on the embedded default store (.mlops/ : SQLite + content-addressed files), export each
+// model to ONNX, find the best run with a search, register its model, move `production` to it through an
+// approval, and print the lineage from data to alias.
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
 using MlOps.Sdk;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Versioning;
 using QuickStart;
 
 var root = args.Length > 0 ? args[0] : ".mlops";
+var identity = new SampleIdentity();
 var services = new ServiceCollection();
+services.AddSingleton<IActorIdentity>(identity);
 services.AddMlOps(o => o.RootDirectory = root)
         .AddTracking()
+        .AddDatasets()
+        .AddModelRegistry(r => r.RequireApprovalFor("production"))
         .UseSqlite();
 await using var provider = services.BuildServiceProvider();
 var tracker = provider.GetRequiredService<IExperimentTracker>();
+var datasets = provider.GetRequiredService<IDatasetRegistry>();
+var registry = provider.GetRequiredService<IModelRegistry>();
 
 var rows = FraudData.Generate(rows: 6000, seed: 7);
-var csv = FraudData.ToCsv(rows);
-var dataset = new DatasetInput("synthetic-fraud", ContentDigest.Compute(csv), "training");
+var dataDirectory = Directory.CreateDirectory(Path.Combine(root, "quickstart-data")).FullName;
+await File.WriteAllBytesAsync(Path.Combine(dataDirectory, "transactions.csv"), FraudData.ToCsv(rows));
+var snapshot = await datasets.SnapshotAsync("synthetic-fraud", dataDirectory);
+Console.WriteLine($"dataset {snapshot.Name}/{snapshot.Version}: {snapshot.FileCount} file, {snapshot.TotalBytes:N0} bytes, {snapshot.Digest.ToString()[..19]}…");
+var dataset = snapshot.AsInput("training");
 var ml = new MLContext(seed: 1);
 var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(rows), testFraction: 0.2, seed: 1);
 var features = ml.Transforms.Concatenate("Features", nameof(Transaction.Amount), nameof(Transaction.Hour), nameof(Transaction.Distance), nameof(Transaction.MerchantRisk))
@@ -62,7 +73,7 @@ foreach (var (model, l2) in candidates)
 var best = await tracker.SearchRunsAsync(new RunSearchQuery
 {
     ExperimentNames = ["fraud"],
-    Filter = "metrics.auc > 0.8 AND (params.model = 'sdca' OR params.model = 'lbfgs') AND datasets.name = 'synthetic-fraud'",
+    Filter = $"metrics.auc > 0.8 AND (params.model = 'sdca' OR params.model = 'lbfgs') AND datasets.digest = '{snapshot.Digest}'",
     OrderBy = ["metrics.auc DESC", "attributes.start_time DESC"],
     MaxResults = 3,
 });
@@ -84,4 +95,20 @@ if (best.Runs.Count == 0)
 var buckets = await tracker.GetMetricBucketsAsync(best.Runs[0].Info.RunId, "auc", bucketCount: epochs);
 Console.WriteLine();
 Console.WriteLine($"AUC of {best.Runs[0].Info.Name} by epoch: {string.Join("  ", buckets.Select(b => $"{b.LastStep}:{b.Last.Value:F4}"))}");
+
+// Register the best run's model and move `production` to it: the policy needs someone else's approval.
+var version = await registry.RegisterModelFromRunAsync("fraud", best.Runs[0].Info.RunId, "model/model.onnx");
+var inputs = string.Join(", ", version.Signature!.Inputs.Select(i => i.ToString()));
+Console.WriteLine();
+Console.WriteLine($"registered {version.Reference} ({version.Digest.ToString()![..19]}…), inputs {inputs}");
+var request = await registry.RequestApprovalAsync("fraud", "production", version.Number, "best AUC on synthetic-fraud");
+identity.CurrentActor = "reviewer";
+await registry.ApproveAsync(request.Id, "metrics checked");
+await registry.SetAliasAsync("fraud", "production", version.Number, "approved release");
+var production = await registry.ResolveAsync("fraud@production");
+Console.WriteLine($"fraud@production -> {production.Reference}, approved by reviewer; audit log intact: {(await registry.VerifyAuditLogAsync()).IsIntact}");
+
+Console.WriteLine();
+Console.WriteLine("Lineage of the production model:");
+Console.WriteLine(await provider.GetRequiredService<ILineage>().ForModelVersionAsync("fraud", production.Number));
 return 0;

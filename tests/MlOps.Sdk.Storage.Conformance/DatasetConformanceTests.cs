@@ -95,6 +95,24 @@ public abstract class DatasetConformanceTests : ProviderTestBase
     }
 
     [Fact]
+    public virtual async Task SnapshotAsync_HardLinkMode_StoresTheSameVersionAndMaterialisesIt()
+    {
+        var copied = await Datasets.SnapshotAsync("copied", Data);
+        var linkedRegistry = new ServiceCollection();
+        linkedRegistry.AddSingleton<TimeProvider>(Time);
+        linkedRegistry.AddMlOps(o => o.RootDirectory = Path.Combine(Root, "linked-root")).AddDatasets(o => o.StorageMode = MlOps.Sdk.Artifacts.ArtifactFileMode.HardLink);
+        ConfigureProvider(linkedRegistry.AddMlOps());
+        await using var linkedServices = linkedRegistry.BuildServiceProvider();
+        var linked = linkedServices.GetRequiredService<IDatasetRegistry>();
+
+        var version = await linked.SnapshotAsync("linked", Data);
+        await linked.MaterializeAsync("linked", version.Version, Path.Combine(Root, "restored"));
+
+        Assert.Equal(copied.Digest, version.Digest);
+        Assert.Equal("x,y\n1,2\n", await File.ReadAllTextAsync(Path.Combine(Root, "restored", "train", "a.csv")));
+    }
+
+    [Fact]
     public virtual async Task SnapshotAsync_SingleFile_IsADatasetOfOne()
     {
         var version = await Datasets.SnapshotAsync("readme", Path.Combine(Data, "README.md"));

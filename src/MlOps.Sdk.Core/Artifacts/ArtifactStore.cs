@@ -13,6 +13,16 @@ public abstract class ArtifactStore
     /// </summary>
     public abstract ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores the content of a file; see <see cref="ArtifactFileMode"/> for what <paramref name="mode"/> allows. Returns once durable.</summary>
+    public virtual async ValueTask<StoredArtifact> PutFileAsync(string path, ArtifactFileMode mode = ArtifactFileMode.Copy, CancellationToken cancellationToken = default)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (file.ConfigureAwait(false))
+        {
+            return await PutAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Opens stored content for reading. The stream verifies the digest as it is read and throws
     /// <see cref="ArtifactIntegrityException"/> when the end is reached with a mismatch; read to the end to get that check.

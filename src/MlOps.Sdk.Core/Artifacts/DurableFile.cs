@@ -33,6 +33,20 @@ internal static partial class DurableFile
         }
     }
 
+    /// <summary>Creates a hard link; returns the errno on failure (17 EEXIST, 18 EXDEV, 1 EPERM, ...), 0 on success.</summary>
+    public static int HardLink(string existing, string link) => Link(existing, link) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    public static void Fsync(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+    {
+        if (Fsync((int)file.DangerousGetHandle()) != 0)
+        {
+            throw new IOException($"Could not flush a file to disk (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existing, string link);
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 

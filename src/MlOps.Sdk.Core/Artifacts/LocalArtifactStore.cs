@@ -11,6 +11,7 @@ namespace MlOps.Sdk.Artifacts;
 internal sealed class LocalArtifactStore : ArtifactStore
 {
     private const string IncomingDirectoryName = ".incoming";
+    private const int EExist = 17;
     private static readonly TimeSpan AbandonedTempAge = TimeSpan.FromHours(1);
 
     private readonly string _root;
@@ -88,6 +89,58 @@ internal sealed class LocalArtifactStore : ArtifactStore
         }
     }
 
+    public override async ValueTask<StoredArtifact> PutFileAsync(string path, ArtifactFileMode mode = ArtifactFileMode.Copy, CancellationToken cancellationToken = default)
+    {
+        if (mode != ArtifactFileMode.HardLink || OperatingSystem.IsWindows())
+        {
+            return await base.PutFileAsync(path, mode, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Read-only first, so that the content hashed is the content linked (a writer holding the file open can still
+        // change it; every read of the store verifies the digest, so that is detected, never served).
+        try
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not the file's owner: it cannot be protected, so it is copied.
+            return await base.PutFileAsync(path, ArtifactFileMode.Copy, cancellationToken).ConfigureAwait(false);
+        }
+
+        ContentDigest digest;
+        long length;
+        using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan))
+        {
+            (digest, length) = await HashAsync(handle, cancellationToken).ConfigureAwait(false);
+            DurableFile.Fsync(handle);
+        }
+
+        var target = ObjectPath(digest);
+        var now = _time.GetUtcNow();
+        if (File.Exists(target))
+        {
+            return new StoredArtifact(digest, length, now);
+        }
+
+        var fanOut = Path.GetDirectoryName(target)!;
+        var fanOutIsNew = !Directory.Exists(fanOut);
+        Directory.CreateDirectory(fanOut);
+        var error = DurableFile.HardLink(path, target);
+        if (error is not (0 or EExist))
+        {
+            return await base.PutFileAsync(path, ArtifactFileMode.Copy, cancellationToken).ConfigureAwait(false);
+        }
+
+        DurableFile.FsyncDirectory(fanOut);
+        if (fanOutIsNew)
+        {
+            DurableFile.FsyncDirectory(_root);
+        }
+
+        return new StoredArtifact(digest, length, now);
+    }
+
     public override ValueTask<Stream> OpenReadAsync(ContentDigest digest, CancellationToken cancellationToken = default)
     {
         var path = ObjectPath(digest);
@@ -146,6 +199,21 @@ internal sealed class LocalArtifactStore : ArtifactStore
 
         File.Delete(path);
         return ValueTask.FromResult(true);
+    }
+
+    private static async Task<(ContentDigest Digest, long Length)> HashAsync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        long offset = 0;
+        int read;
+        while ((read = await RandomAccess.ReadAsync(handle, buffer, offset, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            offset += read;
+        }
+
+        return (ContentDigest.FromHash(hash.GetHashAndReset()), offset);
     }
 
     private string ObjectPath(ContentDigest digest)

@@ -110,12 +110,7 @@ internal sealed class DatasetRegistry(
             return new DatasetFile(path, state.Length, known);
         }
 
-        var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        StoredArtifact stored;
-        await using (stream.ConfigureAwait(false))
-        {
-            stored = await artifacts.PutAsync(stream, cancellationToken).ConfigureAwait(false);
-        }
+        var stored = await artifacts.PutFileAsync(file.FullName, options.StorageMode, cancellationToken).ConfigureAwait(false);
 
         telemetry.BytesHashed.Add(stored.Length);
         lock (cache)

@@ -40,6 +40,42 @@ public sealed class LocalArtifactStoreTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, "artifacts", ".incoming")));
     }
 
+    [Theory]
+    [InlineData(ArtifactFileMode.Copy)]
+    [InlineData(ArtifactFileMode.HardLink)]
+    public async Task PutFileAsync_ThenEditTheSourceInPlace_CopyKeepsTheContentAndHardLinkIsCaughtOnRead(ArtifactFileMode mode)
+    {
+        var store = CreateStore();
+        var source = Path.Combine(_root, "source.bin");
+        Directory.CreateDirectory(_root);
+        await File.WriteAllTextAsync(source, "version one");
+
+        var stored = await store.PutFileAsync(source, mode);
+
+        Assert.Equal(ContentDigest.Compute("version one"u8), stored.Digest);
+        if (mode == ArtifactFileMode.HardLink)
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(source));
+        }
+
+        // Root ignores the read-only mode; an in-place edit of a linked file changes the stored object, and the read says so.
+        File.SetUnixFileMode(source, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using (var edit = new FileStream(source, FileMode.Open, FileAccess.Write))
+        {
+            edit.Write("VERSION"u8);
+        }
+
+        await using var read = await store.OpenReadAsync(stored.Digest);
+        if (mode == ArtifactFileMode.Copy)
+        {
+            Assert.Equal(stored.Digest, await ContentDigest.ComputeAsync(read));
+        }
+        else
+        {
+            await Assert.ThrowsAsync<ArtifactIntegrityException>(() => read.CopyToAsync(Stream.Null));
+        }
+    }
+
     [Fact]
     [Trait("Category", "Fault")]
     public async Task PutAsync_ProcessKilledDuringPuts_LeavesOnlyWholeVerifiedObjects()
