@@ -23,6 +23,9 @@ public abstract class ArtifactStore
         }
     }
 
+    /// <summary>Starts a batch of puts made durable together; see <see cref="ArtifactWriteBatch"/>.</summary>
+    public virtual ArtifactWriteBatch StartBatch() => new(this);
+
     /// <summary>
     /// Opens stored content for reading. The stream verifies the digest as it is read and throws
     /// <see cref="ArtifactIntegrityException"/> when the end is reached with a mismatch; read to the end to get that check.

@@ -44,6 +44,37 @@ internal static partial class DurableFile
         }
     }
 
+    /// <summary>Flushes every file and directory of the file system holding <paramref name="directory"/>: one flush for many writes.</summary>
+    public static void SyncFileSystem(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            FsyncDirectory(directory);
+            return;
+        }
+
+        var fd = Open(directory, ReadOnly);
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open directory '{directory}' to flush its file system (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (SyncFs(fd) != 0)
+            {
+                throw new IOException($"Could not flush the file system of '{directory}' (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFs(int fd);
+
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string existing, string link);
 

@@ -26,7 +26,16 @@ internal sealed class LocalArtifactStore : ArtifactStore
         _time = time;
     }
 
-    public override async ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default)
+    public override ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default) =>
+        PutCoreAsync(content, deferred: false, cancellationToken);
+
+    public override ValueTask<StoredArtifact> PutFileAsync(string path, ArtifactFileMode mode = ArtifactFileMode.Copy, CancellationToken cancellationToken = default) =>
+        PutFileCoreAsync(path, mode, deferred: false, cancellationToken);
+
+    public override ArtifactWriteBatch StartBatch() => new LocalWriteBatch(this);
+
+    /// <summary>Stores a stream; with <paramref name="deferred"/>, flushing to disk is left to the batch's commit.</summary>
+    private async ValueTask<StoredArtifact> PutCoreAsync(Stream content, bool deferred, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         Directory.CreateDirectory(_incoming);
@@ -37,11 +46,11 @@ internal sealed class LocalArtifactStore : ArtifactStore
         {
             ContentDigest digest;
             long length;
-            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
             await using (file.ConfigureAwait(false))
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[81920];
+                var buffer = new byte[1 << 20];
                 int read;
                 while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
@@ -49,14 +58,14 @@ internal sealed class LocalArtifactStore : ArtifactStore
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
 
-                file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: !deferred);
                 length = file.Length;
                 digest = ContentDigest.FromHash(hash.GetHashAndReset());
             }
 
             var target = ObjectPath(digest);
             var now = _time.GetUtcNow();
-            if (File.Exists(target))
+            if (IsWhole(target, length))
             {
                 // Storing again counts as new for garbage collection: the caller is about to reference it.
                 File.Delete(temp);
@@ -64,9 +73,7 @@ internal sealed class LocalArtifactStore : ArtifactStore
                 return new StoredArtifact(digest, length, now);
             }
 
-            var fanOut = Path.GetDirectoryName(target)!;
-            var fanOutIsNew = !Directory.Exists(fanOut);
-            Directory.CreateDirectory(fanOut);
+            var fanOutIsNew = PrepareFanOut(target);
             File.SetLastWriteTimeUtc(temp, now.UtcDateTime);
             File.Move(temp, target, overwrite: true);
             if (!OperatingSystem.IsWindows())
@@ -74,10 +81,9 @@ internal sealed class LocalArtifactStore : ArtifactStore
                 File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             }
 
-            DurableFile.FsyncDirectory(fanOut);
-            if (fanOutIsNew)
+            if (!deferred)
             {
-                DurableFile.FsyncDirectory(_root);
+                FsyncFanOut(target, fanOutIsNew);
             }
 
             return new StoredArtifact(digest, length, now);
@@ -89,11 +95,15 @@ internal sealed class LocalArtifactStore : ArtifactStore
         }
     }
 
-    public override async ValueTask<StoredArtifact> PutFileAsync(string path, ArtifactFileMode mode = ArtifactFileMode.Copy, CancellationToken cancellationToken = default)
+    private async ValueTask<StoredArtifact> PutFileCoreAsync(string path, ArtifactFileMode mode, bool deferred, CancellationToken cancellationToken)
     {
         if (mode != ArtifactFileMode.HardLink || OperatingSystem.IsWindows())
         {
-            return await base.PutFileAsync(path, mode, cancellationToken).ConfigureAwait(false);
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await using (file.ConfigureAwait(false))
+            {
+                return await PutCoreAsync(file, deferred, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // Read-only first, so that the content hashed is the content linked (a writer holding the file open can still
@@ -105,7 +115,7 @@ internal sealed class LocalArtifactStore : ArtifactStore
         catch (UnauthorizedAccessException)
         {
             // Not the file's owner: it cannot be protected, so it is copied.
-            return await base.PutFileAsync(path, ArtifactFileMode.Copy, cancellationToken).ConfigureAwait(false);
+            return await PutFileCoreAsync(path, ArtifactFileMode.Copy, deferred, cancellationToken).ConfigureAwait(false);
         }
 
         ContentDigest digest;
@@ -113,32 +123,80 @@ internal sealed class LocalArtifactStore : ArtifactStore
         using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan))
         {
             (digest, length) = await HashAsync(handle, cancellationToken).ConfigureAwait(false);
-            DurableFile.Fsync(handle);
+            if (!deferred)
+            {
+                DurableFile.Fsync(handle);
+            }
         }
 
         var target = ObjectPath(digest);
         var now = _time.GetUtcNow();
-        if (File.Exists(target))
+        if (IsWhole(target, length))
         {
             return new StoredArtifact(digest, length, now);
         }
 
-        var fanOut = Path.GetDirectoryName(target)!;
-        var fanOutIsNew = !Directory.Exists(fanOut);
-        Directory.CreateDirectory(fanOut);
+        var fanOutIsNew = PrepareFanOut(target);
+        TryDelete(target);
         var error = DurableFile.HardLink(path, target);
         if (error is not (0 or EExist))
         {
-            return await base.PutFileAsync(path, ArtifactFileMode.Copy, cancellationToken).ConfigureAwait(false);
+            return await PutFileCoreAsync(path, ArtifactFileMode.Copy, deferred, cancellationToken).ConfigureAwait(false);
         }
 
-        DurableFile.FsyncDirectory(fanOut);
+        if (!deferred)
+        {
+            FsyncFanOut(target, fanOutIsNew);
+        }
+
+        return new StoredArtifact(digest, length, now);
+    }
+
+    /// <summary>An object of the wrong length was cut short by a crash before its batch committed: it is replaced.</summary>
+    private static bool IsWhole(string target, long length)
+    {
+        var existing = new FileInfo(target);
+        return existing.Exists && existing.Length == length;
+    }
+
+    private static bool PrepareFanOut(string target)
+    {
+        var fanOut = Path.GetDirectoryName(target)!;
+        var isNew = !Directory.Exists(fanOut);
+        Directory.CreateDirectory(fanOut);
+        return isNew;
+    }
+
+    private void FsyncFanOut(string target, bool fanOutIsNew)
+    {
+        DurableFile.FsyncDirectory(Path.GetDirectoryName(target)!);
         if (fanOutIsNew)
         {
             DurableFile.FsyncDirectory(_root);
         }
+    }
 
-        return new StoredArtifact(digest, length, now);
+    /// <summary>On Linux, the puts of a batch skip their flushes and the commit flushes the file system once.</summary>
+    private sealed class LocalWriteBatch(LocalArtifactStore store) : ArtifactWriteBatch(store)
+    {
+        private readonly bool _deferred = OperatingSystem.IsLinux();
+        private int _puts;
+
+        public override ValueTask<StoredArtifact> PutFileAsync(string path, ArtifactFileMode mode, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _puts);
+            return store.PutFileCoreAsync(path, mode, _deferred, cancellationToken);
+        }
+
+        public override ValueTask CommitAsync(CancellationToken cancellationToken = default)
+        {
+            if (_deferred && Interlocked.Exchange(ref _puts, 0) > 0)
+            {
+                DurableFile.SyncFileSystem(store._root);
+            }
+
+            return ValueTask.CompletedTask;
+        }
     }
 
     public override ValueTask<Stream> OpenReadAsync(ContentDigest digest, CancellationToken cancellationToken = default)

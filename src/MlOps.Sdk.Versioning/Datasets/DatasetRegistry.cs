@@ -25,10 +25,17 @@ internal sealed class DatasetRegistry(
         {
             var cache = SnapshotStateCache.Load(stateCachePath);
             var files = new ConcurrentBag<DatasetFile>();
-            await Parallel.ForEachAsync(
-                entries,
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken },
-                async (entry, ct) => files.Add(await StoreFileAsync(entry.File, entry.Path, cache, ct).ConfigureAwait(false))).ConfigureAwait(false);
+            var batch = artifacts.StartBatch();
+            await using (batch.ConfigureAwait(false))
+            {
+                await Parallel.ForEachAsync(
+                    entries,
+                    new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken },
+                    async (entry, ct) => files.Add(await StoreFileAsync(batch, entry.File, entry.Path, cache, ct).ConfigureAwait(false))).ConfigureAwait(false);
+
+                // Every object must be on disk before the version that references it is committed.
+                await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             var manifest = DatasetManifest.Canonical(files);
             var digest = DatasetManifest.Digest(manifest);
@@ -95,7 +102,7 @@ internal sealed class DatasetRegistry(
         return new DatasetDiff(added, removed, modified);
     }
 
-    private async Task<DatasetFile> StoreFileAsync(FileInfo file, RelativePath path, SnapshotStateCache cache, CancellationToken cancellationToken)
+    private async Task<DatasetFile> StoreFileAsync(ArtifactWriteBatch batch, FileInfo file, RelativePath path, SnapshotStateCache cache, CancellationToken cancellationToken)
     {
         var state = new FileState(file.Length, file.LastWriteTimeUtc.Ticks, FileIdentity.Stat(file.FullName).Inode, string.Empty);
         ContentDigest known;
@@ -110,7 +117,7 @@ internal sealed class DatasetRegistry(
             return new DatasetFile(path, state.Length, known);
         }
 
-        var stored = await artifacts.PutFileAsync(file.FullName, options.StorageMode, cancellationToken).ConfigureAwait(false);
+        var stored = await batch.PutFileAsync(file.FullName, options.StorageMode, cancellationToken).ConfigureAwait(false);
 
         telemetry.BytesHashed.Add(stored.Length);
         lock (cache)
