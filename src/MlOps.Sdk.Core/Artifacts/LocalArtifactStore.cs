@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
@@ -12,6 +13,7 @@ internal sealed class LocalArtifactStore : ArtifactStore
 {
     private const string IncomingDirectoryName = ".incoming";
     private const int EExist = 17;
+    private const int BufferSize = 1 << 20;
     private static readonly TimeSpan AbandonedTempAge = TimeSpan.FromHours(1);
 
     private readonly string _root;
@@ -50,12 +52,19 @@ internal sealed class LocalArtifactStore : ArtifactStore
             await using (file.ConfigureAwait(false))
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[1 << 20];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
                 {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    int read;
+                    while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, read);
+                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
 
                 file.Flush(flushToDisk: !deferred);
@@ -262,16 +271,23 @@ internal sealed class LocalArtifactStore : ArtifactStore
     private static async Task<(ContentDigest Digest, long Length)> HashAsync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 20];
-        long offset = 0;
-        int read;
-        while ((read = await RandomAccess.ReadAsync(handle, buffer, offset, cancellationToken).ConfigureAwait(false)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
         {
-            hash.AppendData(buffer, 0, read);
-            offset += read;
-        }
+            long offset = 0;
+            int read;
+            while ((read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, BufferSize), offset, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                offset += read;
+            }
 
-        return (ContentDigest.FromHash(hash.GetHashAndReset()), offset);
+            return (ContentDigest.FromHash(hash.GetHashAndReset()), offset);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private string ObjectPath(ContentDigest digest)
