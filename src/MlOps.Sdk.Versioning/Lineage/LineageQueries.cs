@@ -115,7 +115,8 @@ internal sealed class LineageQueries(ModelRegistryStore registry, DatasetStore? 
             }
         }
 
-        public LineageGraph Build() => new(_nodes.Values.ToList(), _edges);
+        /// <summary>Edges from the data towards the aliases: dataset, run, model version.</summary>
+        public LineageGraph Build() => new(_nodes.Values.ToList(), _edges.OrderBy(e => _nodes[e.From].Kind).ToList());
 
         private string Node(LineageNodeKind kind, string id, string label)
         {

@@ -46,6 +46,7 @@ public interface IModelRegistry
     Task<ModelVersion> ResolveAsync(string reference, CancellationToken cancellationToken = default);
 
     /// <summary>Opens a ready version's content; the stream verifies the digest when read to its end.</summary>
+    /// <exception cref="GovernanceException"><see cref="ModelRegistryOptions.RequireSignatureToOpen"/> is set and the version has no trusted signature.</exception>
     Task<Stream> OpenContentAsync(ModelVersion version, CancellationToken cancellationToken = default);
 
     /// <summary>Classifies the change between two versions' ONNX signatures.</summary>

@@ -111,6 +111,12 @@ internal sealed class ModelRegistry(
             throw new MlOpsValidationException($"Version {version.Reference} is {version.Status.ToString().ToLowerInvariant()}, not ready.");
         }
 
+        // The signatures are read from the store, not taken from the caller's copy of the version.
+        if (options.RequireSignatureToOpen && !HasTrustedSignature(await RequireVersionAsync(version.ModelName, version.Number, cancellationToken).ConfigureAwait(false)))
+        {
+            throw new GovernanceException($"{version.Reference} has no valid signature by a trusted key, and the registry requires one to open a model.");
+        }
+
         return await artifacts.OpenReadAsync(digest, cancellationToken).ConfigureAwait(false);
     }
 

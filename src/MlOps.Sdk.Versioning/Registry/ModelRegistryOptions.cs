@@ -15,6 +15,13 @@ public sealed class ModelRegistryOptions
     /// <value>The default is false: such content leaves a failed version and an <see cref="Onnx.OnnxFormatException"/>.</value>
     public bool AllowNonOnnxModels { get; set; }
 
+    /// <summary>
+    /// Whether <see cref="IModelRegistry.OpenContentAsync"/> refuses versions without a valid signature by a trusted key.
+    /// Model hosts load content through it, so this keeps unsigned models from being loaded at all.
+    /// </summary>
+    /// <value>The default is false.</value>
+    public bool RequireSignatureToOpen { get; set; }
+
     /// <summary>Moving <paramref name="alias"/> needs an approved request from <paramref name="approvers"/> people other than the requester.</summary>
     public ModelRegistryOptions RequireApprovalFor(string alias, int approvers = 1)
     {
