@@ -7,6 +7,7 @@ internal static partial class DurableFile
 {
     private const int ReadOnly = 0;
 
+    /// <summary>Flushes a directory's entries (new names, renames) to disk.</summary>
     public static void FsyncDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())
@@ -14,34 +15,7 @@ internal static partial class DurableFile
             return; // NTFS journals directory metadata; there is no directory handle to flush.
         }
 
-        var fd = Open(directory, ReadOnly);
-        if (fd < 0)
-        {
-            throw new IOException($"Could not open directory '{directory}' to flush it (errno {Marshal.GetLastPInvokeError()}).");
-        }
-
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"Could not flush directory '{directory}' (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    /// <summary>Creates a hard link; returns the errno on failure (17 EEXIST, 18 EXDEV, 1 EPERM, ...), 0 on success.</summary>
-    public static int HardLink(string existing, string link) => Link(existing, link) == 0 ? 0 : Marshal.GetLastPInvokeError();
-
-    public static void Fsync(Microsoft.Win32.SafeHandles.SafeFileHandle file)
-    {
-        if (Fsync((int)file.DangerousGetHandle()) != 0)
-        {
-            throw new IOException($"Could not flush a file to disk (errno {Marshal.GetLastPInvokeError()}).");
-        }
+        WithDirectory(directory, Fsync, "flush directory");
     }
 
     /// <summary>Flushes every file and directory of the file system holding <paramref name="directory"/>: one flush for many writes.</summary>
@@ -53,17 +27,34 @@ internal static partial class DurableFile
             return;
         }
 
+        WithDirectory(directory, SyncFs, "flush the file system of");
+    }
+
+    /// <summary>Creates a hard link; returns the errno on failure (17 EEXIST, 18 EXDEV, 1 EPERM, ...), 0 on success.</summary>
+    public static int HardLink(string existing, string link) => Link(existing, link) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>Flushes a file's data and metadata to disk.</summary>
+    public static void Fsync(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+    {
+        if (Fsync((int)file.DangerousGetHandle()) != 0)
+        {
+            throw new IOException($"Could not flush a file to disk (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    private static void WithDirectory(string directory, Func<int, int> flush, string what)
+    {
         var fd = Open(directory, ReadOnly);
         if (fd < 0)
         {
-            throw new IOException($"Could not open directory '{directory}' to flush its file system (errno {Marshal.GetLastPInvokeError()}).");
+            throw new IOException($"Could not open directory '{directory}' to {what} it (errno {Marshal.GetLastPInvokeError()}).");
         }
 
         try
         {
-            if (SyncFs(fd) != 0)
+            if (flush(fd) != 0)
             {
-                throw new IOException($"Could not flush the file system of '{directory}' (errno {Marshal.GetLastPInvokeError()}).");
+                throw new IOException($"Could not {what} '{directory}' (errno {Marshal.GetLastPInvokeError()}).");
             }
         }
         finally

@@ -66,7 +66,16 @@ internal sealed class ModelRegistry(
         }
         catch (Exception e)
         {
-            await store.FailVersionAsync(name, pending.Number, e.Message, Draft("version.fail", subject, null, e.Message), CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await store.FailVersionAsync(name, pending.Number, e.Message, Draft("version.fail", subject, null, e.Message), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                // The version stays pending; the caller still learns what went wrong first.
+                throw new AggregateException(e, failure);
+            }
+
             throw;
         }
     }
