@@ -58,6 +58,35 @@ public static class OnnxModels
         return model.ToArray();
     }
 
+    /// <summary>A model computing <c>Y = X + c</c> (float, shape [batch, width]): its results say which model made them.</summary>
+    public static byte[] AddConstant(float c, int width)
+    {
+        var graph = new List<byte>();
+        var node = new List<byte>();
+        Field(node, 1, Encoding.UTF8.GetBytes("X"));
+        Field(node, 1, Encoding.UTF8.GetBytes("C"));
+        Field(node, 2, Encoding.UTF8.GetBytes("Y"));
+        Field(node, 4, Encoding.UTF8.GetBytes("Add"));
+        Field(graph, 1, node.ToArray());
+        Field(graph, 2, Encoding.UTF8.GetBytes("add-constant"));
+        var tensor = new List<byte>();
+        Varint(tensor, 1, 1);
+        Varint(tensor, 2, Float);
+        Field(tensor, 8, Encoding.UTF8.GetBytes("C"));
+        Field(tensor, 9, BitConverter.GetBytes(c));
+        Field(graph, 5, tensor.ToArray());
+        Field(graph, 11, ValueInfo("X", Float, ["batch", width]));
+        Field(graph, 12, ValueInfo("Y", Float, ["batch", width]));
+        var opset = new List<byte>();
+        Field(opset, 1, []);
+        Varint(opset, 2, 13);
+        var model = new List<byte>();
+        Varint(model, 1, 8);
+        Field(model, 7, graph.ToArray());
+        Field(model, 8, opset.ToArray());
+        return model.ToArray();
+    }
+
     private static byte[] Node(string input, string output)
     {
         var node = new List<byte>();

@@ -1,13 +1,13 @@
 using Microsoft.ML;
 
-namespace MlOps.Sdk.Versioning.Tests.Onnx;
+namespace MlOps.Sdk.Storage.Conformance;
 
 /// <summary>A real ONNX model exported by ML.NET (SDCA logistic regression over four columns), made once per test run.</summary>
 public sealed class MlNetModelFixture
 {
     public MlNetModelFixture()
     {
-        var ml = new MLContext(seed: 1);
+        var ml = Context;
         var random = new Random(1);
         var rows = Enumerable.Range(0, 200).Select(_ =>
         {
@@ -16,14 +16,21 @@ public sealed class MlNetModelFixture
             return row;
         }).ToList();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.Concatenate("Features", "A", "B", "C", "D")
+        Model = ml.Transforms.Concatenate("Features", "A", "B", "C", "D")
             .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression())
             .Fit(data);
         using var onnx = new MemoryStream();
-        ml.Model.ConvertToOnnx(model, data, onnx);
+        ml.Model.ConvertToOnnx(Model, data, onnx);
         Bytes = onnx.ToArray();
     }
 
+    /// <summary>The context the model was trained in.</summary>
+    public MLContext Context { get; } = new(seed: 1);
+
+    /// <summary>The trained ML.NET model.</summary>
+    public ITransformer Model { get; }
+
+    /// <summary>The model exported to ONNX.</summary>
     public byte[] Bytes { get; }
 
     public sealed class Row

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MlOps.Sdk;
+using MlOps.Sdk.Serving;
+using MlOps.Sdk.Serving.Hosting;
+using MlOps.Sdk.Versioning;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers model hosts.</summary>
+public static class ServingBuilderExtensions
+{
+    /// <summary>
+    /// Adds an <see cref="IModelHost{TIn, TOut}"/> for the registered model <paramref name="name"/>, resolved as a keyed
+    /// service under that name (and unkeyed when it is the only host of these types). A hosted service loads it on start.
+    /// </summary>
+    public static IMlOpsBuilder AddModelHost<TIn, TOut>(this IMlOpsBuilder builder, string name, Action<ModelHostOptions> configure)
+        where TOut : new()
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        var hostOptions = new ModelHostOptions();
+        configure(hostOptions);
+        if (hostOptions.Alias is null && hostOptions.PinnedVersion is null)
+        {
+            throw new ArgumentException($"Model host '{name}' must FollowAlias(...) or PinVersion(...).", nameof(configure));
+        }
+
+        var services = builder.Services;
+        services.AddOptions<ServingOptions>();
+        services.AddKeyedSingleton<IModelHost<TIn, TOut>>(name, (sp, _) => new ModelHost<TIn, TOut>(
+            name,
+            sp.GetRequiredService<IModelRegistry>(),
+            sp.GetRequiredService<IOptions<ServingOptions>>().Value,
+            hostOptions,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Serving.ModelHost.{name}")));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name));
+        services.AddSingleton<IHostedService>(sp => new ModelHostStarter((ModelHost<TIn, TOut>)sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name)));
+        return builder;
+    }
+
+    private sealed class ModelHostStarter(IStartableHost host) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => host.StartAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

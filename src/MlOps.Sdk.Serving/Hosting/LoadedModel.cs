@@ -1,0 +1,130 @@
+using Microsoft.ML.OnnxRuntime;
+using MlOps.Sdk.Serving.Mapping;
+using MlOps.Sdk.Versioning;
+
+namespace MlOps.Sdk.Serving.Hosting;
+
+/// <summary>
+/// One model version with its session. Calls lease it; the host holds one lease of its own until the version is
+/// swapped out; the session is disposed when the last lease is returned, never under a running call.
+/// </summary>
+internal sealed class LoadedModel<TIn, TOut> : IDisposable
+    where TOut : new()
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private int _leases = 1;
+
+    public LoadedModel(ModelVersion version, byte[] content, ServingOptions options)
+    {
+        using var sessionOptions = options.CreateSessionOptions();
+        _session = new InferenceSession(content, sessionOptions);
+        try
+        {
+            Mapping = TensorMapping<TIn, TOut>.Create(_session);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+
+        Version = version;
+    }
+
+    public ModelVersion Version { get; }
+
+    public TensorMapping<TIn, TOut> Mapping { get; }
+
+    public bool IsDisposed => Volatile.Read(ref _leases) == 0;
+
+    public bool TryLease()
+    {
+        while (true)
+        {
+            var leases = Volatile.Read(ref _leases);
+            if (leases == 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _leases, leases + 1, leases) == leases)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _leases) == 0)
+        {
+            _runOptions.Dispose();
+            _session.Dispose();
+        }
+    }
+
+    /// <summary>Gives up the host's own lease: the session goes once the calls in flight are done.</summary>
+    public void Dispose() => Release();
+
+    /// <summary>Runs the model once on zeros (empty strings), free dimensions set to 1: the first run's costs are paid here.</summary>
+    public void WarmUp()
+    {
+        var inputs = new List<OrtValue>();
+        try
+        {
+            foreach (var name in Mapping.InputNames)
+            {
+                var meta = _session.InputMetadata[name];
+                var shape = meta.Dimensions.Select(d => (long)Math.Max(1, d)).ToArray();
+                var count = (int)shape.Aggregate(1L, (a, b) => a * b);
+                inputs.Add(meta.ElementDataType switch
+                {
+                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(new float[count], shape),
+                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(new double[count], shape),
+                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(new long[count], shape),
+                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(new int[count], shape),
+                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(new bool[count], shape),
+                    _ => OrtValue.CreateFromStringTensor(new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string>(Enumerable.Repeat(string.Empty, count).ToArray(), shape.Select(d => (int)d).ToArray())),
+                });
+            }
+
+            using var outputs = _session.Run(_runOptions, Mapping.InputNames, inputs, Mapping.OutputNames);
+        }
+        finally
+        {
+            foreach (var value in inputs)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    public TOut Run(TIn input)
+    {
+        var inputs = new OrtValue[Mapping.Inputs.Length];
+        try
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = Mapping.Inputs[i].Create(input);
+            }
+
+            using var outputs = _session.Run(_runOptions, Mapping.InputNames, inputs, Mapping.OutputNames);
+            var result = new TOut();
+            for (var i = 0; i < Mapping.Outputs.Length; i++)
+            {
+                Mapping.Outputs[i].Read(outputs[i], result);
+            }
+
+            return result;
+        }
+        finally
+        {
+            foreach (var value in inputs)
+            {
+                value?.Dispose();
+            }
+        }
+    }
+}

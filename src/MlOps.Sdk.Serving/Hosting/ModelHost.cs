@@ -1,0 +1,225 @@
+using Microsoft.Extensions.Logging;
+using MlOps.Sdk.Versioning;
+
+namespace MlOps.Sdk.Serving.Hosting;
+
+/// <summary>
+/// Serves one model: calls lease the current version; a new version is loaded, verified against the typed mapping and
+/// warmed up aside, then swapped in with one reference exchange; the old session is disposed when its calls are done.
+/// </summary>
+internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IStartableHost, IAsyncDisposable
+    where TOut : new()
+{
+    private readonly IModelRegistry _registry;
+    private readonly ServingOptions _serving;
+    private readonly ModelHostOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _swapLock = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private LoadedModel<TIn, TOut>? _current;
+    private ContentDigest? _lastFailed;
+    private Task? _follower;
+    private int _disposed;
+
+    public ModelHost(string name, IModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger)
+    {
+        Name = name;
+        _registry = registry;
+        _serving = serving;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public event EventHandler<ModelVersion>? Swapped;
+
+    public event EventHandler<ModelLoadFailure>? LoadFailed;
+
+    public string Name { get; }
+
+    public ModelVersion? CurrentVersion => Volatile.Read(ref _current)?.Version;
+
+    public TOut Predict(TIn input)
+    {
+        var model = Lease();
+        try
+        {
+            return model.Run(input);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    public Prediction<TOut> PredictWithProvenance(TIn input)
+    {
+        var model = Lease();
+        try
+        {
+            return new Prediction<TOut>(model.Run(input), model.Version.ModelName, model.Version.Number, model.Version.Digest!.Value);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    public async Task<bool> SwapToAsync(ModelVersion version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        LoadedModel<TIn, TOut>? loaded = null;
+        var stage = "load";
+        try
+        {
+            if (CurrentVersion is { } current && current.Number == version.Number && current.Digest == version.Digest)
+            {
+                return true;
+            }
+
+            byte[] content;
+            var stream = await _registry.OpenContentAsync(version, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                content = buffer.ToArray();
+            }
+
+            stage = "verify";
+            loaded = new LoadedModel<TIn, TOut>(version, content, _serving);
+            stage = "warm-up";
+            loaded.WarmUp();
+
+            var old = Interlocked.Exchange(ref _current, loaded);
+            loaded = null;
+            old?.Dispose();
+            _lastFailed = null;
+            Log.Swapped(_logger, Name, version.Number, version.Digest?.ToString() ?? string.Empty);
+            Swapped?.Invoke(this, version);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            loaded?.Dispose();
+            _lastFailed = version.Digest;
+            Log.LoadFailed(_logger, e, Name, version.Number, stage);
+            LoadFailed?.Invoke(this, new ModelLoadFailure(version, stage, e));
+            return false;
+        }
+        finally
+        {
+            _swapLock.Release();
+        }
+    }
+
+    /// <summary>Loads what the host should serve, then keeps following its alias until disposed.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Alias is not null && _follower is null)
+        {
+            _registry.AliasMoved += OnAliasMoved;
+            _follower = Task.Run(() => PollAsync(_stopping.Token), CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _registry.AliasMoved -= OnAliasMoved;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_follower is not null)
+        {
+            await _follower.ConfigureAwait(false);
+        }
+
+        Interlocked.Exchange(ref _current, null)?.Dispose();
+        _stopping.Dispose();
+        _swapLock.Dispose();
+    }
+
+    private LoadedModel<TIn, TOut> Lease()
+    {
+        while (true)
+        {
+            var model = Volatile.Read(ref _current)
+                ?? throw new InvalidOperationException($"Model host '{Name}' has no version loaded yet: start the host (it loads on start) or call SwapToAsync.");
+            if (model.TryLease())
+            {
+                return model;
+            }
+
+            // The version was swapped out and drained between the read and the lease: read the new one.
+        }
+    }
+
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        ModelVersion? wanted;
+        try
+        {
+            wanted = _options.PinnedVersion is { } pinned
+                ? await _registry.GetVersionAsync(Name, pinned, cancellationToken).ConfigureAwait(false)
+                : await _registry.ResolveAsync($"{Name}@{_options.Alias}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (MlOpsNotFoundException)
+        {
+            return;
+        }
+
+        // A version that failed is not tried again on every poll; the next move of the alias is.
+        if (wanted is null || (_lastFailed is not null && wanted.Digest == _lastFailed))
+        {
+            return;
+        }
+
+        await SwapToAsync(wanted, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void OnAliasMoved(object? sender, AliasMove move)
+    {
+        if (move.ModelName == Name && move.Alias == _options.Alias && move.ToVersion is not null)
+        {
+            _ = Task.Run(() => RefreshAsync(_stopping.Token));
+        }
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Log.PollFailed(_logger, e, Name);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Model host '{Name}' now serves version {Version} ({Digest}).")]
+        public static partial void Swapped(ILogger logger, string name, int version, string digest);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Model host '{Name}' could not {Stage} version {Version}; the version before it keeps serving.")]
+        public static partial void LoadFailed(ILogger logger, Exception exception, string name, int version, string stage);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Model host '{Name}' could not ask the registry where its alias points; it will ask again.")]
+        public static partial void PollFailed(ILogger logger, Exception exception, string name);
+    }
+}

@@ -1,0 +1,45 @@
+using MlOps.Sdk.Versioning;
+
+namespace MlOps.Sdk.Serving;
+
+/// <summary>Serves one registered model to typed callers, swapping versions without failing a call.</summary>
+public interface IModelHost<TIn, TOut>
+    where TOut : new()
+{
+    /// <summary>The host's name (the registered model's name).</summary>
+    string Name { get; }
+
+    /// <summary>The version serving now, or null before the first one is loaded.</summary>
+    ModelVersion? CurrentVersion { get; }
+
+    /// <summary>Raised after a swap, with the version now serving.</summary>
+    event EventHandler<ModelVersion>? Swapped;
+
+    /// <summary>Raised when a version failed to load, verify or warm up; the version before it keeps serving.</summary>
+    event EventHandler<ModelLoadFailure>? LoadFailed;
+
+    /// <summary>Runs the model serving now.</summary>
+    /// <exception cref="ModelInputException">The input does not fit the model.</exception>
+    /// <exception cref="InvalidOperationException">No version is loaded yet.</exception>
+    TOut Predict(TIn input);
+
+    /// <summary>Runs the model serving now and says which version computed the result.</summary>
+    Prediction<TOut> PredictWithProvenance(TIn input);
+
+    /// <summary>Loads, verifies and warms up a version, then makes it serve; on any failure the current one keeps serving.</summary>
+    /// <returns>True if the version now serves.</returns>
+    Task<bool> SwapToAsync(ModelVersion version, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A result and the model version that computed it.</summary>
+/// <param name="Output">The result.</param>
+/// <param name="ModelName">The model.</param>
+/// <param name="Version">The version number.</param>
+/// <param name="Digest">The version's content digest.</param>
+public sealed record Prediction<TOut>(TOut Output, string ModelName, int Version, ContentDigest Digest);
+
+/// <summary>Why a version did not become the serving one.</summary>
+/// <param name="Version">The version that failed.</param>
+/// <param name="Stage">Where it failed: <c>load</c>, <c>verify</c> or <c>warm-up</c>.</param>
+/// <param name="Error">The error.</param>
+public sealed record ModelLoadFailure(ModelVersion Version, string Stage, Exception Error);

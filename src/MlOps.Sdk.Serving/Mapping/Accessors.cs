@@ -1,0 +1,42 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+
+namespace MlOps.Sdk.Serving.Mapping;
+
+/// <summary>Compiled property accessors and shape helpers shared by the bindings.</summary>
+internal static class Accessors
+{
+    internal static string Describe(NodeMetadata meta) =>
+        $"{meta.ElementDataType.ToString().ToLowerInvariant()}[{string.Join(",", meta.Dimensions.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]";
+
+    internal static Func<T, TValue> Getter<T, TValue>(PropertyInfo property)
+    {
+        var instance = Expression.Parameter(typeof(T));
+        return Expression.Lambda<Func<T, TValue>>(Expression.Convert(Expression.Property(instance, property), typeof(TValue)), instance).Compile();
+    }
+
+    internal static Action<T, TValue> Setter<T, TValue>(PropertyInfo property)
+    {
+        var instance = Expression.Parameter(typeof(T));
+        var value = Expression.Parameter(typeof(TValue));
+        return Expression.Lambda<Action<T, TValue>>(Expression.Assign(Expression.Property(instance, property), Expression.Convert(value, property.PropertyType)), instance, value).Compile();
+    }
+
+    internal static long[] ShapeFor(NodeMetadata meta, int elements)
+    {
+        var dims = meta.Dimensions.Select(d => (long)d).ToArray();
+        var fixedProduct = dims.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
+        for (var i = 0; i < dims.Length; i++)
+        {
+            if (dims[i] < 0)
+            {
+                // The batch dimension (the first free one) is 1; a second free dimension takes the rest.
+                dims[i] = i == 0 && Array.IndexOf(dims, -1L, 1) >= 0 ? 1 : Math.Max(1, elements / Math.Max(1, fixedProduct));
+            }
+        }
+
+        return dims;
+    }
+
+}

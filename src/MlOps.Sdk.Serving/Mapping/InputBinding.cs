@@ -1,0 +1,85 @@
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace MlOps.Sdk.Serving.Mapping;
+
+/// <summary>One model input fed from one property: turns a <typeparamref name="TIn"/> into an <see cref="OrtValue"/>.</summary>
+internal abstract class InputBinding<TIn>(string name)
+{
+    public string Name { get; } = name;
+
+    public abstract OrtValue Create(TIn input);
+
+    public static InputBinding<TIn> Create(string name, NodeMetadata meta, PropertyInfo property)
+    {
+        var type = property.PropertyType;
+        var element = type.IsArray ? type.GetElementType()! : type;
+        var expected = meta.ElementDataType switch
+        {
+            TensorElementType.Float => typeof(float),
+            TensorElementType.Double => typeof(double),
+            TensorElementType.Int64 => typeof(long),
+            TensorElementType.Int32 => typeof(int),
+            TensorElementType.Bool => typeof(bool),
+            TensorElementType.String => typeof(string),
+            var other => throw new ModelMappingException($"Input '{name}' has element type {other}, which typed mapping does not support; use the tensor API."),
+        };
+
+        if (element != expected)
+        {
+            throw new ModelMappingException($"Input '{name}' is {Accessors.Describe(meta)}; {typeof(TIn).Name}.{property.Name} is {type.Name}. Use {expected.Name}{(type.IsArray ? "[]" : string.Empty)}.");
+        }
+
+        var fixedLength = meta.Dimensions.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
+        return expected == typeof(string)
+            ? new StringInput(name, meta, Accessors.Getter<TIn, string?>(property))
+            : (InputBinding<TIn>)Activator.CreateInstance(
+                typeof(NumericInput<>).MakeGenericType(typeof(TIn), expected),
+                name,
+                meta,
+                type.IsArray ? null : Delegate(property, expected, array: false),
+                type.IsArray ? Delegate(property, expected, array: true) : null,
+                meta.Dimensions.Any(d => d < 0) && type.IsArray && meta.Dimensions.Count(d => d < 0) > 1 ? -1 : fixedLength)!;
+    }
+
+    private static Delegate Delegate(PropertyInfo property, Type element, bool array)
+    {
+        var method = typeof(Accessors).GetMethod(nameof(Accessors.Getter), BindingFlags.NonPublic | BindingFlags.Static)!;
+        return (Delegate)method.MakeGenericMethod(typeof(TIn), array ? element.MakeArrayType() : element).Invoke(null, [property])!;
+    }
+
+    private sealed class StringInput(string name, NodeMetadata meta, Func<TIn, string?> get) : InputBinding<TIn>(name)
+    {
+        private readonly long[] _shape = Accessors.ShapeFor(meta, 1);
+
+        public override OrtValue Create(TIn input)
+        {
+            var value = get(input) ?? throw new ModelInputException(Name, "the string is null");
+            return OrtValue.CreateFromStringTensor(new DenseTensor<string>(new[] { value }, _shape.Select(d => (int)d).ToArray()));
+        }
+    }
+
+    internal sealed class NumericInput<T>(string name, NodeMetadata meta, Func<TIn, T>? scalar, Func<TIn, T[]?>? array, long length) : InputBinding<TIn>(name)
+        where T : unmanaged
+    {
+        private readonly NodeMetadata _meta = meta;
+        private readonly long[] _scalarShape = Accessors.ShapeFor(meta, 1);
+
+        public override OrtValue Create(TIn input)
+        {
+            if (scalar is not null)
+            {
+                return OrtValue.CreateTensorValueFromMemory(new[] { scalar(input) }, _scalarShape);
+            }
+
+            var values = array!(input) ?? throw new ModelInputException(Name, "the array is null");
+            if (length > 0 && values.Length != length)
+            {
+                throw new ModelInputException(Name, $"{values.Length} values where the model takes {length} ({Accessors.Describe(_meta)})");
+            }
+
+            return OrtValue.CreateTensorValueFromMemory(values, Accessors.ShapeFor(_meta, values.Length));
+        }
+    }
+}

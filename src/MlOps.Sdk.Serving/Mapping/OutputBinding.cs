@@ -1,0 +1,83 @@
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace MlOps.Sdk.Serving.Mapping;
+
+/// <summary>One model output written to one property of <typeparamref name="TOut"/>.</summary>
+internal abstract class OutputBinding<TOut>(string name)
+{
+    public string Name { get; } = name;
+
+    public abstract void Read(OrtValue value, TOut output);
+
+    public static OutputBinding<TOut> Create(string name, NodeMetadata meta, PropertyInfo property)
+    {
+        var type = property.PropertyType;
+        var element = type.IsArray ? type.GetElementType()! : type;
+        var actual = meta.ElementDataType switch
+        {
+            TensorElementType.Float => typeof(float),
+            TensorElementType.Double => typeof(double),
+            TensorElementType.Int64 => typeof(long),
+            TensorElementType.Int32 => typeof(int),
+            TensorElementType.Bool => typeof(bool),
+            TensorElementType.String => typeof(string),
+            var other => throw new ModelMappingException($"Output '{name}' has element type {other}, which typed mapping does not support; use the tensor API."),
+        };
+
+        if (element != actual)
+        {
+            throw new ModelMappingException($"Output '{name}' is {Accessors.Describe(meta)}; {typeof(TOut).Name}.{property.Name} is {type.Name}. Use {actual.Name}{(type.IsArray ? "[]" : string.Empty)}.");
+        }
+
+        if (actual == typeof(string))
+        {
+            return new StringOutput(name, property, type.IsArray);
+        }
+
+        var setterType = type.IsArray ? actual.MakeArrayType() : actual;
+        var setter = typeof(Accessors).GetMethod(nameof(Accessors.Setter), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(typeof(TOut), setterType).Invoke(null, [property])!;
+        return (OutputBinding<TOut>)Activator.CreateInstance(typeof(NumericOutput<>).MakeGenericType(typeof(TOut), actual), name, type.IsArray, setter)!;
+    }
+
+    private sealed class NumericOutput<T>(string name, bool isArray, Delegate setter) : OutputBinding<TOut>(name)
+        where T : unmanaged
+    {
+        private readonly Action<TOut, T>? _scalar = isArray ? null : (Action<TOut, T>)setter;
+        private readonly Action<TOut, T[]>? _array = isArray ? (Action<TOut, T[]>)setter : null;
+
+        public override void Read(OrtValue value, TOut output)
+        {
+            var data = value.GetTensorDataAsSpan<T>();
+            if (_scalar is not null)
+            {
+                _scalar(output, data.IsEmpty ? default : data[0]);
+            }
+            else
+            {
+                _array!(output, data.ToArray());
+            }
+        }
+    }
+
+    private sealed class StringOutput(string name, PropertyInfo property, bool isArray) : OutputBinding<TOut>(name)
+    {
+        private readonly Action<TOut, string>? _scalar = isArray ? null : Accessors.Setter<TOut, string>(property);
+        private readonly Action<TOut, string[]>? _array = isArray ? Accessors.Setter<TOut, string[]>(property) : null;
+
+        public override void Read(OrtValue value, TOut output)
+        {
+            var count = (int)value.GetTensorTypeAndShape().ElementCount;
+            if (_scalar is not null)
+            {
+                _scalar(output, count == 0 ? string.Empty : value.GetStringElement(0));
+            }
+            else
+            {
+                _array!(output, Enumerable.Range(0, count).Select(value.GetStringElement).ToArray());
+            }
+        }
+    }
+}

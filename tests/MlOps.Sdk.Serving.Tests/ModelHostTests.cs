@@ -1,0 +1,238 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.ML;
+using MlOps.Sdk.Artifacts;
+using MlOps.Sdk.Storage.Conformance;
+using MlOps.Sdk.Testing.Artifacts;
+using MlOps.Sdk.Versioning;
+using Xunit;
+
+namespace MlOps.Sdk.Serving.Tests;
+
+public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNetModelFixture>, IAsyncLifetime
+{
+    private ServiceProvider _services = null!;
+
+    private IModelRegistry Registry => _services.GetRequiredService<IModelRegistry>();
+
+    public Task InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddMlOps()
+            .AddModelRegistry()
+            .AddModelHost<VectorIn, VectorOut>("adder", h => h.FollowAlias("production"))
+            .AddModelHost<Transaction, Score>("fraud", h => h.FollowAlias("production"))
+            .UseInMemoryStores();
+        _services = services.BuildServiceProvider();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    [Fact]
+    public async Task Predict_MlNetExport_MatchesMlNetsOwnPredictions()
+    {
+        var version = await Registry.RegisterModelAsync("fraud", new MemoryStream(mlNet.Bytes));
+        var host = _services.GetRequiredKeyedService<IModelHost<Transaction, Score>>("fraud");
+        Assert.True(await host.SwapToAsync(version));
+        var engine = mlNet.Context.Model.CreatePredictionEngine<MlNetModelFixture.Row, MlNetPrediction>(mlNet.Model);
+        var random = new Random(3);
+
+        for (var i = 0; i < 200; i++)
+        {
+            var row = new MlNetModelFixture.Row { A = (float)random.NextDouble(), B = (float)random.NextDouble(), C = (float)random.NextDouble(), D = (float)random.NextDouble() };
+            var expected = engine.Predict(row);
+
+            var actual = host.Predict(new Transaction { A = row.A, B = row.B, C = row.C, D = row.D });
+
+            Assert.InRange(Math.Abs(expected.Probability - actual.Probability), 0, 1e-5);
+            Assert.InRange(Math.Abs(expected.Score - actual.ScoreValue), 0, 1e-4);
+            Assert.Equal(expected.PredictedLabel, actual.PredictedLabel);
+        }
+    }
+
+    [Fact]
+    public async Task Predict_WrongLengthOrMissingValue_ThrowsATypedErrorNamingTheInput_AndTheHostKeepsServing()
+    {
+        var host = await StartAdderAsync(1f);
+
+        var tooShort = Assert.Throws<ModelInputException>(() => host.Predict(new VectorIn { X = [1, 2] }));
+        var missing = Assert.Throws<ModelInputException>(() => host.Predict(new VectorIn { X = null }));
+
+        Assert.Equal("X", tooShort.Input);
+        Assert.Contains("4", tooShort.Message, StringComparison.Ordinal);
+        Assert.Equal("X", missing.Input);
+        Assert.Equal([2f, 3f, 4f, 5f], host.Predict(new VectorIn { X = [1, 2, 3, 4] }).Y!);
+    }
+
+    [Fact]
+    public async Task SwapToAsync_IncompatibleSignature_KeepsTheOldVersionServing_AndTheNextGoodVersionIsTaken()
+    {
+        var host = await StartAdderAsync(1f);
+        var failures = new List<ModelLoadFailure>();
+        host.LoadFailed += (_, f) => failures.Add(f);
+        var incompatible = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.Identity(OnnxModels.Int64, ["batch", 4])));
+
+        Assert.False(await host.SwapToAsync(incompatible));
+
+        Assert.Equal("verify", Assert.Single(failures).Stage);
+        Assert.IsType<ModelMappingException>(failures[0].Error);
+        Assert.Equal(1, host.CurrentVersion!.Number);
+        Assert.Equal([2f, 2f, 2f, 2f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
+
+        var good = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(5f, 4)));
+        Assert.True(await host.SwapToAsync(good));
+        Assert.Equal([6f, 6f, 6f, 6f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
+    }
+
+    [Fact]
+    public async Task SwapToAsync_CorruptContent_KeepsTheOldVersionServing()
+    {
+        var host = await StartAdderAsync(1f);
+        var next = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(9f, 4)));
+        ((InMemoryArtifactStore)_services.GetRequiredService<ArtifactStore>()).Corrupt(next.Digest!.Value, bytes =>
+        {
+            var copy = bytes.ToArray();
+            copy[^3] ^= 0x40;
+            return copy;
+        });
+        ModelLoadFailure? failure = null;
+        host.LoadFailed += (_, f) => failure = f;
+
+        Assert.False(await host.SwapToAsync(next));
+
+        Assert.Equal("load", failure!.Stage);
+        Assert.IsType<ArtifactIntegrityException>(failure.Error);
+        Assert.Equal([2f, 2f, 2f, 2f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public async Task HundredSwaps_UnderLoadFromFourThreads_FailNoCallAndAttributeEveryResult()
+    {
+        var host = await StartAdderAsync(1f);
+        var second = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(2f, 4)));
+        var first = await Registry.GetVersionAsync("adder", 1);
+        using var stop = new CancellationTokenSource();
+        var predictions = 0L;
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        var callers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var result = host.PredictWithProvenance(new VectorIn { X = [10, 20, 30, 40] });
+                    if (result.Output.Y![0] - 10 != result.Version)
+                    {
+                        errors.Add(new InvalidOperationException($"Version {result.Version} computed {result.Output.Y[0]}."));
+                    }
+
+                    Interlocked.Increment(ref predictions);
+                }
+                catch (Exception e)
+                {
+                    errors.Add(e);
+                }
+            }
+        })).ToList();
+
+        for (var i = 0; i < 100; i++)
+        {
+            // Let calls run on each version before swapping it out again, so swaps and calls really interleave.
+            var before = Interlocked.Read(ref predictions);
+            Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref predictions) >= before + 20, TimeSpan.FromSeconds(30)));
+            Assert.True(await host.SwapToAsync(i % 2 == 0 ? second : first!));
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(callers);
+
+        Assert.Empty(errors);
+        Assert.True(predictions >= 2000, $"only {predictions} predictions ran during the swaps");
+        Assert.Equal(1, host.CurrentVersion!.Number);
+    }
+
+    [Fact]
+    public async Task FollowAlias_InAHost_SwapsWhenTheAliasMoves()
+    {
+        var v1 = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)));
+        var v2 = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(2f, 4)));
+        await Registry.SetAliasAsync("adder", "production", v1.Number);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMlOps().AddModelRegistry().AddModelHost<VectorIn, VectorOut>("adder", h => h.FollowAlias("production"));
+        builder.Services.AddSingleton(Registry);
+        using var app = builder.Build();
+        await app.StartAsync();
+        var host = app.Services.GetRequiredService<IModelHost<VectorIn, VectorOut>>();
+        Assert.Equal(1, host.CurrentVersion!.Number);
+        var swapped = new TaskCompletionSource<ModelVersion>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Swapped += (_, v) => swapped.TrySetResult(v);
+
+        await Registry.SetAliasAsync("adder", "production", v2.Number);
+
+        Assert.Equal(2, (await swapped.Task.WaitAsync(TimeSpan.FromSeconds(30))).Number);
+        Assert.Equal([3f, 3f, 3f, 3f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public void Predict_BeforeAnyVersionIsLoaded_SaysWhatToDo()
+    {
+        var host = _services.GetRequiredKeyedService<IModelHost<VectorIn, VectorOut>>("adder");
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Predict(new VectorIn { X = [1, 2, 3, 4] }));
+
+        Assert.Contains("SwapToAsync", error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<IModelHost<VectorIn, VectorOut>> StartAdderAsync(float constant)
+    {
+        var version = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(constant, 4)));
+        var host = _services.GetRequiredKeyedService<IModelHost<VectorIn, VectorOut>>("adder");
+        Assert.True(await host.SwapToAsync(version));
+        return host;
+    }
+
+    public sealed class VectorIn
+    {
+        public float[]? X { get; set; }
+    }
+
+    public sealed class VectorOut
+    {
+        public float[]? Y { get; set; }
+    }
+
+    public sealed class Transaction
+    {
+        public float A { get; set; }
+
+        public float B { get; set; }
+
+        public float C { get; set; }
+
+        public float D { get; set; }
+
+        public bool Label { get; set; }
+    }
+
+    public sealed class Score
+    {
+        public float Probability { get; set; }
+
+        [ModelOutput("Score.output")]
+        public float ScoreValue { get; set; }
+
+        public bool PredictedLabel { get; set; }
+    }
+
+    public sealed class MlNetPrediction
+    {
+        public float Probability { get; set; }
+
+        public float Score { get; set; }
+
+        public bool PredictedLabel { get; set; }
+    }
+}
