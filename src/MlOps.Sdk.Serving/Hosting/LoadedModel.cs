@@ -12,7 +12,9 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     where TOut : new()
 {
     private readonly InferenceSession _session;
+    private const int MaxIdleContexts = 16;
     private readonly RunOptions _runOptions = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<RunContext> _contexts = [];
     private int _leases = 1;
 
     public LoadedModel(ModelVersion version, byte[] content, ServingOptions options)
@@ -59,6 +61,11 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     {
         if (Interlocked.Decrement(ref _leases) == 0)
         {
+            while (_contexts.TryTake(out var context))
+            {
+                context.Dispose();
+            }
+
             _runOptions.Dispose();
             _session.Dispose();
         }
@@ -102,28 +109,119 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
 
     public TOut Run(TIn input)
     {
-        var inputs = new OrtValue[Mapping.Inputs.Length];
+        if (!_contexts.TryTake(out var context))
+        {
+            context = new RunContext(Mapping);
+        }
+
+        var healthy = false;
         try
         {
-            for (var i = 0; i < inputs.Length; i++)
-            {
-                inputs[i] = Mapping.Inputs[i].Create(input);
-            }
-
-            using var outputs = _session.Run(_runOptions, Mapping.InputNames, inputs, Mapping.OutputNames);
-            var result = new TOut();
-            for (var i = 0; i < Mapping.Outputs.Length; i++)
-            {
-                Mapping.Outputs[i].Read(outputs[i], result);
-            }
-
+            var result = context.Run(_session, _runOptions, Mapping, input);
+            healthy = true;
             return result;
         }
         finally
         {
-            foreach (var value in inputs)
+            if (healthy && _contexts.Count < MaxIdleContexts)
             {
-                value?.Dispose();
+                _contexts.Add(context);
+            }
+            else
+            {
+                context.Dispose();
+            }
+        }
+    }
+
+    /// <summary>What one call needs, kept between calls: input tensors over reusable buffers and pre-allocated outputs.</summary>
+    private sealed class RunContext : IDisposable
+    {
+        private readonly InputSlot<TIn>?[] _inputSlots;
+        private readonly OrtValue[] _inputs;
+        private readonly OutputSlot<TOut>[]? _outputSlots;
+        private readonly OrtValue[]? _outputs;
+
+        public RunContext(TensorMapping<TIn, TOut> mapping)
+        {
+            _inputSlots = mapping.Inputs.Select(i => i.CreateSlot()).ToArray();
+            _inputs = new OrtValue[_inputSlots.Length];
+            var outputSlots = mapping.Outputs.Select(o => o.CreateSlot()).ToArray();
+            if (outputSlots.All(o => o is not null))
+            {
+                _outputSlots = outputSlots!;
+                _outputs = _outputSlots.Select(o => o.Value).ToArray();
+            }
+            else
+            {
+                foreach (var slot in outputSlots)
+                {
+                    slot?.Dispose();
+                }
+            }
+        }
+
+        public TOut Run(InferenceSession session, RunOptions runOptions, TensorMapping<TIn, TOut> mapping, TIn input)
+        {
+            var createdAny = false;
+            try
+            {
+                for (var i = 0; i < _inputs.Length; i++)
+                {
+                    if (_inputSlots[i] is { } slot)
+                    {
+                        slot.Write(input);
+                        _inputs[i] = slot.Value;
+                    }
+                    else
+                    {
+                        _inputs[i] = mapping.Inputs[i].Create(input);
+                        createdAny = true;
+                    }
+                }
+
+                var result = new TOut();
+                if (_outputs is not null)
+                {
+                    session.Run(runOptions, mapping.InputNames, _inputs, mapping.OutputNames, _outputs);
+                    foreach (var slot in _outputSlots!)
+                    {
+                        slot.Read(result);
+                    }
+                }
+                else
+                {
+                    using var outputs = session.Run(runOptions, mapping.InputNames, _inputs, mapping.OutputNames);
+                    for (var i = 0; i < mapping.Outputs.Length; i++)
+                    {
+                        mapping.Outputs[i].Read(outputs[i], result);
+                    }
+                }
+
+                return result;
+            }
+            finally
+            {
+                for (var i = 0; i < _inputs.Length && createdAny; i++)
+                {
+                    if (_inputSlots[i] is null)
+                    {
+                        _inputs[i]?.Dispose();
+                    }
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var slot in _inputSlots)
+            {
+                slot?.Dispose();
+            }
+
+            foreach (var slot in _outputSlots ?? [])
+            {
+                slot.Dispose();
             }
         }
     }

@@ -11,6 +11,9 @@ internal abstract class InputBinding<TIn>(string name)
 
     public abstract OrtValue Create(TIn input);
 
+    /// <summary>A reusable tensor for this input, when its size is fixed; null otherwise (a value is created per call).</summary>
+    public virtual InputSlot<TIn>? CreateSlot() => null;
+
     public static InputBinding<TIn> Create(string name, NodeMetadata meta, PropertyInfo property)
     {
         var type = property.PropertyType;
@@ -65,6 +68,33 @@ internal abstract class InputBinding<TIn>(string name)
     {
         private readonly NodeMetadata _meta = meta;
         private readonly long[] _scalarShape = Accessors.ShapeFor(meta, 1);
+
+        public override InputSlot<TIn>? CreateSlot() =>
+            scalar is not null ? new Slot(this, new T[1], _scalarShape)
+            : length > 0 && _meta.Dimensions.Count(d => d < 0) <= 1 ? new Slot(this, new T[length], Accessors.ShapeFor(_meta, (int)length))
+            : null;
+
+        private void Fill(TIn input, T[] buffer)
+        {
+            if (scalar is not null)
+            {
+                buffer[0] = scalar(input);
+                return;
+            }
+
+            var values = array!(input) ?? throw new ModelInputException(Name, "the array is null");
+            if (values.Length != buffer.Length)
+            {
+                throw new ModelInputException(Name, $"{values.Length} values where the model takes {buffer.Length} ({Accessors.Describe(_meta)})");
+            }
+
+            values.CopyTo(buffer, 0);
+        }
+
+        private sealed class Slot(NumericInput<T> binding, T[] buffer, long[] shape) : InputSlot<TIn>(OrtValue.CreateTensorValueFromMemory(buffer, shape))
+        {
+            public override void Write(TIn input) => binding.Fill(input, buffer);
+        }
 
         public override OrtValue Create(TIn input)
         {

@@ -11,6 +11,9 @@ internal abstract class OutputBinding<TOut>(string name)
 
     public abstract void Read(OrtValue value, TOut output);
 
+    /// <summary>A pre-allocated tensor for this output, when its shape is known; null otherwise (ONNX Runtime allocates it).</summary>
+    public virtual OutputSlot<TOut>? CreateSlot() => null;
+
     public static OutputBinding<TOut> Create(string name, NodeMetadata meta, PropertyInfo property)
     {
         var type = property.PropertyType;
@@ -39,12 +42,25 @@ internal abstract class OutputBinding<TOut>(string name)
         var setterType = type.IsArray ? actual.MakeArrayType() : actual;
         var setter = typeof(Accessors).GetMethod(nameof(Accessors.Setter), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(typeof(TOut), setterType).Invoke(null, [property])!;
-        return (OutputBinding<TOut>)Activator.CreateInstance(typeof(NumericOutput<>).MakeGenericType(typeof(TOut), actual), name, type.IsArray, setter)!;
+        return (OutputBinding<TOut>)Activator.CreateInstance(typeof(NumericOutput<>).MakeGenericType(typeof(TOut), actual), name, meta, type.IsArray, setter)!;
     }
 
-    private sealed class NumericOutput<T>(string name, bool isArray, Delegate setter) : OutputBinding<TOut>(name)
+    private sealed class NumericOutput<T>(string name, NodeMetadata meta, bool isArray, Delegate setter) : OutputBinding<TOut>(name)
         where T : unmanaged
     {
+        public override OutputSlot<TOut>? CreateSlot()
+        {
+            // Only the batch dimension may be free: it is 1 for a single prediction.
+            if (meta.Dimensions.Skip(1).Any(d => d < 0))
+            {
+                return null;
+            }
+
+            var shape = meta.Dimensions.Select((d, i) => i == 0 && d < 0 ? 1L : d).ToArray();
+            var buffer = new T[shape.Aggregate(1L, (a, b) => a * b)];
+            return new OutputSlot<TOut>(OrtValue.CreateTensorValueFromMemory(buffer, shape), this);
+        }
+
         private readonly Action<TOut, T>? _scalar = isArray ? null : (Action<TOut, T>)setter;
         private readonly Action<TOut, T[]>? _array = isArray ? (Action<TOut, T[]>)setter : null;
 
