@@ -26,6 +26,17 @@ public interface IModelHost<TIn, TOut>
     /// <summary>Runs the model serving now and says which version computed the result.</summary>
     Prediction<TOut> PredictWithProvenance(TIn input);
 
+    /// <summary>Serves <paramref name="version"/> and stops following the alias until <see cref="UnpinAsync"/>.</summary>
+    /// <returns>True if the version now serves.</returns>
+    Task<bool> PinAsync(int version, CancellationToken cancellationToken = default);
+
+    /// <summary>Follows the configured alias (or pinned version) again, and serves what it points to now.</summary>
+    Task UnpinAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Serves the version that served before the current one, pinned, until <see cref="UnpinAsync"/>.</summary>
+    /// <exception cref="InvalidOperationException">Only one version has served.</exception>
+    Task<bool> RollbackAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Loads, verifies and warms up a version, then makes it serve; on any failure the current one keeps serving.</summary>
     /// <returns>True if the version now serves.</returns>
     Task<bool> SwapToAsync(ModelVersion version, CancellationToken cancellationToken = default);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.ML;
 using MlOps.Sdk.Artifacts;
@@ -174,6 +175,29 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
         Assert.Equal(2, (await swapped.Task.WaitAsync(TimeSpan.FromSeconds(30))).Number);
         Assert.Equal([3f, 3f, 3f, 3f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task PinRollbackUnpin_ControlWhatServes_AndTheMeterCountsIt()
+    {
+        using var predictions = new MetricCollector<long>(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Serving", "mlops.serving.predictions");
+        using var swaps = new MetricCollector<long>(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Serving", "mlops.serving.swaps");
+        var host = await StartAdderAsync(1f);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => host.RollbackAsync());
+        var v2 = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(2f, 4)));
+        await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(3f, 4)));
+        await Registry.SetAliasAsync("adder", "production", v2.Number);
+
+        Assert.True(await host.PinAsync(3));
+        Assert.Equal(3, host.PredictWithProvenance(new VectorIn { X = [0, 0, 0, 0] }).Version);
+        Assert.True(await host.RollbackAsync());
+        Assert.Equal(1, host.PredictWithProvenance(new VectorIn { X = [0, 0, 0, 0] }).Version);
+        await host.UnpinAsync();
+        Assert.Equal(2, host.PredictWithProvenance(new VectorIn { X = [0, 0, 0, 0] }).Version);
+
+        Assert.Equal(3, predictions.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(4, swaps.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.All(predictions.GetMeasurementSnapshot(), m => Assert.Equal("adder", m.Tags["mlops.model"]));
     }
 
     [Fact]

@@ -31,13 +31,15 @@ public static class ServingBuilderExtensions
 
         var services = builder.Services;
         services.AddOptions<ServingOptions>();
+        services.TryAddSingleton<ServingTelemetry>();
         services.AddKeyedSingleton<IModelHost<TIn, TOut>>(name, (sp, _) => new ModelHost<TIn, TOut>(
             name,
             sp.GetRequiredService<IModelRegistry>(),
             sp.GetRequiredService<IOptions<ServingOptions>>().Value,
             hostOptions,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Serving.ModelHost.{name}")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Serving.ModelHost.{name}"),
+            sp.GetRequiredService<ServingTelemetry>()));
         services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name));
         services.AddSingleton<IHostedService>(sp => new ModelHostStarter((ModelHost<TIn, TOut>)sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name)));
         return builder;

@@ -15,6 +15,10 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
     private readonly ModelHostOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ServingTelemetry _telemetry;
+    private readonly KeyValuePair<string, object?> _tag;
+    private ModelVersion? _previous;
+    private bool _pinned;
     private readonly SemaphoreSlim _swapLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private LoadedModel<TIn, TOut>? _current;
@@ -22,9 +26,11 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
     private Task? _follower;
     private int _disposed;
 
-    public ModelHost(string name, IModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger)
+    public ModelHost(string name, IModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger, ServingTelemetry telemetry)
     {
         Name = name;
+        _telemetry = telemetry;
+        _tag = new KeyValuePair<string, object?>("mlops.model", name);
         _registry = registry;
         _serving = serving;
         _options = options;
@@ -40,29 +46,56 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
 
     public ModelVersion? CurrentVersion => Volatile.Read(ref _current)?.Version;
 
-    public TOut Predict(TIn input)
-    {
-        var model = Lease();
-        try
-        {
-            return model.Run(input);
-        }
-        finally
-        {
-            model.Release();
-        }
-    }
+    public TOut Predict(TIn input) => Serve(input, out _);
 
     public Prediction<TOut> PredictWithProvenance(TIn input)
     {
+        var output = Serve(input, out var version);
+        return new Prediction<TOut>(output, version.ModelName, version.Number, version.Digest!.Value);
+    }
+
+    public async Task<bool> PinAsync(int version, CancellationToken cancellationToken = default)
+    {
+        var target = await _registry.GetVersionAsync(Name, version, cancellationToken).ConfigureAwait(false)
+            ?? throw new MlOpsNotFoundException($"Model '{Name}' has no version {version}.");
+        _pinned = true;
+        return await SwapToAsync(target, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task UnpinAsync(CancellationToken cancellationToken = default)
+    {
+        _pinned = false;
+        _lastFailed = null;
+        await RefreshAsync(cancellationToken, force: true).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RollbackAsync(CancellationToken cancellationToken = default)
+    {
+        var previous = _previous ?? throw new InvalidOperationException($"Model host '{Name}' has served only one version; there is nothing to roll back to.");
+        _pinned = true;
+        return await SwapToAsync(previous, cancellationToken).ConfigureAwait(false);
+    }
+
+    private TOut Serve(TIn input, out ModelVersion version)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var model = Lease();
+        version = model.Version;
         try
         {
-            return new Prediction<TOut>(model.Run(input), model.Version.ModelName, model.Version.Number, model.Version.Digest!.Value);
+            var output = model.Run(input);
+            _telemetry.Predictions.Add(1, _tag);
+            return output;
+        }
+        catch (Exception e)
+        {
+            _telemetry.Errors.Add(1, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            throw;
         }
         finally
         {
             model.Release();
+            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag);
         }
     }
 
@@ -95,7 +128,9 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
 
             var old = Interlocked.Exchange(ref _current, loaded);
             loaded = null;
+            _previous = old?.Version ?? _previous;
             old?.Dispose();
+            _telemetry.Swaps.Add(1, _tag);
             _lastFailed = null;
             Log.Swapped(_logger, Name, version.Number, version.Digest?.ToString() ?? string.Empty);
             Swapped?.Invoke(this, version);
@@ -105,6 +140,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
         {
             loaded?.Dispose();
             _lastFailed = version.Digest;
+            _telemetry.LoadFailures.Add(1, _tag, new KeyValuePair<string, object?>("mlops.stage", stage));
             Log.LoadFailed(_logger, e, Name, version.Number, stage);
             LoadFailed?.Invoke(this, new ModelLoadFailure(version, stage, e));
             return false;
@@ -160,8 +196,13 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
         }
     }
 
-    private async Task RefreshAsync(CancellationToken cancellationToken)
+    private async Task RefreshAsync(CancellationToken cancellationToken, bool force = false)
     {
+        if (_pinned && !force)
+        {
+            return;
+        }
+
         ModelVersion? wanted;
         try
         {
