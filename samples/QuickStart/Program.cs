@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
 using MlOps.Sdk;
+using MlOps.Sdk.Serving;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
 using QuickStart;
@@ -19,6 +20,7 @@ services.AddMlOps(o => o.RootDirectory = root)
         .AddTracking()
         .AddDatasets()
         .AddModelRegistry(r => r.RequireApprovalFor("production"))
+        .AddModelHost<Transaction, FraudPrediction>("fraud", h => h.FollowAlias("production"))
         .UseSqlite();
 await using var provider = services.BuildServiceProvider();
 var tracker = provider.GetRequiredService<IExperimentTracker>();
@@ -111,4 +113,41 @@ Console.WriteLine($"fraud@production -> {production.Reference}, approved by revi
 Console.WriteLine();
 Console.WriteLine("Lineage of the production model:");
 Console.WriteLine(await provider.GetRequiredService<ILineage>().ForModelVersionAsync("fraud", production.Number));
+
+// Serve `production` in this process, and move it to the runner-up while a loop is predicting.
+var host = provider.GetRequiredService<IModelHost<Transaction, FraudPrediction>>();
+await host.StartAsync();
+var challenger = await registry.RegisterModelFromRunAsync("fraud", best.Runs[1].Info.RunId, "model/model.onnx");
+var served = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+using var stopServing = new CancellationTokenSource();
+var loop = Task.Run(() =>
+{
+    var probe = rows[0];
+    while (!stopServing.IsCancellationRequested)
+    {
+        var prediction = host.PredictWithProvenance(probe);
+        served.AddOrUpdate(prediction.Version, 1, (_, n) => n + 1);
+    }
+});
+var swapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+host.Swapped += (_, v) => swapped.TrySetResult();
+await Task.Delay(200);
+identity.CurrentActor = "data-scientist";
+var next = await registry.RequestApprovalAsync("fraud", "production", challenger.Number, "runner-up, for the demo");
+identity.CurrentActor = "reviewer";
+await registry.ApproveAsync(next.Id);
+await registry.SetAliasAsync("fraud", "production", challenger.Number);
+await swapped.Task.WaitAsync(TimeSpan.FromSeconds(30));
+await Task.Delay(200);
+await stopServing.CancelAsync();
+await loop;
+Console.WriteLine();
+Console.WriteLine($"Served while fraud@production moved from {production.Reference} to {challenger.Reference}, without a failed call:");
+foreach (var (number, count) in served.OrderBy(p => p.Key))
+{
+    Console.WriteLine($"  fraud/{number}: {count:N0} predictions");
+}
+
+var last = host.PredictWithProvenance(rows[0]);
+Console.WriteLine($"now: P(fraud) = {last.Output.Probability:F4} from {last.ModelName}/{last.Version} ({last.Digest.ToString()[..19]}…)");
 return 0;

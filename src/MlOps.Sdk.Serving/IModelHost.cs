@@ -26,6 +26,12 @@ public interface IModelHost<TIn, TOut>
     /// <summary>Runs the model serving now and says which version computed the result.</summary>
     Prediction<TOut> PredictWithProvenance(TIn input);
 
+    /// <summary>
+    /// Loads what the host is configured to serve and starts following its alias. A generic host calls it on start; a
+    /// console app without one calls it itself.
+    /// </summary>
+    Task StartAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Serves <paramref name="version"/> and stops following the alias until <see cref="UnpinAsync"/>.</summary>
     /// <returns>True if the version now serves.</returns>
     Task<bool> PinAsync(int version, CancellationToken cancellationToken = default);
