@@ -168,7 +168,7 @@ public sealed class TrackingWriterTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.EndAsync(RunStatus.Finished, cts.Token));
 
         store.Open();
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await Task.Delay(TimeSpan.FromSeconds(5));
         Assert.Equal(RunStatus.Killed, (await store.GetRunAsync(run.Id))!.Info.Status);
     }
 
