@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.ML;
@@ -198,6 +199,22 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
         Assert.Equal(3, predictions.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal(4, swaps.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.All(predictions.GetMeasurementSnapshot(), m => Assert.Equal("adder", m.Tags["mlops.model"]));
+    }
+
+    [Fact]
+    public async Task HealthCheck_FollowsWhatTheHostServes()
+    {
+        var health = _services.GetRequiredService<HealthCheckService>();
+        async Task<HealthStatus> StatusAsync() => (await health.CheckHealthAsync(r => r.Name == "mlops-model-adder")).Status;
+
+        Assert.Equal(HealthStatus.Unhealthy, await StatusAsync());
+        var host = await StartAdderAsync(1f);
+        Assert.Equal(HealthStatus.Healthy, await StatusAsync());
+        var broken = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.Identity(OnnxModels.Int64, ["batch", 4])));
+        Assert.False(await host.SwapToAsync(broken));
+        Assert.Equal(HealthStatus.Degraded, await StatusAsync());
+        Assert.True(await host.SwapToAsync((await Registry.GetVersionAsync("adder", 1))!));
+        Assert.Equal(HealthStatus.Healthy, await StatusAsync());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ public static class ServingBuilderExtensions
 {
     /// <summary>
     /// Adds an <see cref="IModelHost{TIn, TOut}"/> for the registered model <paramref name="name"/>, resolved as a keyed
-    /// service under that name (and unkeyed when it is the only host of these types). A hosted service loads it on start.
+    /// service under that name (and unkeyed when it is the only host of these types). A hosted service loads it on start,
+    /// and a health check named <c>mlops-model-{name}</c> (tags <c>mlops</c>, <c>model</c>) reports whether it serves.
     /// </summary>
     public static IMlOpsBuilder AddModelHost<TIn, TOut>(this IMlOpsBuilder builder, string name, Action<ModelHostOptions> configure)
         where TOut : new()
@@ -42,6 +44,11 @@ public static class ServingBuilderExtensions
             sp.GetRequiredService<ServingTelemetry>()));
         services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name));
         services.AddSingleton<IHostedService>(sp => new ModelHostStarter((ModelHost<TIn, TOut>)sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name)));
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            $"mlops-model-{name}",
+            sp => new ModelHostHealthCheck((ModelHost<TIn, TOut>)sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name)),
+            failureStatus: null,
+            tags: ["mlops", "model"]));
         return builder;
     }
 

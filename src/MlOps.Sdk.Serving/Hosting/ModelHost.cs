@@ -7,7 +7,7 @@ namespace MlOps.Sdk.Serving.Hosting;
 /// Serves one model: calls lease the current version; a new version is loaded, verified against the typed mapping and
 /// warmed up aside, then swapped in with one reference exchange; the old session is disposed when its calls are done.
 /// </summary>
-internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IStartableHost, IAsyncDisposable
+internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IStartableHost, IModelHostState, IAsyncDisposable
     where TOut : new()
 {
     private readonly IModelRegistry _registry;
@@ -45,6 +45,8 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
     public string Name { get; }
 
     public ModelVersion? CurrentVersion => Volatile.Read(ref _current)?.Version;
+
+    public ModelLoadFailure? LastLoadFailure { get; private set; }
 
     public TOut Predict(TIn input) => Serve(input, out _);
 
@@ -109,6 +111,8 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
         {
             if (CurrentVersion is { } current && current.Number == version.Number && current.Digest == version.Digest)
             {
+                // Asking for what already serves succeeds; an earlier failure no longer describes the host.
+                LastLoadFailure = null;
                 return true;
             }
 
@@ -132,6 +136,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
             old?.Dispose();
             _telemetry.Swaps.Add(1, _tag);
             _lastFailed = null;
+            LastLoadFailure = null;
             Log.Swapped(_logger, Name, version.Number, version.Digest?.ToString() ?? string.Empty);
             Swapped?.Invoke(this, version);
             return true;
@@ -141,8 +146,9 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
             loaded?.Dispose();
             _lastFailed = version.Digest;
             _telemetry.LoadFailures.Add(1, _tag, new KeyValuePair<string, object?>("mlops.stage", stage));
+            LastLoadFailure = new ModelLoadFailure(version, stage, e);
             Log.LoadFailed(_logger, e, Name, version.Number, stage);
-            LoadFailed?.Invoke(this, new ModelLoadFailure(version, stage, e));
+            LoadFailed?.Invoke(this, LastLoadFailure);
             return false;
         }
         finally
