@@ -83,6 +83,9 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var model = Lease();
         version = model.Version;
+        using var activity = ServingTelemetry.Source.StartActivity("mlops.predict");
+        activity?.SetTag("mlops.model", Name);
+        activity?.SetTag("mlops.model.version", version.Number);
         try
         {
             var output = model.Run(input);
@@ -92,6 +95,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
         catch (Exception e)
         {
             _telemetry.Errors.Add(1, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
             throw;
         }
         finally
@@ -105,6 +109,9 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
     {
         ArgumentNullException.ThrowIfNull(version);
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var activity = ServingTelemetry.Source.StartActivity("mlops.swap");
+        activity?.SetTag("mlops.model", Name);
+        activity?.SetTag("mlops.model.version", version.Number);
         LoadedModel<TIn, TOut>? loaded = null;
         var stage = "load";
         try
@@ -147,6 +154,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
             _lastFailed = version.Digest;
             _telemetry.LoadFailures.Add(1, _tag, new KeyValuePair<string, object?>("mlops.stage", stage));
             LastLoadFailure = new ModelLoadFailure(version, stage, e);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"{stage}: {e.Message}");
             Log.LoadFailed(_logger, e, Name, version.Number, stage);
             LoadFailed?.Invoke(this, LastLoadFailure);
             return false;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace MlOps.Sdk.Serving.Hosting;
@@ -6,6 +7,9 @@ namespace MlOps.Sdk.Serving.Hosting;
 internal sealed class ServingTelemetry
 {
     public const string MeterName = "MlOps.Sdk.Serving";
+
+    /// <summary>Spans for predictions (<c>mlops.predict</c>) and swaps (<c>mlops.swap</c>).</summary>
+    public static readonly ActivitySource Source = new(MeterName);
 
     public ServingTelemetry(IMeterFactory meterFactory)
     {
