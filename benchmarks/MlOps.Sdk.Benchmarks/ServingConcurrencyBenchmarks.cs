@@ -20,7 +20,7 @@ public class ServingConcurrencyBenchmarks
     private static readonly string[] OutputNames = ["Probability.output"];
     private static readonly long[] Shape = [1, 1];
     private ServiceProvider _services = null!;
-    private IModelHost<ServingLatencyBenchmarks.Transaction, ServingLatencyBenchmarks.Probability> _host = null!;
+    private IModelHost<MlNetModelFixture.Row, ServingLatencyBenchmarks.Probability> _host = null!;
     private InferenceSession _defaultSession = null!;
 
     [GlobalSetup]
@@ -29,11 +29,11 @@ public class ServingConcurrencyBenchmarks
         var model = new MlNetModelFixture();
         var services = new ServiceCollection();
         services.AddMlOps().AddModelRegistry()
-            .AddModelHost<ServingLatencyBenchmarks.Transaction, ServingLatencyBenchmarks.Probability>("fraud", h => h.PinVersion(1))
+            .AddModelHost<MlNetModelFixture.Row, ServingLatencyBenchmarks.Probability>("fraud", h => h.PinVersion(1))
             .UseInMemoryStores();
         _services = services.BuildServiceProvider();
         var version = await _services.GetRequiredService<IModelRegistry>().RegisterModelAsync("fraud", new MemoryStream(model.Bytes));
-        _host = _services.GetRequiredService<IModelHost<ServingLatencyBenchmarks.Transaction, ServingLatencyBenchmarks.Probability>>();
+        _host = _services.GetRequiredService<IModelHost<MlNetModelFixture.Row, ServingLatencyBenchmarks.Probability>>();
         await _host.SwapToAsync(version);
         _defaultSession = new InferenceSession(model.Bytes);
     }
@@ -74,7 +74,7 @@ public class ServingConcurrencyBenchmarks
 
     private void HostLoop(int count)
     {
-        var input = new ServingLatencyBenchmarks.Transaction { A = 0.3f, B = 0.9f, C = 0.1f, D = 0.5f };
+        var input = new MlNetModelFixture.Row { A = 0.3f, B = 0.9f, C = 0.1f, D = 0.5f };
         for (var i = 0; i < count; i++)
         {
             _host.Predict(input);

@@ -21,7 +21,7 @@ public class ServingLatencyBenchmarks
     private readonly MlNetModelFixture.Row _row = new() { A = 0.3f, B = 0.9f, C = 0.1f, D = 0.5f };
     private readonly long[] _shape = [1, 1];
     private ServiceProvider _services = null!;
-    private IModelHost<Transaction, Probability> _host = null!;
+    private IModelHost<MlNetModelFixture.Row, Probability> _host = null!;
     private InferenceSession _session = null!;
     private RunOptions _runOptions = null!;
     private PredictionEngine<OnnxRow, OnnxProbability> _engine = null!;
@@ -32,10 +32,10 @@ public class ServingLatencyBenchmarks
     {
         var model = new MlNetModelFixture();
         var services = new ServiceCollection();
-        services.AddMlOps().AddModelRegistry().AddModelHost<Transaction, Probability>("fraud", h => h.PinVersion(1)).UseInMemoryStores();
+        services.AddMlOps().AddModelRegistry().AddModelHost<MlNetModelFixture.Row, Probability>("fraud", h => h.PinVersion(1)).UseInMemoryStores();
         _services = services.BuildServiceProvider();
         var version = await _services.GetRequiredService<IModelRegistry>().RegisterModelAsync("fraud", new MemoryStream(model.Bytes));
-        _host = _services.GetRequiredService<IModelHost<Transaction, Probability>>();
+        _host = _services.GetRequiredService<IModelHost<MlNetModelFixture.Row, Probability>>();
         await _host.SwapToAsync(version);
 
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
@@ -49,7 +49,7 @@ public class ServingLatencyBenchmarks
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<OnnxRow>());
         _engine = ml.Model.CreatePredictionEngine<OnnxRow, OnnxProbability>(pipeline.Fit(empty));
         var check = _engine.Predict(new OnnxRow { A = [_row.A], B = [_row.B], C = [_row.C], D = [_row.D], Label = [false] });
-        var expected = _host.Predict(new Transaction { A = _row.A, B = _row.B, C = _row.C, D = _row.D }).Value;
+        var expected = _host.Predict(_row).Value;
         if (Math.Abs(check.Probability[0] - expected) > 1e-5 || Math.Abs(RawOrt() - expected) > 1e-5)
         {
             throw new InvalidOperationException($"The peers disagree: host {expected}, engine {check.Probability[0]}, raw {RawOrt()}.");
@@ -79,24 +79,11 @@ public class ServingLatencyBenchmarks
     }
 
     [Benchmark]
-    public float TypedHost() => _host.Predict(new Transaction { A = _row.A, B = _row.B, C = _row.C, D = _row.D }).Value;
+    public float TypedHost() => _host.Predict(_row).Value;
 
     [Benchmark]
     public float MlNetPredictionEngine() =>
         _engine.Predict(new OnnxRow { A = [_row.A], B = [_row.B], C = [_row.C], D = [_row.D], Label = [false] }).Probability[0];
-
-    public sealed class Transaction
-    {
-        public float A { get; set; }
-
-        public float B { get; set; }
-
-        public float C { get; set; }
-
-        public float D { get; set; }
-
-        public bool Label { get; set; }
-    }
 
     public sealed class Probability
     {

@@ -23,7 +23,7 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
         services.AddMlOps()
             .AddModelRegistry()
             .AddModelHost<VectorIn, VectorOut>("adder", h => h.FollowAlias("production"))
-            .AddModelHost<Transaction, Score>("fraud", h => h.FollowAlias("production"))
+            .AddModelHost<MlNetModelFixture.Row, Score>("fraud", h => h.FollowAlias("production"))
             .UseInMemoryStores();
         _services = services.BuildServiceProvider();
         return Task.CompletedTask;
@@ -35,7 +35,7 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     public async Task Predict_MlNetExport_MatchesMlNetsOwnPredictions()
     {
         var version = await Registry.RegisterModelAsync("fraud", new MemoryStream(mlNet.Bytes));
-        var host = _services.GetRequiredKeyedService<IModelHost<Transaction, Score>>("fraud");
+        var host = _services.GetRequiredKeyedService<IModelHost<MlNetModelFixture.Row, Score>>("fraud");
         Assert.True(await host.SwapToAsync(version));
         var engine = mlNet.Context.Model.CreatePredictionEngine<MlNetModelFixture.Row, MlNetPrediction>(mlNet.Model);
         var random = new Random(3);
@@ -45,7 +45,7 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
             var row = new MlNetModelFixture.Row { A = (float)random.NextDouble(), B = (float)random.NextDouble(), C = (float)random.NextDouble(), D = (float)random.NextDouble() };
             var expected = engine.Predict(row);
 
-            var actual = host.Predict(new Transaction { A = row.A, B = row.B, C = row.C, D = row.D });
+            var actual = host.Predict(row);
 
             Assert.InRange(Math.Abs(expected.Probability - actual.Probability), 0, 1e-5);
             Assert.InRange(Math.Abs(expected.Score - actual.ScoreValue), 0, 1e-4);
@@ -243,19 +243,6 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     public sealed class VectorOut
     {
         public float[]? Y { get; set; }
-    }
-
-    public sealed class Transaction
-    {
-        public float A { get; set; }
-
-        public float B { get; set; }
-
-        public float C { get; set; }
-
-        public float D { get; set; }
-
-        public bool Label { get; set; }
     }
 
     public sealed class Score

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MlOps.Sdk.Serving.Mapping;
 
@@ -39,4 +40,17 @@ internal static class Accessors
         return dims;
     }
 
+
+    /// <summary>The CLR element type typed mapping uses for a tensor's element type.</summary>
+    /// <exception cref="ModelMappingException">Typed mapping does not support the element type.</exception>
+    internal static Type ClrElementType(NodeMetadata meta, string name, string side) => meta.ElementDataType switch
+    {
+        TensorElementType.Float => typeof(float),
+        TensorElementType.Double => typeof(double),
+        TensorElementType.Int64 => typeof(long),
+        TensorElementType.Int32 => typeof(int),
+        TensorElementType.Bool => typeof(bool),
+        TensorElementType.String => typeof(string),
+        var other => throw new ModelMappingException($"{side} '{name}' has element type {other}, which typed mapping does not support; use the tensor API."),
+    };
 }

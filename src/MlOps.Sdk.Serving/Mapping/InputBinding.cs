@@ -18,16 +18,7 @@ internal abstract class InputBinding<TIn>(string name)
     {
         var type = property.PropertyType;
         var element = type.IsArray ? type.GetElementType()! : type;
-        var expected = meta.ElementDataType switch
-        {
-            TensorElementType.Float => typeof(float),
-            TensorElementType.Double => typeof(double),
-            TensorElementType.Int64 => typeof(long),
-            TensorElementType.Int32 => typeof(int),
-            TensorElementType.Bool => typeof(bool),
-            TensorElementType.String => typeof(string),
-            var other => throw new ModelMappingException($"Input '{name}' has element type {other}, which typed mapping does not support; use the tensor API."),
-        };
+        var expected = Accessors.ClrElementType(meta, name, "Input");
 
         if (element != expected)
         {
