@@ -23,6 +23,13 @@ public interface IModelHost<TIn, TOut>
     /// <exception cref="InvalidOperationException">No version is loaded yet.</exception>
     TOut Predict(TIn input);
 
+    /// <summary>
+    /// Runs the model once on a batch: items are stacked along the model's first (batch) dimension, which must be free;
+    /// every input must have a fixed size per item. All results come from the same version.
+    /// </summary>
+    /// <exception cref="ModelInputException">An item does not fit the model; the message names it.</exception>
+    IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs);
+
     /// <summary>Runs the model serving now and says which version computed the result.</summary>
     Prediction<TOut> PredictWithProvenance(TIn input);
 

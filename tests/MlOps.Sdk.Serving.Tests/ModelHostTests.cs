@@ -54,6 +54,43 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     }
 
     [Fact]
+    public async Task PredictBatch_GivesWhatSingleCallsGive()
+    {
+        var version = await Registry.RegisterModelAsync("fraud", new MemoryStream(mlNet.Bytes));
+        var host = _services.GetRequiredKeyedService<IModelHost<MlNetModelFixture.Row, Score>>("fraud");
+        Assert.True(await host.SwapToAsync(version));
+        var random = new Random(9);
+        var rows = Enumerable.Range(0, 64).Select(_ => new MlNetModelFixture.Row { A = (float)random.NextDouble(), B = (float)random.NextDouble(), C = (float)random.NextDouble(), D = (float)random.NextDouble() }).ToArray();
+
+        var batch = host.Predict(rows.AsSpan());
+
+        Assert.Equal(rows.Length, batch.Count);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var single = host.Predict(rows[i]);
+            Assert.Equal(single.Probability, batch[i].Probability, 1e-6f);
+            Assert.Equal(single.PredictedLabel, batch[i].PredictedLabel);
+        }
+
+        Assert.Empty(host.Predict(ReadOnlySpan<MlNetModelFixture.Row>.Empty));
+    }
+
+    [Fact]
+    public async Task PredictBatch_OfVectors_KeepsRowsApart_AndNamesABadItem()
+    {
+        var host = await StartAdderAsync(1f);
+        VectorIn[] items = [new() { X = [1, 2, 3, 4] }, new() { X = [10, 20, 30, 40] }, new() { X = [0, 0, 0, 0] }];
+
+        var results = host.Predict(items.AsSpan());
+
+        Assert.Equal([2f, 3f, 4f, 5f], results[0].Y!);
+        Assert.Equal([11f, 21f, 31f, 41f], results[1].Y!);
+        Assert.Equal([1f, 1f, 1f, 1f], results[2].Y!);
+        var error = Assert.Throws<ModelInputException>(() => host.Predict(new VectorIn[] { new() { X = [1, 2, 3, 4] }, new() { X = [1] } }.AsSpan()));
+        Assert.Contains("item 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Predict_WrongLengthOrMissingValue_ThrowsATypedErrorNamingTheInput_AndTheHostKeepsServing()
     {
         var host = await StartAdderAsync(1f);

@@ -107,6 +107,38 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         }
     }
 
+    public TOut[] RunBatch(ReadOnlySpan<TIn> inputs)
+    {
+        var values = new OrtValue[Mapping.Inputs.Length];
+        try
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = Mapping.Inputs[i].CreateBatch(inputs);
+            }
+
+            using var outputs = _session.Run(_runOptions, Mapping.InputNames, values, Mapping.OutputNames);
+            var results = new TOut[inputs.Length];
+            for (var row = 0; row < results.Length; row++)
+            {
+                results[row] = new TOut();
+                for (var o = 0; o < Mapping.Outputs.Length; o++)
+                {
+                    Mapping.Outputs[o].ReadRow(outputs[o], row, results.Length, results[row]);
+                }
+            }
+
+            return results;
+        }
+        finally
+        {
+            foreach (var value in values)
+            {
+                value?.Dispose();
+            }
+        }
+    }
+
     public TOut Run(TIn input)
     {
         if (!_contexts.TryTake(out var context))

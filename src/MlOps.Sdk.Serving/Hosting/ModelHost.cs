@@ -50,6 +50,31 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
 
     public TOut Predict(TIn input) => Serve(input, out _);
 
+    public IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs)
+    {
+        if (inputs.IsEmpty)
+        {
+            return [];
+        }
+
+        var model = Lease();
+        try
+        {
+            var results = model.RunBatch(inputs);
+            _telemetry.Predictions.Add(results.Length, _tag);
+            return results;
+        }
+        catch (Exception e)
+        {
+            _telemetry.Errors.Add(inputs.Length, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            throw;
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
     public Prediction<TOut> PredictWithProvenance(TIn input)
     {
         var output = Serve(input, out var version);

@@ -11,6 +11,9 @@ internal abstract class InputBinding<TIn>(string name)
 
     public abstract OrtValue Create(TIn input);
 
+    /// <summary>One tensor holding every input of a batch along the first (batch) dimension.</summary>
+    public abstract OrtValue CreateBatch(ReadOnlySpan<TIn> inputs);
+
     /// <summary>A reusable tensor for this input, when its size is fixed; null otherwise (a value is created per call).</summary>
     public virtual InputSlot<TIn>? CreateSlot() => null;
 
@@ -47,6 +50,19 @@ internal abstract class InputBinding<TIn>(string name)
     {
         private readonly long[] _shape = Accessors.ShapeFor(meta, 1);
 
+        public override OrtValue CreateBatch(ReadOnlySpan<TIn> inputs)
+        {
+            var values = new string[inputs.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = get(inputs[i]) ?? throw new ModelInputException(Name, $"the string of item {i} is null");
+            }
+
+            var shape = _shape.Select(d => (int)d).ToArray();
+            shape[0] = inputs.Length;
+            return OrtValue.CreateFromStringTensor(new DenseTensor<string>(values, shape));
+        }
+
         public override OrtValue Create(TIn input)
         {
             var value = get(input) ?? throw new ModelInputException(Name, "the string is null");
@@ -64,6 +80,37 @@ internal abstract class InputBinding<TIn>(string name)
             scalar is not null ? new Slot(this, new T[1], _scalarShape)
             : length > 0 && _meta.Dimensions.Count(d => d < 0) <= 1 ? new Slot(this, new T[length], Accessors.ShapeFor(_meta, (int)length))
             : null;
+
+        public override OrtValue CreateBatch(ReadOnlySpan<TIn> inputs)
+        {
+            var per = scalar is not null ? 1 : (int)length;
+            if (per <= 0)
+            {
+                throw new ModelInputException(Name, "its size is not fixed, so items cannot be stacked into one batch");
+            }
+
+            var buffer = new T[inputs.Length * per];
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                if (scalar is not null)
+                {
+                    buffer[i] = scalar(inputs[i]);
+                    continue;
+                }
+
+                var values = array!(inputs[i]) ?? throw new ModelInputException(Name, $"the array of item {i} is null");
+                if (values.Length != per)
+                {
+                    throw new ModelInputException(Name, $"item {i} has {values.Length} values where the model takes {per} ({Accessors.Describe(_meta)})");
+                }
+
+                values.CopyTo(buffer, i * per);
+            }
+
+            var shape = Accessors.ShapeFor(_meta, per);
+            shape[0] = inputs.Length;
+            return OrtValue.CreateTensorValueFromMemory(buffer, shape);
+        }
 
         private void Fill(TIn input, T[] buffer)
         {

@@ -11,6 +11,9 @@ internal abstract class OutputBinding<TOut>(string name)
 
     public abstract void Read(OrtValue value, TOut output);
 
+    /// <summary>Reads row <paramref name="row"/> of <paramref name="rows"/> from a batch output.</summary>
+    public abstract void ReadRow(OrtValue value, int row, int rows, TOut output);
+
     /// <summary>A pre-allocated tensor for this output, when its shape is known; null otherwise (ONNX Runtime allocates it).</summary>
     public virtual OutputSlot<TOut>? CreateSlot() => null;
 
@@ -55,6 +58,21 @@ internal abstract class OutputBinding<TOut>(string name)
         private readonly Action<TOut, T>? _scalar = isArray ? null : (Action<TOut, T>)setter;
         private readonly Action<TOut, T[]>? _array = isArray ? (Action<TOut, T[]>)setter : null;
 
+        public override void ReadRow(OrtValue value, int row, int rows, TOut output)
+        {
+            var data = value.GetTensorDataAsSpan<T>();
+            var per = data.Length / rows;
+            var slice = data.Slice(row * per, per);
+            if (_scalar is not null)
+            {
+                _scalar(output, slice.IsEmpty ? default : slice[0]);
+            }
+            else
+            {
+                _array!(output, slice.ToArray());
+            }
+        }
+
         public override void Read(OrtValue value, TOut output)
         {
             var data = value.GetTensorDataAsSpan<T>();
@@ -73,6 +91,19 @@ internal abstract class OutputBinding<TOut>(string name)
     {
         private readonly Action<TOut, string>? _scalar = isArray ? null : Accessors.Setter<TOut, string>(property);
         private readonly Action<TOut, string[]>? _array = isArray ? Accessors.Setter<TOut, string[]>(property) : null;
+
+        public override void ReadRow(OrtValue value, int row, int rows, TOut output)
+        {
+            var per = (int)value.GetTensorTypeAndShape().ElementCount / rows;
+            if (_scalar is not null)
+            {
+                _scalar(output, per == 0 ? string.Empty : value.GetStringElement(row * per));
+            }
+            else
+            {
+                _array!(output, Enumerable.Range(row * per, per).Select(value.GetStringElement).ToArray());
+            }
+        }
 
         public override void Read(OrtValue value, TOut output)
         {
