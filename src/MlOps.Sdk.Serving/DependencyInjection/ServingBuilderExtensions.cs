@@ -43,7 +43,7 @@ public static class ServingBuilderExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Serving.ModelHost.{name}"),
             sp.GetRequiredService<ServingTelemetry>()));
         services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name));
-        services.AddSingleton<IHostedService>(sp => new ModelHostStarter((ModelHost<TIn, TOut>)sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name)));
+        services.AddSingleton<IHostedService>(sp => new ModelHostStarter(sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name).StartAsync));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"mlops-model-{name}",
             sp => new ModelHostHealthCheck((ModelHost<TIn, TOut>)sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name)),
@@ -52,9 +52,9 @@ public static class ServingBuilderExtensions
         return builder;
     }
 
-    private sealed class ModelHostStarter(IStartableHost host) : IHostedService
+    private sealed class ModelHostStarter(Func<CancellationToken, Task> start) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => host.StartAsync(cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken) => start(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -7,7 +7,7 @@ namespace MlOps.Sdk.Serving.Hosting;
 /// Serves one model: calls lease the current version; a new version is loaded, verified against the typed mapping and
 /// warmed up aside, then swapped in with one reference exchange; the old session is disposed when its calls are done.
 /// </summary>
-internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IStartableHost, IModelHostState, IAsyncDisposable
+internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IModelHostState, IAsyncDisposable
     where TOut : new()
 {
     private readonly IModelRegistry _registry;
@@ -25,6 +25,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
     private ContentDigest? _lastFailed;
     private Task? _follower;
     private int _disposed;
+    private int _started;
 
     public ModelHost(string name, IModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger, ServingTelemetry telemetry)
     {
@@ -194,7 +195,8 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, ISta
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        if (_options.Alias is not null && _follower is null)
+        // The generic host and user code may both start the host: follow once.
+        if (_options.Alias is not null && Interlocked.Exchange(ref _started, 1) == 0)
         {
             _registry.AliasMoved += OnAliasMoved;
             _follower = Task.Run(() => PollAsync(_stopping.Token), CancellationToken.None);
