@@ -118,29 +118,12 @@ internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore art
     {
         var destination = new ConfinedDirectory(destinationDirectory);
         var run = await RequireRunAsync(runId, cancellationToken).ConfigureAwait(false);
-        foreach (var artifact in run.Artifacts)
-        {
-            var target = destination.Resolve(artifact.Path);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var temp = target + ".partial";
-            try
-            {
-                var source = await artifacts.OpenReadAsync(artifact.Digest, cancellationToken).ConfigureAwait(false);
-                await using (source.ConfigureAwait(false))
-                {
-                    var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
-                    await using (file.ConfigureAwait(false))
-                    {
-                        await source.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-                    }
-                }
 
-                File.Move(temp, target, overwrite: true);
-            }
-            finally
-            {
-                File.Delete(temp);
-            }
+        // Every path is resolved before anything is written, so a bad entry leaves the destination untouched.
+        var targets = run.Artifacts.Select(a => (a.Digest, Target: destination.Resolve(a.Path))).ToList();
+        foreach (var (digest, target) in targets)
+        {
+            await artifacts.CopyToFileAsync(digest, target, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -97,6 +97,23 @@ public abstract class ArtifactStoreConformanceTests : ProviderTestBase
     }
 
     [Fact]
+    public virtual async Task CopyToFileAsync_WritesVerifiedContent_AndNothingWhenCorrupted()
+    {
+        var good = await Store.PutAsync(new MemoryStream("good"u8.ToArray()));
+        var bad = await Store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(new string('b', 1000))));
+        await CorruptAsync(bad.Digest);
+        var target = Path.Combine(Root, "out", "good.bin");
+        var rejected = Path.Combine(Root, "out", "bad.bin");
+
+        await Store.CopyToFileAsync(good.Digest, target);
+        await Assert.ThrowsAsync<ArtifactIntegrityException>(() => Store.CopyToFileAsync(bad.Digest, rejected));
+
+        Assert.Equal("good", await File.ReadAllTextAsync(target));
+        Assert.False(File.Exists(rejected));
+        Assert.False(File.Exists(rejected + ".partial"));
+    }
+
+    [Fact]
     public virtual async Task DeleteUnreferencedAsync_DeletesOnlyOldUnreferencedContent()
     {
         var kept = await Store.PutAsync(new MemoryStream("kept"u8.ToArray()));

@@ -33,6 +33,36 @@ public abstract class ArtifactStore
     /// <exception cref="MlOpsNotFoundException">No content has that digest.</exception>
     public abstract ValueTask<Stream> OpenReadAsync(ContentDigest digest, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes stored content to <paramref name="path"/>, verified: it is written to <c>path.partial</c> and renamed into
+    /// place only once its digest has matched, so a corrupted blob never appears under the final name.
+    /// </summary>
+    /// <exception cref="ArtifactIntegrityException">The stored content does not match its digest; nothing is left at <paramref name="path"/>.</exception>
+    public async Task CopyToFileAsync(ContentDigest digest, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temp = path + ".partial";
+        try
+        {
+            var source = await OpenReadAsync(digest, cancellationToken).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
+                await using (output.ConfigureAwait(false))
+                {
+                    await source.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
     /// <summary>Whether content with <paramref name="digest"/> is stored.</summary>
     public abstract ValueTask<bool> ExistsAsync(ContentDigest digest, CancellationToken cancellationToken = default);
 

@@ -68,26 +68,7 @@ internal sealed class DatasetRegistry(
         var targets = files.Select(f => (File: f, Target: destination.Resolve(f.Path))).ToList();
         foreach (var (file, target) in targets)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var temp = target + ".partial";
-            try
-            {
-                var source = await artifacts.OpenReadAsync(file.Digest, cancellationToken).ConfigureAwait(false);
-                await using (source.ConfigureAwait(false))
-                {
-                    var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
-                    await using (output.ConfigureAwait(false))
-                    {
-                        await source.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                File.Move(temp, target, overwrite: true);
-            }
-            finally
-            {
-                File.Delete(temp);
-            }
+            await artifacts.CopyToFileAsync(file.Digest, target, cancellationToken).ConfigureAwait(false);
         }
     }
 
