@@ -51,7 +51,7 @@ internal sealed partial class SqliteTrackingStore
 
     private static async Task ReadAsync(SqliteConnection connection, string select, string ids, Action<SqliteDataReader> row, CancellationToken cancellationToken)
     {
-        var command = Command(connection, null, select + " WHERE run_id IN (SELECT value FROM json_each($ids));");
+        var command = SqlCommand.Create(connection, null, select + " WHERE run_id IN (SELECT value FROM json_each($ids));");
         await using (command.ConfigureAwait(false))
         {
             command.Parameters.AddWithValue("$ids", ids);

@@ -56,8 +56,8 @@ internal sealed partial class SqliteTrackingStore
             return;
         }
 
-        var series = Command(connection, transaction, UpsertSeries);
-        var segment = Command(connection, transaction, "INSERT INTO metric_segments (series_id, point_count, points) VALUES ($series, $count, $points);");
+        var series = SqlCommand.Create(connection, transaction, UpsertSeries);
+        var segment = SqlCommand.Create(connection, transaction, "INSERT INTO metric_segments (series_id, point_count, points) VALUES ($series, $count, $points);");
         await using (series.ConfigureAwait(false))
         await using (segment.ConfigureAwait(false))
         {
@@ -124,8 +124,8 @@ internal sealed partial class SqliteTrackingStore
             return conflicts;
         }
 
-        var insert = Command(connection, transaction, "INSERT INTO params (run_id, key, value, value_number) VALUES ($run, $key, $value, $number) ON CONFLICT (run_id, key) DO NOTHING;");
-        var read = Command(connection, transaction, "SELECT value FROM params WHERE run_id = $run AND key = $key;");
+        var insert = SqlCommand.Create(connection, transaction, "INSERT INTO params (run_id, key, value, value_number) VALUES ($run, $key, $value, $number) ON CONFLICT (run_id, key) DO NOTHING;");
+        var read = SqlCommand.Create(connection, transaction, "SELECT value FROM params WHERE run_id = $run AND key = $key;");
         await using (insert.ConfigureAwait(false))
         await using (read.ConfigureAwait(false))
         {
@@ -155,56 +155,38 @@ internal sealed partial class SqliteTrackingStore
         return conflicts;
     }
 
-    private static async Task SetTagAsync(SqliteConnection connection, SqliteTransaction transaction, RunTag tag, CancellationToken cancellationToken)
-    {
-        var command = Command(
-            connection,
-            transaction,
-            tag.Value is null
-                ? "DELETE FROM tags WHERE run_id = $run AND key = $key;"
-                : "INSERT INTO tags (run_id, key, value) VALUES ($run, $key, $value) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value;");
-        await using (command.ConfigureAwait(false))
-        {
-            command.Parameters.AddWithValue("$run", tag.RunId);
-            command.Parameters.AddWithValue("$key", tag.Key);
-            if (tag.Value is not null)
-            {
-                command.Parameters.AddWithValue("$value", tag.Value);
-            }
-
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private static Task SetTagAsync(SqliteConnection connection, SqliteTransaction transaction, RunTag tag, CancellationToken cancellationToken) =>
+        tag.Value is null
+            ? SqlCommand.ExecuteAsync(connection, transaction, "DELETE FROM tags WHERE run_id = $run AND key = $key;", cancellationToken, ("$run", tag.RunId), ("$key", tag.Key))
+            : SqlCommand.ExecuteAsync(connection, transaction, "INSERT INTO tags (run_id, key, value) VALUES ($run, $key, $value) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value;", cancellationToken, ("$run", tag.RunId), ("$key", tag.Key), ("$value", tag.Value));
 
     private static async Task WriteInputsAsync(SqliteConnection connection, SqliteTransaction transaction, List<RunInput> inputs, CancellationToken cancellationToken)
     {
         foreach (var input in inputs)
         {
-            var command = Command(connection, transaction, "INSERT INTO run_inputs (run_id, name, digest, context) VALUES ($run, $name, $digest, $context) ON CONFLICT DO NOTHING;");
-            await using (command.ConfigureAwait(false))
-            {
-                command.Parameters.AddWithValue("$run", input.RunId);
-                command.Parameters.AddWithValue("$name", input.Input.Name);
-                command.Parameters.AddWithValue("$digest", input.Input.Digest.ToString());
-                command.Parameters.AddWithValue("$context", input.Input.Context);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await SqlCommand.ExecuteAsync(
+                connection,
+                transaction,
+                "INSERT INTO run_inputs (run_id, name, digest, context) VALUES ($run, $name, $digest, $context) ON CONFLICT DO NOTHING;",
+                cancellationToken,
+                ("$run", input.RunId),
+                ("$name", input.Input.Name),
+                ("$digest", input.Input.Digest.ToString()),
+                ("$context", input.Input.Context)).ConfigureAwait(false);
         }
     }
 
     private static async Task RenewLeasesAsync(SqliteConnection connection, SqliteTransaction transaction, TrackingWriteBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.LeaseRenewals.Count == 0)
+        if (batch.LeaseRenewals.Count > 0)
         {
-            return;
-        }
-
-        var command = Command(connection, transaction, "UPDATE runs SET lease_expires_at = $lease WHERE status = 'RUNNING' AND run_id IN (SELECT value FROM json_each($ids));");
-        await using (command.ConfigureAwait(false))
-        {
-            command.Parameters.AddWithValue("$lease", batch.LeaseExpiresAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(batch.LeaseRenewals, SqliteJsonContext.Default.ListString));
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await SqlCommand.ExecuteAsync(
+                connection,
+                transaction,
+                "UPDATE runs SET lease_expires_at = $lease WHERE status = 'RUNNING' AND run_id IN (SELECT value FROM json_each($ids));",
+                cancellationToken,
+                ("$lease", batch.LeaseExpiresAt.ToUnixTimeMilliseconds()),
+                ("$ids", System.Text.Json.JsonSerializer.Serialize(batch.LeaseRenewals, SqliteJsonContext.Default.ListString))).ConfigureAwait(false);
         }
     }
 }

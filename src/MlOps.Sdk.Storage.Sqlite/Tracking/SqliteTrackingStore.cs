@@ -17,14 +17,8 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
             return await database.WriteAsync(
                 async (connection, transaction) =>
                 {
-                    var command = Command(connection, transaction, "INSERT INTO experiments (name, created_at) VALUES ($name, $created) RETURNING experiment_id;");
-                    await using (command.ConfigureAwait(false))
-                    {
-                        command.Parameters.AddWithValue("$name", name);
-                        command.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
-                        var id = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                        return new Experiment(Id(id), name, FromMs(createdAt.ToUnixTimeMilliseconds()), false);
-                    }
+                    var id = (long)(await SqlCommand.ScalarAsync(connection, transaction, "INSERT INTO experiments (name, created_at) VALUES ($name, $created) RETURNING experiment_id;", cancellationToken, ("$name", name), ("$created", createdAt.ToUnixTimeMilliseconds())).ConfigureAwait(false))!;
+                    return new Experiment(Id(id), name, FromMs(createdAt.ToUnixTimeMilliseconds()), false);
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -47,37 +41,14 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = Command(connection, null, "SELECT experiment_id, name, created_at, deleted FROM experiments" + (includeDeleted ? string.Empty : " WHERE deleted = 0") + " ORDER BY name;");
-            await using (command.ConfigureAwait(false))
-            {
-                var result = new List<Experiment>();
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        result.Add(ReadExperiment(reader));
-                    }
-                }
-
-                return result;
-            }
+            return await SqlCommand.QueryAsync(connection, null, "SELECT experiment_id, name, created_at, deleted FROM experiments" + (includeDeleted ? string.Empty : " WHERE deleted = 0") + " ORDER BY name;", ReadExperiment, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public override async Task SetExperimentDeletedAsync(string experimentId, bool deleted, CancellationToken cancellationToken = default)
     {
         var changed = await database.WriteAsync(
-            async (connection, transaction) =>
-            {
-                var command = Command(connection, transaction, "UPDATE experiments SET deleted = $d WHERE experiment_id = $id;");
-                await using (command.ConfigureAwait(false))
-                {
-                    command.Parameters.AddWithValue("$d", deleted ? 1 : 0);
-                    command.Parameters.AddWithValue("$id", long.TryParse(experimentId, out var id) ? id : -1);
-                    return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            },
+            (connection, transaction) => SqlCommand.ExecuteAsync(connection, transaction, "UPDATE experiments SET deleted = $d WHERE experiment_id = $id;", cancellationToken, ("$d", deleted ? 1 : 0), ("$id", long.TryParse(experimentId, out var id) ? id : -1)),
             cancellationToken).ConfigureAwait(false);
         if (changed == 0)
         {
@@ -93,16 +64,16 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
             await database.WriteAsync(
                 async (connection, transaction) =>
                 {
-                    var command = Command(connection, transaction, "INSERT INTO runs (run_id, experiment_id, name, status, start_time, lease_expires_at) VALUES ($id, $exp, $name, 'RUNNING', $start, $lease);");
-                    await using (command.ConfigureAwait(false))
-                    {
-                        command.Parameters.AddWithValue("$id", run.RunId);
-                        command.Parameters.AddWithValue("$exp", long.TryParse(run.ExperimentId, out var exp) ? exp : -1);
-                        command.Parameters.AddWithValue("$name", run.Name);
-                        command.Parameters.AddWithValue("$start", run.StartTime.ToUnixTimeMilliseconds());
-                        command.Parameters.AddWithValue("$lease", run.LeaseExpiresAt.ToUnixTimeMilliseconds());
-                        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                    await SqlCommand.ExecuteAsync(
+                        connection,
+                        transaction,
+                        "INSERT INTO runs (run_id, experiment_id, name, status, start_time, lease_expires_at) VALUES ($id, $exp, $name, 'RUNNING', $start, $lease);",
+                        cancellationToken,
+                        ("$id", run.RunId),
+                        ("$exp", long.TryParse(run.ExperimentId, out var exp) ? exp : -1),
+                        ("$name", run.Name),
+                        ("$start", run.StartTime.ToUnixTimeMilliseconds()),
+                        ("$lease", run.LeaseExpiresAt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
 
                     foreach (var (key, value) in run.Tags)
                     {
@@ -124,17 +95,7 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
     public override async Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endTime, CancellationToken cancellationToken = default)
     {
         var changed = await database.WriteAsync(
-            async (connection, transaction) =>
-            {
-                var command = Command(connection, transaction, "UPDATE runs SET status = $status, end_time = $end WHERE run_id = $id;");
-                await using (command.ConfigureAwait(false))
-                {
-                    command.Parameters.AddWithValue("$status", RunFilter.StatusText(status));
-                    command.Parameters.AddWithValue("$end", endTime.ToUnixTimeMilliseconds());
-                    command.Parameters.AddWithValue("$id", runId);
-                    return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            },
+            (connection, transaction) => SqlCommand.ExecuteAsync(connection, transaction, "UPDATE runs SET status = $status, end_time = $end WHERE run_id = $id;", cancellationToken, ("$status", RunFilter.StatusText(status)), ("$end", endTime.ToUnixTimeMilliseconds()), ("$id", runId)),
             cancellationToken).ConfigureAwait(false);
         if (changed == 0)
         {
@@ -148,18 +109,15 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
         try
         {
             await database.WriteAsync(
-                async (connection, transaction) =>
-                {
-                    var command = Command(connection, transaction, "INSERT INTO run_artifacts (run_id, path, digest, length) VALUES ($id, $path, $digest, $length) ON CONFLICT (run_id, path) DO UPDATE SET digest = excluded.digest, length = excluded.length;");
-                    await using (command.ConfigureAwait(false))
-                    {
-                        command.Parameters.AddWithValue("$id", runId);
-                        command.Parameters.AddWithValue("$path", artifact.Path.Value);
-                        command.Parameters.AddWithValue("$digest", artifact.Digest.ToString());
-                        command.Parameters.AddWithValue("$length", artifact.Length);
-                        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                },
+                (connection, transaction) => SqlCommand.ExecuteAsync(
+                    connection,
+                    transaction,
+                    "INSERT INTO run_artifacts (run_id, path, digest, length) VALUES ($id, $path, $digest, $length) ON CONFLICT (run_id, path) DO UPDATE SET digest = excluded.digest, length = excluded.length;",
+                    cancellationToken,
+                    ("$id", runId),
+                    ("$path", artifact.Path.Value),
+                    ("$digest", artifact.Digest.ToString()),
+                    ("$length", artifact.Length)),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
@@ -173,22 +131,15 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = Command(connection, null, "SELECT point_count, min_step, max_step, last_step, last_timestamp, last_value FROM metric_series WHERE run_id = $id AND key = $key;");
-            await using (command.ConfigureAwait(false))
-            {
-                command.Parameters.AddWithValue("$id", runId);
-                command.Parameters.AddWithValue("$key", key);
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        return null;
-                    }
-
-                    return new MetricSeriesSummary(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), ReadLatest(reader, 3));
-                }
-            }
+            var rows = await SqlCommand.QueryAsync(
+                connection,
+                null,
+                "SELECT point_count, min_step, max_step, last_step, last_timestamp, last_value FROM metric_series WHERE run_id = $id AND key = $key;",
+                r => new MetricSeriesSummary(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), ReadLatest(r, 3)),
+                cancellationToken,
+                ("$id", runId),
+                ("$key", key)).ConfigureAwait(false);
+            return rows.Count == 0 ? null : rows[0];
         }
     }
 
@@ -197,7 +148,7 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = Command(connection, null, "SELECT g.points FROM metric_segments g JOIN metric_series s ON s.series_id = g.series_id WHERE s.run_id = $id AND s.key = $key ORDER BY g.segment_id;");
+            var command = SqlCommand.Create(connection, null, "SELECT g.points FROM metric_segments g JOIN metric_series s ON s.series_id = g.series_id WHERE s.run_id = $id AND s.key = $key ORDER BY g.segment_id;");
             await using (command.ConfigureAwait(false))
             {
                 command.Parameters.AddWithValue("$id", runId);
@@ -252,7 +203,7 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = Command(connection, null, "SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at FROM runs r " + where + ";");
+            var command = SqlCommand.Create(connection, null, "SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at FROM runs r " + where + ";");
             await using (command.ConfigureAwait(false))
             {
                 for (var i = 0; i < parameters.Length; i++)
@@ -296,16 +247,8 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = Command(connection, null, "SELECT experiment_id, name, created_at, deleted FROM experiments " + where + ";");
-            await using (command.ConfigureAwait(false))
-            {
-                command.Parameters.AddWithValue("$v", value);
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadExperiment(reader) : null;
-                }
-            }
+            var rows = await SqlCommand.QueryAsync(connection, null, "SELECT experiment_id, name, created_at, deleted FROM experiments " + where + ";", ReadExperiment, cancellationToken, ("$v", value)).ConfigureAwait(false);
+            return rows.Count == 0 ? null : rows[0];
         }
     }
 
@@ -314,14 +257,6 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
 
     private static Metric ReadLatest(SqliteDataReader reader, int first) =>
         new(reader.IsDBNull(first + 2) ? double.NaN : reader.GetDouble(first + 2), reader.GetInt64(first), reader.GetInt64(first + 1));
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
 
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -196,7 +196,7 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
         await ReadVersionsAsync(
             $"SELECT {VersionColumns} FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id WHERE v.source_run_id IN (SELECT value FROM json_each($ids)) ORDER BY m.name, v.number;",
             cancellationToken,
-            ("$ids", JsonSerializer.Serialize(runIds.ToList(), SqliteVersioningJson.Default.ListString))).ConfigureAwait(false);
+            ("$ids", JsonSerializer.Serialize(runIds.ToList(), MlOps.Sdk.Storage.Sqlite.Tracking.SqliteJsonContext.Default.ListString))).ConfigureAwait(false);
 
     public override async IAsyncEnumerable<AuditEntry> ReadAuditLogAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -6,5 +6,4 @@ namespace MlOps.Sdk.Storage.Sqlite.Versioning;
 
 [JsonSerializable(typeof(ModelSignature))]
 [JsonSerializable(typeof(List<VersionSignature>))]
-[JsonSerializable(typeof(List<string>))]
 internal sealed partial class SqliteVersioningJson : JsonSerializerContext;
