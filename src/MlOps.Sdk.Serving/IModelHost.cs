@@ -24,6 +24,13 @@ public interface IModelHost<TIn, TOut>
     TOut Predict(TIn input);
 
     /// <summary>
+    /// Runs the model serving now; with <see cref="ModelHostOptions.MicroBatching"/>, together with the calls made at the
+    /// same time. A call that finds no batch running runs at once.
+    /// </summary>
+    /// <exception cref="ModelInputException">The input does not fit the model.</exception>
+    ValueTask<TOut> PredictAsync(TIn input, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Runs the model once on a batch: items are stacked along the model's first (batch) dimension, which must be free;
     /// every input must have a fixed size per item. All results come from the same version.
     /// </summary>
@@ -32,6 +39,19 @@ public interface IModelHost<TIn, TOut>
 
     /// <summary>Runs the model serving now and says which version computed the result.</summary>
     Prediction<TOut> PredictWithProvenance(TIn input);
+
+    /// <summary>
+    /// Creates buffers for the low-level tensor API, shaped for the serving version: every model input, and
+    /// <paramref name="outputs"/> (by default the outputs <typeparamref name="TOut"/> maps). Only the batch dimension may be free.
+    /// </summary>
+    /// <exception cref="ModelInputException">An input or output has another free dimension, a string type, or no such name.</exception>
+    /// <exception cref="InvalidOperationException">No version is loaded yet.</exception>
+    ModelTensors CreateTensors(int batchSize = 1, params string[] outputs);
+
+    /// <summary>Runs the serving version on caller-held tensors, with no allocation per call.</summary>
+    /// <returns>The version that computed the outputs.</returns>
+    /// <exception cref="ModelInputException">A new version serves with other shapes than the tensors were made for.</exception>
+    ModelVersion Run(ModelTensors tensors);
 
     /// <summary>
     /// Loads what the host is configured to serve and starts following its alias. A generic host calls it on start; a

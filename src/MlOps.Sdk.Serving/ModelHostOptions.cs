@@ -7,6 +7,8 @@ public sealed class ModelHostOptions
 
     internal int? PinnedVersion { get; private set; }
 
+    internal MicroBatchingOptions? Batching { get; private set; }
+
     /// <summary>How often the host asks the registry where its alias points, to see moves made by other processes.</summary>
     /// <value>The default is 5 seconds. Moves made in this process are seen at once.</value>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -26,6 +28,19 @@ public sealed class ModelHostOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
         PinnedVersion = version;
         Alias = null;
+        return this;
+    }
+
+    /// <summary>
+    /// Coalesces concurrent <see cref="IModelHost{TIn, TOut}.PredictAsync"/> calls into one run along the model's
+    /// batch dimension. <see cref="IModelHost{TIn, TOut}.Predict(TIn)"/> still runs at once: it blocks its thread anyway.
+    /// </summary>
+    public ModelHostOptions MicroBatching(Action<MicroBatchingOptions>? configure = null)
+    {
+        var batching = new MicroBatchingOptions();
+        configure?.Invoke(batching);
+        batching.Validate();
+        Batching = batching;
         return this;
     }
 }

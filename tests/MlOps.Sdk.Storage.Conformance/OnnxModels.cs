@@ -87,6 +87,103 @@ public static class OnnxModels
         return model.ToArray();
     }
 
+    /// <summary>
+    /// A small multi-layer perceptron: input <c>X</c> [batch, <paramref name="features"/>], Gemm + Relu per hidden layer,
+    /// then Gemm + Sigmoid to output <c>Y</c> [batch, 1]. Weights are drawn from <paramref name="seed"/>.
+    /// </summary>
+    public static byte[] Mlp(int features, int[] hidden, int seed = 1)
+    {
+        var random = new Random(seed);
+        var graph = new List<byte>();
+        var previous = "X";
+        var width = features;
+        var layers = hidden.Append(1).ToArray();
+        for (var i = 0; i < layers.Length; i++)
+        {
+            var last = i == layers.Length - 1;
+            var weights = Enumerable.Range(0, width * layers[i]).Select(_ => (float)((random.NextDouble() - 0.5) * 2 / Math.Sqrt(width))).ToArray();
+            var bias = Enumerable.Range(0, layers[i]).Select(_ => (float)((random.NextDouble() - 0.5) * 0.1)).ToArray();
+            Field(graph, 5, FloatTensor($"W{i}", [width, layers[i]], weights));
+            Field(graph, 5, FloatTensor($"B{i}", [layers[i]], bias));
+            Field(graph, 1, Operator("Gemm", [previous, $"W{i}", $"B{i}"], $"H{i}"));
+            Field(graph, 1, Operator(last ? "Sigmoid" : "Relu", [$"H{i}"], last ? "Y" : $"A{i}"));
+            previous = $"A{i}";
+            width = layers[i];
+        }
+
+        Field(graph, 2, Encoding.UTF8.GetBytes("mlp"));
+        Field(graph, 11, ValueInfo("X", Float, ["batch", features]));
+        Field(graph, 12, ValueInfo("Y", Float, ["batch", 1]));
+        return Model(graph);
+    }
+
+    /// <summary>
+    /// A model that loads and declares <c>Y</c> [batch, 1] from <c>X</c> [batch, 1] but fails on every run: it gathers
+    /// index 5 of a dimension of size 1. Warm-up must catch it.
+    /// </summary>
+    public static byte[] FailsOnRun()
+    {
+        var graph = new List<byte>();
+        var indices = new List<byte>();
+        Varint(indices, 1, 1);
+        Varint(indices, 2, Int64);
+        Field(indices, 8, Encoding.UTF8.GetBytes("I"));
+        Field(indices, 9, BitConverter.GetBytes(5L));
+        Field(graph, 5, indices.ToArray());
+        var node = Operator("Gather", ["X", "I"], "Y");
+        var attribute = new List<byte>();
+        Field(attribute, 1, Encoding.UTF8.GetBytes("axis"));
+        Varint(attribute, 3, 1);
+        Varint(attribute, 20, 2);
+        var withAxis = new List<byte>(node);
+        Field(withAxis, 5, attribute.ToArray());
+        Field(graph, 1, withAxis.ToArray());
+        Field(graph, 2, Encoding.UTF8.GetBytes("fails-on-run"));
+        Field(graph, 11, ValueInfo("X", Float, ["batch", 1]));
+        Field(graph, 12, ValueInfo("Y", Float, ["batch", 1]));
+        return Model(graph);
+    }
+
+    private static byte[] Operator(string type, string[] inputs, string output)
+    {
+        var node = new List<byte>();
+        foreach (var input in inputs)
+        {
+            Field(node, 1, Encoding.UTF8.GetBytes(input));
+        }
+
+        Field(node, 2, Encoding.UTF8.GetBytes(output));
+        Field(node, 4, Encoding.UTF8.GetBytes(type));
+        return node.ToArray();
+    }
+
+    private static byte[] FloatTensor(string name, long[] dims, float[] values)
+    {
+        var tensor = new List<byte>();
+        foreach (var dim in dims)
+        {
+            Varint(tensor, 1, (ulong)dim);
+        }
+
+        Varint(tensor, 2, Float);
+        Field(tensor, 8, Encoding.UTF8.GetBytes(name));
+        Field(tensor, 9, values.SelectMany(BitConverter.GetBytes).ToArray());
+        return tensor.ToArray();
+    }
+
+    private static byte[] Model(List<byte> graph)
+    {
+        var opset = new List<byte>();
+        Field(opset, 1, []);
+        Varint(opset, 2, 13);
+        var model = new List<byte>();
+        Varint(model, 1, 8);
+        Field(model, 2, Encoding.UTF8.GetBytes("mlops-tests"));
+        Field(model, 7, graph.ToArray());
+        Field(model, 8, opset.ToArray());
+        return model.ToArray();
+    }
+
     private static byte[] Node(string input, string output)
     {
         var node = new List<byte>();

@@ -15,6 +15,9 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     private const int MaxIdleContexts = 16;
     private readonly RunOptions _runOptions = new();
     private readonly System.Collections.Concurrent.ConcurrentBag<RunContext> _contexts = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<OrtIoBinding, byte> _bindings = new();
+    private readonly Func<ModelTensors, OrtIoBinding> _bind;
+    private readonly Action<OrtIoBinding> _unbind;
     private int _leases = 1;
 
     public LoadedModel(ModelVersion version, byte[] content, ServingOptions options)
@@ -32,7 +35,14 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         }
 
         Version = version;
+        _bind = Bind;
+        _unbind = Unbind;
+        CanBatch = Mapping.InputNames.Select(n => _session.InputMetadata[n]).Concat(Mapping.OutputNames.Select(n => _session.OutputMetadata[n]))
+            .All(meta => meta.Dimensions.Length > 0 && meta.Dimensions[0] < 0 && meta.Dimensions.Skip(1).All(d => d > 0));
     }
+
+    /// <summary>Whether every mapped input and output has a free first (batch) dimension and fixed sizes otherwise.</summary>
+    public bool CanBatch { get; }
 
     public ModelVersion Version { get; }
 
@@ -64,6 +74,11 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
             while (_contexts.TryTake(out var context))
             {
                 context.Dispose();
+            }
+
+            foreach (var binding in _bindings.Keys)
+            {
+                binding.Dispose();
             }
 
             _runOptions.Dispose();
@@ -107,6 +122,63 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         }
     }
 
+    /// <summary>Tensors shaped for this version's inputs and the given outputs (by default, those TOut maps).</summary>
+    public ModelTensors CreateTensors(int batchSize, IReadOnlyCollection<string>? outputs)
+    {
+        var names = outputs is { Count: > 0 } ? outputs : Mapping.OutputNames;
+        return new ModelTensors(
+            batchSize,
+            Mapping.InputNames.Select(n => (n, _session.InputMetadata[n])),
+            names.Select(n => (n, _session.OutputMetadata.TryGetValue(n, out var meta)
+                ? meta
+                : throw new ModelInputException(n, $"the model has no such output; its outputs are {string.Join(", ", _session.OutputMetadata.Keys)}"))));
+    }
+
+    /// <summary>Runs on caller-held tensors, binding them to this session on their first run here.</summary>
+    public void Run(ModelTensors tensors) => _session.RunWithBinding(_runOptions, tensors.BindingFor(this, _bind, _unbind));
+
+    private OrtIoBinding Bind(ModelTensors tensors)
+    {
+        var binding = _session.CreateIoBinding();
+        try
+        {
+            foreach (var (name, value, shape) in tensors.BoundInputs)
+            {
+                Check(name, shape, value, _session.InputMetadata.TryGetValue(name, out var meta) ? meta : null, tensors.BatchSize);
+                binding.BindInput(name, value);
+            }
+
+            foreach (var (name, value, shape) in tensors.BoundOutputs)
+            {
+                Check(name, shape, value, _session.OutputMetadata.TryGetValue(name, out var meta) ? meta : null, tensors.BatchSize);
+                binding.BindOutput(name, value);
+            }
+        }
+        catch
+        {
+            binding.Dispose();
+            throw;
+        }
+
+        _bindings.TryAdd(binding, 0);
+        return binding;
+    }
+
+    private void Unbind(OrtIoBinding binding)
+    {
+        _bindings.TryRemove(binding, out _);
+        binding.Dispose();
+    }
+
+    private void Check(string name, long[] shape, OrtValue value, NodeMetadata? meta, int batchSize)
+    {
+        var expected = meta?.Dimensions.Select((d, i) => i == 0 && d < 0 ? batchSize : (long)d).ToArray();
+        if (expected is null || !expected.SequenceEqual(shape) || meta!.ElementDataType != value.GetTensorTypeAndShape().ElementDataType)
+        {
+            throw new ModelInputException(name, $"version {Version.Number} takes {(meta is null ? "no such tensor" : Accessors.Describe(meta))}; these tensors were made for another shape: create new ones with CreateTensors");
+        }
+    }
+
     public TOut[] RunBatch(ReadOnlySpan<TIn> inputs)
     {
         var values = new OrtValue[Mapping.Inputs.Length];
@@ -143,7 +215,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     {
         if (!_contexts.TryTake(out var context))
         {
-            context = new RunContext(Mapping);
+            context = new RunContext(_session, Mapping);
         }
 
         var healthy = false;
@@ -167,14 +239,16 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     }
 
     /// <summary>What one call needs, kept between calls: input tensors over reusable buffers and pre-allocated outputs.</summary>
+    /// <remarks>When every input and output has a fixed size, they are bound to the session once and each call runs the binding.</remarks>
     private sealed class RunContext : IDisposable
     {
         private readonly InputSlot<TIn>?[] _inputSlots;
         private readonly OrtValue[] _inputs;
         private readonly OutputSlot<TOut>[]? _outputSlots;
         private readonly OrtValue[]? _outputs;
+        private readonly OrtIoBinding? _binding;
 
-        public RunContext(TensorMapping<TIn, TOut> mapping)
+        public RunContext(InferenceSession session, TensorMapping<TIn, TOut> mapping)
         {
             _inputSlots = mapping.Inputs.Select(i => i.CreateSlot()).ToArray();
             _inputs = new OrtValue[_inputSlots.Length];
@@ -191,10 +265,41 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
                     slot?.Dispose();
                 }
             }
+
+            if (_outputs is not null && _inputSlots.All(s => s is not null))
+            {
+                _binding = session.CreateIoBinding();
+                for (var i = 0; i < _inputSlots.Length; i++)
+                {
+                    _binding.BindInput(mapping.InputNames[i], _inputSlots[i]!.Value);
+                }
+
+                for (var i = 0; i < _outputs.Length; i++)
+                {
+                    _binding.BindOutput(mapping.OutputNames[i], _outputs[i]);
+                }
+            }
         }
 
         public TOut Run(InferenceSession session, RunOptions runOptions, TensorMapping<TIn, TOut> mapping, TIn input)
         {
+            if (_binding is not null)
+            {
+                foreach (var slot in _inputSlots)
+                {
+                    slot!.Write(input);
+                }
+
+                session.RunWithBinding(runOptions, _binding);
+                var bound = new TOut();
+                foreach (var slot in _outputSlots!)
+                {
+                    slot.Read(bound);
+                }
+
+                return bound;
+            }
+
             var createdAny = false;
             try
             {
@@ -246,6 +351,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
 
         public void Dispose()
         {
+            _binding?.Dispose();
             foreach (var slot in _inputSlots)
             {
                 slot?.Dispose();

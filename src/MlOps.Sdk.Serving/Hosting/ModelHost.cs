@@ -23,6 +23,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     private readonly CancellationTokenSource _stopping = new();
     private LoadedModel<TIn, TOut>? _current;
     private ContentDigest? _lastFailed;
+    private readonly Batching.MicroBatcher<TIn, TOut>? _batcher;
     private Task? _follower;
     private int _disposed;
     private int _started;
@@ -37,6 +38,10 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         _options = options;
         _time = time;
         _logger = logger;
+        if (options.Batching is { } batching)
+        {
+            _batcher = new Batching.MicroBatcher<TIn, TOut>(batching, RunBatched, Predict);
+        }
     }
 
     public event EventHandler<ModelVersion>? Swapped;
@@ -50,6 +55,62 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     public ModelLoadFailure? LastLoadFailure { get; private set; }
 
     public TOut Predict(TIn input) => Serve(input, out _);
+
+    public ValueTask<TOut> PredictAsync(TIn input, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TOut>(cancellationToken);
+        }
+
+        if (_batcher is not null)
+        {
+            return _batcher.PredictAsync(input);
+        }
+
+        try
+        {
+            return new ValueTask<TOut>(Predict(input));
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException<TOut>(e);
+        }
+    }
+
+    private TOut[] RunBatched(ReadOnlyMemory<TIn> inputs)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var model = Lease();
+        try
+        {
+            var results = inputs.Length == 1 || !model.CanBatch ? RunEach(model, inputs.Span) : model.RunBatch(inputs.Span);
+            _telemetry.Predictions.Add(results.Length, _tag);
+            _telemetry.BatchSize.Record(results.Length, _tag);
+            return results;
+        }
+        catch (Exception e)
+        {
+            _telemetry.Errors.Add(inputs.Length, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            throw;
+        }
+        finally
+        {
+            model.Release();
+            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag);
+        }
+
+        static TOut[] RunEach(LoadedModel<TIn, TOut> model, ReadOnlySpan<TIn> inputs)
+        {
+            var results = new TOut[inputs.Length];
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                results[i] = model.Run(inputs[i]);
+            }
+
+            return results;
+        }
+    }
 
     public IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs)
     {
@@ -73,6 +134,45 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         finally
         {
             model.Release();
+        }
+    }
+
+    public ModelTensors CreateTensors(int batchSize = 1, params string[] outputs)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var model = Lease();
+        try
+        {
+            return model.CreateTensors(batchSize, outputs);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    public ModelVersion Run(ModelTensors tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        tensors.Enter();
+        var model = Lease();
+        try
+        {
+            model.Run(tensors);
+            _telemetry.Predictions.Add(tensors.BatchSize, _tag);
+            return model.Version;
+        }
+        catch (Exception e)
+        {
+            _telemetry.Errors.Add(tensors.BatchSize, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            throw;
+        }
+        finally
+        {
+            model.Release();
+            tensors.Exit();
+            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag);
         }
     }
 

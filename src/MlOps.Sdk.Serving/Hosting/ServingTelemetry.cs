@@ -18,6 +18,10 @@ internal sealed class ServingTelemetry
         Errors = meter.CreateCounter<long>("mlops.serving.errors", "{prediction}", "Predictions that failed, by error type.");
         Latency = meter.CreateHistogram<double>("mlops.serving.latency", "s", "Time to serve one prediction.");
         Swaps = meter.CreateCounter<long>("mlops.serving.swaps", "{swap}", "Versions that started serving.");
+        BatchSize = meter.CreateHistogram<int>("mlops.serving.batch_size", "{prediction}", "Calls served by one micro-batched run.");
+        ShadowComparisons = meter.CreateCounter<long>("mlops.serving.shadow.comparisons", "{prediction}", "Shadow predictions compared with the served one, by agreement.");
+        ShadowDifference = meter.CreateHistogram<double>("mlops.serving.shadow.difference", null, "Largest absolute difference between a shadow output and the served one.");
+        ShadowDropped = meter.CreateCounter<long>("mlops.serving.shadow.dropped", "{prediction}", "Shadow predictions dropped because the shadow queue was full.");
         LoadFailures = meter.CreateCounter<long>("mlops.serving.load_failures", "{version}", "Versions that failed to load, verify or warm up, by stage.");
     }
 
@@ -30,4 +34,12 @@ internal sealed class ServingTelemetry
     public Counter<long> Swaps { get; }
 
     public Counter<long> LoadFailures { get; }
+
+    public Histogram<int> BatchSize { get; }
+
+    public Counter<long> ShadowComparisons { get; }
+
+    public Histogram<double> ShadowDifference { get; }
+
+    public Counter<long> ShadowDropped { get; }
 }

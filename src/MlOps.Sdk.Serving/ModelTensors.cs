@@ -1,0 +1,149 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace MlOps.Sdk.Serving;
+
+/// <summary>
+/// Input and output buffers for the low-level tensor API of a model host: the caller writes inputs into
+/// <see cref="Input{T}"/>, calls <see cref="IModelHost{TIn, TOut}.Run(ModelTensors)"/> and reads <see cref="Output{T}"/>.
+/// The buffers are bound to the serving session once and rebound after a swap; nothing is allocated per call.
+/// </summary>
+/// <remarks>One caller at a time: keep one instance per thread (or pool them). Create with
+/// <see cref="IModelHost{TIn, TOut}.CreateTensors"/>.</remarks>
+public sealed class ModelTensors : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _inputs;
+    private readonly Dictionary<string, Tensor> _outputs;
+    private OrtIoBinding? _binding;
+    private Action<OrtIoBinding>? _unbind;
+    private object? _boundTo;
+    private int _inUse;
+    private bool _disposed;
+
+    internal ModelTensors(int batchSize, IEnumerable<(string Name, NodeMetadata Meta)> inputs, IEnumerable<(string Name, NodeMetadata Meta)> outputs)
+    {
+        BatchSize = batchSize;
+        _inputs = inputs.ToDictionary(i => i.Name, i => Tensor.Create(i.Name, i.Meta, batchSize));
+        _outputs = outputs.ToDictionary(o => o.Name, o => Tensor.Create(o.Name, o.Meta, batchSize));
+    }
+
+    /// <summary>The number of rows along the batch dimension.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>The model's input names.</summary>
+    public IReadOnlyCollection<string> InputNames => _inputs.Keys;
+
+    /// <summary>The outputs these tensors receive.</summary>
+    public IReadOnlyCollection<string> OutputNames => _outputs.Keys;
+
+    internal IEnumerable<(string Name, OrtValue Value, long[] Shape)> BoundInputs => _inputs.Values.Select(t => (t.Name, t.Value, t.Shape));
+
+    internal IEnumerable<(string Name, OrtValue Value, long[] Shape)> BoundOutputs => _outputs.Values.Select(t => (t.Name, t.Value, t.Shape));
+
+    /// <summary>The buffer of input <paramref name="name"/>, row after row: write the next call's values here.</summary>
+    /// <exception cref="ModelInputException">No such input, or its elements are not <typeparamref name="T"/>.</exception>
+    public Span<T> Input<T>(string name)
+        where T : unmanaged => Find(_inputs, name, "input").Span<T>();
+
+    /// <summary>The buffer of output <paramref name="name"/>, as the last run left it.</summary>
+    /// <exception cref="ModelInputException">No such output, or its elements are not <typeparamref name="T"/>.</exception>
+    public ReadOnlySpan<T> Output<T>(string name)
+        where T : unmanaged => Find(_outputs, name, "output").Span<T>();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Unbind();
+        foreach (var tensor in _inputs.Values.Concat(_outputs.Values))
+        {
+            tensor.Value.Dispose();
+        }
+    }
+
+    /// <summary>Enters a run: one caller at a time, not after disposal.</summary>
+    internal void Enter()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.Exchange(ref _inUse, 1) == 1)
+        {
+            throw new InvalidOperationException("These tensors are already in a run on another thread; use one ModelTensors per thread.");
+        }
+    }
+
+    internal void Exit() => Volatile.Write(ref _inUse, 0);
+
+    /// <summary>
+    /// The binding to <paramref name="model"/>'s session, made by <paramref name="bind"/> the first time; the binding
+    /// before it goes back to the model that made it through the <paramref name="unbind"/> given with it.
+    /// </summary>
+    internal OrtIoBinding BindingFor(object model, Func<ModelTensors, OrtIoBinding> bind, Action<OrtIoBinding> unbind)
+    {
+        if (!ReferenceEquals(_boundTo, model))
+        {
+            Unbind();
+            _binding = bind(this);
+            _unbind = unbind;
+            _boundTo = model;
+        }
+
+        return _binding!;
+    }
+
+    private void Unbind()
+    {
+        if (_binding is not null)
+        {
+            _unbind!(_binding);
+            _binding = null;
+            _boundTo = null;
+        }
+    }
+
+    private static Tensor Find(Dictionary<string, Tensor> tensors, string name, string kind) =>
+        tensors.TryGetValue(name, out var tensor)
+            ? tensor
+            : throw new ModelInputException(name, $"there is no {kind} of that name; the {kind}s are {string.Join(", ", tensors.Keys)}");
+
+    private sealed class Tensor(string name, OrtValue value, Array buffer, long[] shape)
+    {
+        public string Name { get; } = name;
+
+        public OrtValue Value { get; } = value;
+
+        public long[] Shape { get; } = shape;
+
+        public Span<T> Span<T>()
+            where T : unmanaged => buffer is T[] typed
+                ? typed
+                : throw new ModelInputException(Name, $"its elements are {buffer.GetType().GetElementType()!.Name}, not {typeof(T).Name}");
+
+        public static Tensor Create(string name, NodeMetadata meta, int batchSize)
+        {
+            if (meta.Dimensions.Skip(1).Any(d => d < 0))
+            {
+                throw new ModelInputException(name, $"only the batch dimension may be free for the tensor API; the model declares [{string.Join(", ", meta.Dimensions)}]");
+            }
+
+            var shape = meta.Dimensions.Select((d, i) => i == 0 && d < 0 ? batchSize : (long)d).ToArray();
+            var count = (int)shape.Aggregate(1L, (a, b) => a * b);
+            return meta.ElementDataType switch
+            {
+                TensorElementType.Float => Of(new float[count]),
+                TensorElementType.Double => Of(new double[count]),
+                TensorElementType.Int64 => Of(new long[count]),
+                TensorElementType.Int32 => Of(new int[count]),
+                TensorElementType.Bool => Of(new bool[count]),
+                _ => throw new ModelInputException(name, $"its elements are {meta.ElementDataType}; the tensor API takes float, double, int64, int32 and bool (use Predict for the rest)"),
+            };
+
+            Tensor Of<T>(T[] buffer)
+                where T : unmanaged => new(name, OrtValue.CreateTensorValueFromMemory(buffer, shape), buffer, shape);
+        }
+    }
+}
