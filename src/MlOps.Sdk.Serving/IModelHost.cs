@@ -37,8 +37,17 @@ public interface IModelHost<TIn, TOut>
     /// <exception cref="ModelInputException">An item does not fit the model; the message names it.</exception>
     IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs);
 
-    /// <summary>Runs the model serving now and says which version computed the result.</summary>
-    Prediction<TOut> PredictWithProvenance(TIn input);
+    /// <summary>
+    /// Runs the variant <paramref name="routingKey"/> routes to (see <see cref="ModelHostOptions.Canary"/> and
+    /// <see cref="ModelHostOptions.Variant"/>): a key always lands on the same variant. Without variants, the same as
+    /// <see cref="Predict(TIn)"/>, which routes by chance.
+    /// </summary>
+    TOut Predict(TIn input, string routingKey);
+
+    /// <summary>Runs the model and says which model, version, digest and variant computed the result.</summary>
+    /// <param name="input">The input.</param>
+    /// <param name="routingKey">The key that picks the variant (a user or request id); null routes by chance.</param>
+    Prediction<TOut> PredictWithProvenance(TIn input, string? routingKey = null);
 
     /// <summary>
     /// Creates buffers for the low-level tensor API, shaped for the serving version: every model input, and
@@ -80,7 +89,8 @@ public interface IModelHost<TIn, TOut>
 /// <param name="ModelName">The model.</param>
 /// <param name="Version">The version number.</param>
 /// <param name="Digest">The version's content digest.</param>
-public sealed record Prediction<TOut>(TOut Output, string ModelName, int Version, ContentDigest Digest);
+/// <param name="Variant">The variant that served it: <c>primary</c>, <c>canary</c> or an A/B variant's name.</param>
+public sealed record Prediction<TOut>(TOut Output, string ModelName, int Version, ContentDigest Digest, string Variant);
 
 /// <summary>Why a version did not become the serving one.</summary>
 /// <param name="Version">The version that failed.</param>

@@ -9,6 +9,13 @@ public sealed class ModelHostOptions
 
     internal MicroBatchingOptions? Batching { get; private set; }
 
+    internal List<ModelVariant> Variants { get; } = [];
+
+    internal ShadowOptions? Shadow { get; private set; }
+
+    /// <summary>The name of the variant served by <see cref="FollowAlias"/> or <see cref="PinVersion"/>: <c>primary</c>.</summary>
+    public const string PrimaryVariant = "primary";
+
     /// <summary>How often the host asks the registry where its alias points, to see moves made by other processes.</summary>
     /// <value>The default is 5 seconds. Moves made in this process are seen at once.</value>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -41,6 +48,53 @@ public sealed class ModelHostOptions
         configure?.Invoke(batching);
         batching.Validate();
         Batching = batching;
+        return this;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="percent"/> of the routing keys to the version <paramref name="alias"/> points to, as
+    /// variant <c>canary</c>; the rest stays on the primary. A key always lands on the same side. Until the alias
+    /// points to a version that loads, the primary serves everything.
+    /// </summary>
+    public ModelHostOptions Canary(string alias, double percent) => Variant("canary", alias, percent);
+
+    /// <summary>
+    /// Adds an A/B variant: <paramref name="percent"/> of the routing keys go to the version <paramref name="alias"/>
+    /// points to, reported as <paramref name="name"/>; what no variant takes stays on the primary.
+    /// </summary>
+    public ModelHostOptions Variant(string name, string alias, double percent)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Versioning.ModelReference.ValidateAlias(alias);
+        ArgumentOutOfRangeException.ThrowIfNegative(percent);
+        if (name == PrimaryVariant || Variants.Any(v => v.Name == name))
+        {
+            throw new ArgumentException($"Variant '{name}' is already defined.", nameof(name));
+        }
+
+        if (Variants.Sum(v => v.Percent) + percent > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(percent), $"The variants would take more than 100% of the traffic.");
+        }
+
+        Variants.Add(new ModelVariant(name, alias, percent));
+        return this;
+    }
+
+    /// <summary>
+    /// Mirrors <paramref name="percent"/> of the calls to the version <paramref name="alias"/> points to, on a bounded
+    /// queue in the background: callers never wait for it and always get the primary's result. Agreement and
+    /// differences are reported on meter <c>MlOps.Sdk.Serving</c>.
+    /// </summary>
+    public ModelHostOptions ShadowTo(string alias, double percent = 100, Action<ShadowOptions>? configure = null)
+    {
+        Versioning.ModelReference.ValidateAlias(alias);
+        ArgumentOutOfRangeException.ThrowIfNegative(percent);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+        var shadow = new ShadowOptions(alias, percent);
+        configure?.Invoke(shadow);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shadow.QueueCapacity, 1, nameof(ShadowOptions.QueueCapacity));
+        Shadow = shadow;
         return this;
     }
 }

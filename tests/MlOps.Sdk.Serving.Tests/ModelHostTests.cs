@@ -146,6 +146,50 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     }
 
     [Fact]
+    public async Task SwapToAsync_ModelThatFailsOnWarmUp_KeepsTheOldVersionServing_AndTheNextGoodVersionIsTaken()
+    {
+        var host = await StartAdderAsync(1f);
+        var failing = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.FailsOnRun()));
+        ModelLoadFailure? failure = null;
+        host.LoadFailed += (_, f) => failure = f;
+
+        Assert.False(await host.SwapToAsync(failing));
+
+        Assert.Equal("warm-up", failure!.Stage);
+        Assert.Equal(1, host.CurrentVersion!.Number);
+        Assert.Equal([2f, 2f, 2f, 2f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
+        var good = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(3f, 4)));
+        Assert.True(await host.SwapToAsync(good));
+        Assert.Equal([4f, 4f, 4f, 4f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
+    }
+
+    [Fact]
+    public async Task TypedInputs_MissingAFieldOrOfAnotherType_AreRefusedNamingTheInput()
+    {
+        var services = new ServiceCollection();
+        services.AddMlOps().AddModelRegistry()
+            .AddModelHost<MissingFieldIn, VectorOut>("missing", h => h.PinVersion(1))
+            .AddModelHost<WrongTypeIn, VectorOut>("wrong-type", h => h.PinVersion(1))
+            .UseInMemoryStores();
+        await using var provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<IModelRegistry>();
+        var missing = provider.GetRequiredKeyedService<IModelHost<MissingFieldIn, VectorOut>>("missing");
+        var wrongType = provider.GetRequiredKeyedService<IModelHost<WrongTypeIn, VectorOut>>("wrong-type");
+        var failures = new List<ModelLoadFailure>();
+        missing.LoadFailed += (_, f) => failures.Add(f);
+        wrongType.LoadFailed += (_, f) => failures.Add(f);
+
+        Assert.False(await missing.SwapToAsync(await registry.RegisterModelAsync("missing", new MemoryStream(OnnxModels.AddConstant(1f, 4)))));
+        Assert.False(await wrongType.SwapToAsync(await registry.RegisterModelAsync("wrong-type", new MemoryStream(OnnxModels.AddConstant(1f, 4)))));
+
+        Assert.All(failures, f => Assert.Equal("verify", f.Stage));
+        Assert.Contains("'X'", Assert.IsType<ModelMappingException>(failures[0].Error).Message, StringComparison.Ordinal);
+        Assert.Contains("'X'", Assert.IsType<ModelMappingException>(failures[1].Error).Message, StringComparison.Ordinal);
+        Assert.Contains("Double[]", failures[1].Error.Message, StringComparison.Ordinal);
+        Assert.Null(missing.CurrentVersion);
+    }
+
+    [Fact]
     [Trait("Category", "Fault")]
     public async Task HundredSwaps_UnderLoadFromFourThreads_FailNoCallAndAttributeEveryResult()
     {
@@ -275,6 +319,16 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     public sealed class VectorIn
     {
         public float[]? X { get; set; }
+    }
+
+    public sealed class MissingFieldIn
+    {
+        public float[]? Z { get; set; }
+    }
+
+    public sealed class WrongTypeIn
+    {
+        public double[]? X { get; set; }
     }
 
     public sealed class VectorOut

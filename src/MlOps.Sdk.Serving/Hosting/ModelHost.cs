@@ -17,6 +17,10 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     private readonly ILogger _logger;
     private readonly ServingTelemetry _telemetry;
     private readonly KeyValuePair<string, object?> _tag;
+    private readonly KeyValuePair<string, object?> _variantTag;
+    private readonly string _variant;
+    private readonly (int UpTo, ModelHost<TIn, TOut> Host)[] _routes = [];
+    private readonly Routing.ShadowMirror<TIn, TOut>? _shadow;
     private ModelVersion? _previous;
     private bool _pinned;
     private readonly SemaphoreSlim _swapLock = new(1, 1);
@@ -28,11 +32,13 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     private int _disposed;
     private int _started;
 
-    public ModelHost(string name, IModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger, ServingTelemetry telemetry)
+    public ModelHost(string name, IModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger, ServingTelemetry telemetry, string variant = ModelHostOptions.PrimaryVariant)
     {
         Name = name;
         _telemetry = telemetry;
+        _variant = variant;
         _tag = new KeyValuePair<string, object?>("mlops.model", name);
+        _variantTag = new KeyValuePair<string, object?>("mlops.variant", variant);
         _registry = registry;
         _serving = serving;
         _options = options;
@@ -40,9 +46,22 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         _logger = logger;
         if (options.Batching is { } batching)
         {
-            _batcher = new Batching.MicroBatcher<TIn, TOut>(batching, RunBatched, Predict);
+            _batcher = new Batching.MicroBatcher<TIn, TOut>(batching, RunBatched, input => Serve(input, out _));
         }
+
+        var upTo = 0;
+        _routes = options.Variants.Select(v => (upTo += Routing.RoutingKey.Share(v.Percent), Follower(v.Name, v.Alias))).ToArray();
+        if (options.Shadow is { } shadow)
+        {
+            _shadow = new Routing.ShadowMirror<TIn, TOut>(shadow, Follower("shadow", shadow.Alias), telemetry, name);
+        }
+
+        ModelHost<TIn, TOut> Follower(string variant, string alias) =>
+            new(name, registry, serving, new ModelHostOptions { PollInterval = options.PollInterval }.FollowAlias(alias), time, logger, telemetry, variant);
     }
+
+    /// <summary>The hosts behind the variants and the shadow, which start and stop with this one.</summary>
+    private IEnumerable<ModelHost<TIn, TOut>> Followers => _routes.Select(r => r.Host).Concat(_shadow is null ? [] : [_shadow.Challenger]);
 
     public event EventHandler<ModelVersion>? Swapped;
 
@@ -54,7 +73,13 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
 
     public ModelLoadFailure? LastLoadFailure { get; private set; }
 
-    public TOut Predict(TIn input) => Serve(input, out _);
+    public TOut Predict(TIn input) => Route(input, null, out _, out _);
+
+    public TOut Predict(TIn input, string routingKey)
+    {
+        ArgumentNullException.ThrowIfNull(routingKey);
+        return Route(input, routingKey, out _, out _);
+    }
 
     public ValueTask<TOut> PredictAsync(TIn input, CancellationToken cancellationToken = default)
     {
@@ -63,14 +88,14 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
             return ValueTask.FromCanceled<TOut>(cancellationToken);
         }
 
-        if (_batcher is not null)
+        if (_batcher is not null && _routes.Length == 0 && _shadow is null)
         {
             return _batcher.PredictAsync(input);
         }
 
         try
         {
-            return new ValueTask<TOut>(Predict(input));
+            return new ValueTask<TOut>(Route(input, null, out _, out _));
         }
         catch (Exception e)
         {
@@ -85,19 +110,19 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         try
         {
             var results = inputs.Length == 1 || !model.CanBatch ? RunEach(model, inputs.Span) : model.RunBatch(inputs.Span);
-            _telemetry.Predictions.Add(results.Length, _tag);
-            _telemetry.BatchSize.Record(results.Length, _tag);
+            _telemetry.Predictions.Add(results.Length, _tag, _variantTag);
+            _telemetry.BatchSize.Record(results.Length, _tag, _variantTag);
             return results;
         }
         catch (Exception e)
         {
-            _telemetry.Errors.Add(inputs.Length, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            _telemetry.Errors.Add(inputs.Length, _tag, _variantTag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
             throw;
         }
         finally
         {
             model.Release();
-            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag);
+            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag, _variantTag);
         }
 
         static TOut[] RunEach(LoadedModel<TIn, TOut> model, ReadOnlySpan<TIn> inputs)
@@ -123,12 +148,12 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         try
         {
             var results = model.RunBatch(inputs);
-            _telemetry.Predictions.Add(results.Length, _tag);
+            _telemetry.Predictions.Add(results.Length, _tag, _variantTag);
             return results;
         }
         catch (Exception e)
         {
-            _telemetry.Errors.Add(inputs.Length, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            _telemetry.Errors.Add(inputs.Length, _tag, _variantTag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
             throw;
         }
         finally
@@ -160,26 +185,56 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         try
         {
             model.Run(tensors);
-            _telemetry.Predictions.Add(tensors.BatchSize, _tag);
+            _telemetry.Predictions.Add(tensors.BatchSize, _tag, _variantTag);
             return model.Version;
         }
         catch (Exception e)
         {
-            _telemetry.Errors.Add(tensors.BatchSize, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            _telemetry.Errors.Add(tensors.BatchSize, _tag, _variantTag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
             throw;
         }
         finally
         {
             model.Release();
             tensors.Exit();
-            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag);
+            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag, _variantTag);
         }
     }
 
-    public Prediction<TOut> PredictWithProvenance(TIn input)
+    public Prediction<TOut> PredictWithProvenance(TIn input, string? routingKey = null)
     {
-        var output = Serve(input, out var version);
-        return new Prediction<TOut>(output, version.ModelName, version.Number, version.Digest!.Value);
+        var output = Route(input, routingKey, out var version, out var variant);
+        return new Prediction<TOut>(output, version.ModelName, version.Number, version.Digest!.Value, variant);
+    }
+
+    /// <summary>Serves on the variant the key (or chance) picks, then offers the call to the shadow.</summary>
+    private TOut Route(TIn input, string? routingKey, out ModelVersion version, out string variant)
+    {
+        var host = Choose(routingKey);
+        var output = host.Serve(input, out version);
+        variant = host._variant;
+        _shadow?.Offer(input, output, routingKey);
+        return output;
+    }
+
+    /// <summary>The variant whose bucket range holds the key; the primary when none does or it has nothing loaded yet.</summary>
+    private ModelHost<TIn, TOut> Choose(string? routingKey)
+    {
+        if (_routes.Length == 0)
+        {
+            return this;
+        }
+
+        var bucket = routingKey is null ? Routing.RoutingKey.Random() : Routing.RoutingKey.Bucket(Name, routingKey);
+        foreach (var (upTo, host) in _routes)
+        {
+            if (bucket < upTo)
+            {
+                return host.CurrentVersion is null ? this : host;
+            }
+        }
+
+        return this;
     }
 
     public async Task<bool> PinAsync(int version, CancellationToken cancellationToken = default)
@@ -215,19 +270,19 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         try
         {
             var output = model.Run(input);
-            _telemetry.Predictions.Add(1, _tag);
+            _telemetry.Predictions.Add(1, _tag, _variantTag);
             return output;
         }
         catch (Exception e)
         {
-            _telemetry.Errors.Add(1, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            _telemetry.Errors.Add(1, _tag, _variantTag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
             throw;
         }
         finally
         {
             model.Release();
-            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag);
+            _telemetry.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _tag, _variantTag);
         }
     }
 
@@ -267,7 +322,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
             loaded = null;
             _previous = old?.Version ?? _previous;
             old?.Dispose();
-            _telemetry.Swaps.Add(1, _tag);
+            _telemetry.Swaps.Add(1, _tag, _variantTag);
             _lastFailed = null;
             LastLoadFailure = null;
             Log.Swapped(_logger, Name, version.Number, version.Digest?.ToString() ?? string.Empty);
@@ -278,7 +333,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         {
             loaded?.Dispose();
             _lastFailed = version.Digest;
-            _telemetry.LoadFailures.Add(1, _tag, new KeyValuePair<string, object?>("mlops.stage", stage));
+            _telemetry.LoadFailures.Add(1, _tag, _variantTag, new KeyValuePair<string, object?>("mlops.stage", stage));
             LastLoadFailure = new ModelLoadFailure(version, stage, e);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"{stage}: {e.Message}");
             Log.LoadFailed(_logger, e, Name, version.Number, stage);
@@ -294,6 +349,11 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     /// <summary>Loads what the host should serve, then keeps following its alias until disposed.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        foreach (var follower in Followers)
+        {
+            await follower.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
         // The generic host and user code may both start the host: follow once.
         if (_options.Alias is not null && Interlocked.Exchange(ref _started, 1) == 0)
@@ -315,6 +375,16 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         if (_follower is not null)
         {
             await _follower.ConfigureAwait(false);
+        }
+
+        if (_shadow is not null)
+        {
+            await _shadow.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var follower in Followers)
+        {
+            await follower.DisposeAsync().ConfigureAwait(false);
         }
 
         Interlocked.Exchange(ref _current, null)?.Dispose();
