@@ -153,6 +153,18 @@ internal static class SqliteSchema
             digest TEXT NOT NULL,
             PRIMARY KEY (name, version, path)) WITHOUT ROWID;
         """,
+        // v3: where model versions serve, for lineage.
+        """
+        CREATE TABLE model_deployments (
+            deployment_id INTEGER PRIMARY KEY,
+            model TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            instance TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            started_at INTEGER NOT NULL);
+        CREATE INDEX model_deployments_by_version ON model_deployments(model, number);
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -146,6 +146,18 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     }
 
     [Fact]
+    public async Task Swap_IsRecordedAsADeployment_InTheModelsLineage()
+    {
+        var host = await StartAdderAsync(1f);
+
+        var deployment = Assert.Single(await Registry.ListDeploymentsAsync("adder", 1));
+
+        Assert.Equal((ModelDeployment.CurrentInstance, ModelHostOptions.PrimaryVariant, host.CurrentVersion!.Digest), (deployment.Instance, deployment.Variant, (ContentDigest?)deployment.Digest));
+        var graph = await _services.GetRequiredService<ILineage>().ForModelVersionAsync("adder", 1);
+        Assert.Contains(graph.Edges, e => e.Relation == "deployed on" && e.To.Contains(ModelDeployment.CurrentInstance, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SwapToAsync_ModelThatFailsOnWarmUp_KeepsTheOldVersionServing_AndTheNextGoodVersionIsTaken()
     {
         var host = await StartAdderAsync(1f);

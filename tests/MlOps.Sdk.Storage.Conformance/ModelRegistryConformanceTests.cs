@@ -78,6 +78,25 @@ public abstract class ModelRegistryConformanceTests : ProviderTestBase
     }
 
     [Fact]
+    public virtual async Task RecordDeploymentAsync_IsListedPerVersion_AndShowsInLineage()
+    {
+        var version = await Registry.RegisterModelAsync("fraud", new MemoryStream(OnnxModels.Identity(OnnxModels.Float, ["batch", 4])));
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000);
+        await Registry.RecordDeploymentAsync(new ModelDeployment("fraud", 1, version.Digest!.Value, "web-1/42", "primary", at));
+        await Registry.RecordDeploymentAsync(new ModelDeployment("fraud", 1, version.Digest!.Value, "web-2/7", "canary", at.AddMinutes(1)));
+
+        var deployments = await Registry.ListDeploymentsAsync("fraud", 1);
+
+        Assert.Equal(
+            [new ModelDeployment("fraud", 1, version.Digest!.Value, "web-1/42", "primary", at), new ModelDeployment("fraud", 1, version.Digest!.Value, "web-2/7", "canary", at.AddMinutes(1))],
+            deployments);
+        Assert.Empty(await Registry.ListDeploymentsAsync("fraud", 2));
+        var graph = await Services.GetRequiredService<ILineage>().ForModelVersionAsync("fraud", 1);
+        Assert.Equal(2, graph.Edges.Count(e => e.Relation == "deployed on"));
+        Assert.Contains(graph.Nodes, n => n.Kind == LineageNodeKind.Deployment && n.Label.StartsWith("web-2/7 (canary)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public virtual async Task RegisterModelAsync_InitializerListedAsInput_IsNotASignatureInput()
     {
         var version = await Registry.RegisterModelAsync("init", new MemoryStream(OnnxModels.Identity(OnnxModels.Float, [1, 4], initializerAsInput: true)));

@@ -327,6 +327,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
             LastLoadFailure = null;
             Log.Swapped(_logger, Name, version.Number, version.Digest?.ToString() ?? string.Empty);
             Swapped?.Invoke(this, version);
+            await RecordDeploymentAsync(version).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -343,6 +344,25 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         finally
         {
             _swapLock.Release();
+        }
+    }
+
+    /// <summary>Records the swap for lineage; the version serves whether or not the registry can be told.</summary>
+    private async Task RecordDeploymentAsync(ModelVersion version)
+    {
+        try
+        {
+            await _registry.RecordDeploymentAsync(
+                new ModelDeployment(version.ModelName, version.Number, version.Digest!.Value, ModelDeployment.CurrentInstance, _variant, _time.GetUtcNow()),
+                _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping.
+        }
+        catch (Exception e)
+        {
+            Log.DeploymentNotRecorded(_logger, e, Name, version.Number);
         }
     }
 
@@ -470,6 +490,9 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
 
         [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Model host '{Name}' could not {Stage} version {Version}; the version before it keeps serving.")]
         public static partial void LoadFailed(ILogger logger, Exception exception, string name, int version, string stage);
+
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Model host '{Name}' serves version {Version} but could not record the deployment for lineage.")]
+        public static partial void DeploymentNotRecorded(ILogger logger, Exception exception, string name, int version);
 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Model host '{Name}' could not ask the registry where its alias points; it will ask again.")]
         public static partial void PollFailed(ILogger logger, Exception exception, string name);

@@ -55,6 +55,40 @@ internal sealed partial class SqliteModelRegistryStore
             cancellationToken);
     }
 
+    public override Task RecordDeploymentAsync(ModelDeployment deployment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return database.WriteAsync(
+            (c, t) => SqlCommand.ExecuteAsync(
+                c,
+                t,
+                "INSERT INTO model_deployments (model, number, digest, instance, variant, started_at) VALUES ($model, $number, $digest, $instance, $variant, $at);",
+                cancellationToken,
+                ("$model", deployment.ModelName),
+                ("$number", deployment.Version),
+                ("$digest", deployment.Digest.ToString()),
+                ("$instance", deployment.Instance),
+                ("$variant", deployment.Variant),
+                ("$at", deployment.StartedAt.ToUnixTimeMilliseconds())),
+            cancellationToken);
+    }
+
+    public override async Task<IReadOnlyList<ModelDeployment>> ListDeploymentsAsync(string modelName, int version, CancellationToken cancellationToken = default)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await SqlCommand.QueryAsync(
+                connection,
+                null,
+                "SELECT model, number, digest, instance, variant, started_at FROM model_deployments WHERE model = $model AND number = $number ORDER BY deployment_id;",
+                r => new ModelDeployment(r.GetString(0), r.GetInt32(1), ContentDigest.Parse(r.GetString(2)), r.GetString(3), r.GetString(4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5))),
+                cancellationToken,
+                ("$model", modelName),
+                ("$number", version)).ConfigureAwait(false);
+        }
+    }
+
     public override async Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string modelName, string? alias, CancellationToken cancellationToken = default)
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -10,6 +10,7 @@ public sealed class InMemoryModelRegistryStore(InMemoryAuditLog log) : ModelRegi
 {
     private readonly Dictionary<string, ModelState> _models = new(StringComparer.Ordinal);
     private readonly List<ApprovalRequest> _requests = [];
+    private readonly List<ModelDeployment> _deployments = [];
 
     /// <inheritdoc />
     public override Task<RegisteredModel> CreateModelAsync(string name, string description, AuditDraft audit, CancellationToken cancellationToken = default)
@@ -218,6 +219,27 @@ public sealed class InMemoryModelRegistryStore(InMemoryAuditLog log) : ModelRegi
             model.Moves.Add(move);
             log.Append(audit with { Before = from?.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             return Task.FromResult(move);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task RecordDeploymentAsync(ModelDeployment deployment, CancellationToken cancellationToken = default)
+    {
+        lock (log.Sync)
+        {
+            _deployments.Add(deployment);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task<IReadOnlyList<ModelDeployment>> ListDeploymentsAsync(string modelName, int version, CancellationToken cancellationToken = default)
+    {
+        lock (log.Sync)
+        {
+            IReadOnlyList<ModelDeployment> list = _deployments.Where(d => d.ModelName == modelName && d.Version == version).ToList();
+            return Task.FromResult(list);
         }
     }
 

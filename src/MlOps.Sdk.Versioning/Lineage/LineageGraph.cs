@@ -14,12 +14,15 @@ public enum LineageNodeKind
 
     /// <summary>An alias (<c>alias:fraud@production</c>).</summary>
     Alias,
+
+    /// <summary>A process that served a model version (<c>deployment:fraud/3@machine/pid#primary</c>).</summary>
+    Deployment,
 }
 
 /// <summary>A node of a lineage graph.</summary>
 public sealed record LineageNode(LineageNodeKind Kind, string Id, string Label);
 
-/// <summary>A directed edge: dataset -used by-> run -produced-> model version -served as-> alias.</summary>
+/// <summary>A directed edge: dataset -used by-> run -produced-> model version -served as-> alias, and model version -deployed on-> deployment.</summary>
 public sealed record LineageEdge(string From, string To, string Relation);
 
 /// <summary>The lineage around one dataset or model version.</summary>

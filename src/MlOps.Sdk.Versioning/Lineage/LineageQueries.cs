@@ -11,6 +11,11 @@ internal sealed class LineageQueries(ModelRegistryStore registry, DatasetStore? 
             ?? throw new MlOpsNotFoundException($"Model '{modelName}' has no version {version}.");
         var modelNode = graph.Model(model);
         await AddAliasesAsync(graph, [model], cancellationToken).ConfigureAwait(false);
+        foreach (var deployment in await registry.ListDeploymentsAsync(modelName, version, cancellationToken).ConfigureAwait(false))
+        {
+            graph.Edge(modelNode, graph.Deployment(deployment), "deployed on");
+        }
+
         if (model.SourceRunId is null || tracker is null)
         {
             return graph.Build();
@@ -103,6 +108,11 @@ internal sealed class LineageQueries(ModelRegistryStore registry, DatasetStore? 
         public string Run(RunInfo r) => Node(LineageNodeKind.Run, $"run:{r.RunId}", $"run {r.Name} ({r.RunId[..8]})");
 
         public string Model(ModelVersion v) => Node(LineageNodeKind.ModelVersion, $"model:{v.Reference}", $"model {v.Reference}");
+
+        public string Deployment(ModelDeployment d) => Node(
+            LineageNodeKind.Deployment,
+            $"deployment:{d.ModelName}/{d.Version}@{d.Instance}#{d.Variant}",
+            $"{d.Instance} ({d.Variant}) since {d.StartedAt:u}");
 
         public string Alias(string model, string alias) => Node(LineageNodeKind.Alias, $"alias:{model}@{alias}", $"{model}@{alias}");
 

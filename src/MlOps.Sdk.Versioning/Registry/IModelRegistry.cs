@@ -62,6 +62,12 @@ public interface IModelRegistry
     /// <summary>Which version <paramref name="alias"/> pointed to at <paramref name="at"/>, or null.</summary>
     Task<int?> GetAliasAtAsync(string name, string alias, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>Records that a version started serving somewhere; model hosts call it on every swap, for lineage.</summary>
+    Task RecordDeploymentAsync(ModelDeployment deployment, CancellationToken cancellationToken = default);
+
+    /// <summary>Where a version has served, oldest first.</summary>
+    Task<IReadOnlyList<ModelDeployment>> ListDeploymentsAsync(string name, int version, CancellationToken cancellationToken = default);
+
     /// <summary>Every move of a model's aliases (of one alias when given), oldest first.</summary>
     Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string name, string? alias = null, CancellationToken cancellationToken = default);
 

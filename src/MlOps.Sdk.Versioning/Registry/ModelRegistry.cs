@@ -187,6 +187,16 @@ internal sealed class ModelRegistry(
         return history.LastOrDefault(m => m.At <= at)?.ToVersion;
     }
 
+    public Task RecordDeploymentAsync(ModelDeployment deployment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentException.ThrowIfNullOrEmpty(deployment.Instance);
+        return store.RecordDeploymentAsync(deployment, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ModelDeployment>> ListDeploymentsAsync(string name, int version, CancellationToken cancellationToken = default) =>
+        store.ListDeploymentsAsync(name, version, cancellationToken);
+
     public Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string name, string? alias = null, CancellationToken cancellationToken = default) =>
         store.GetAliasHistoryAsync(name, alias, cancellationToken);
 

@@ -58,6 +58,12 @@ public abstract class ModelRegistryStore
     /// <exception cref="MlOpsConflictException">The version is not ready or its digest is not the expected one.</exception>
     public abstract Task<AliasMove> MoveAliasAsync(string modelName, string alias, int? version, ContentDigest? expectedDigest, AuditDraft audit, CancellationToken cancellationToken = default);
 
+    /// <summary>Records that a version started serving somewhere.</summary>
+    public abstract Task RecordDeploymentAsync(ModelDeployment deployment, CancellationToken cancellationToken = default);
+
+    /// <summary>Where a version has served, oldest first.</summary>
+    public abstract Task<IReadOnlyList<ModelDeployment>> ListDeploymentsAsync(string modelName, int version, CancellationToken cancellationToken = default);
+
     /// <summary>Every move of a model's aliases (of one alias when given), oldest first.</summary>
     public abstract Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string modelName, string? alias, CancellationToken cancellationToken = default);
 
