@@ -1,4 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
+using Polly;
+using Polly.Retry;
 
 namespace MlOps.Sdk.Serving;
 
@@ -21,6 +23,27 @@ public sealed class ServingOptions
     /// <value>The default is false: spinning burns cores that the host's own threads need.</value>
     public bool AllowSpinning { get; set; }
 
+    /// <summary>
+    /// Wraps reading a version's content from the stores, which may be remote: transient failures are retried before the
+    /// load counts as failed (and the old version keeps serving either way).
+    /// </summary>
+    /// <value>
+    /// The default retries I/O errors, timeouts, network errors and transient database errors 4 times, with exponential
+    /// back-off from 200 ms and jitter. Integrity and not-found errors are never retried.
+    /// </value>
+    public ResiliencePipeline LoadPipeline { get; set; } = DefaultLoadPipeline;
+
+    internal static ResiliencePipeline DefaultLoadPipeline { get; } = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = 4,
+            Delay = TimeSpan.FromMilliseconds(200),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+        })
+        .Build();
+
     /// <summary>A last say on the session options, for execution providers and anything not covered above.</summary>
     public Action<SessionOptions>? ConfigureSession { get; set; }
 
@@ -39,4 +62,13 @@ public sealed class ServingOptions
         ConfigureSession?.Invoke(options);
         return options;
     }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        MlOpsException => false,
+        OperationCanceledException => false,
+        System.Data.Common.DbException db => db.IsTransient,
+        IOException or TimeoutException or System.Net.Http.HttpRequestException or System.Net.Sockets.SocketException => true,
+        _ => false,
+    };
 }

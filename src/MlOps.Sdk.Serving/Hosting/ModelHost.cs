@@ -304,14 +304,19 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
                 return true;
             }
 
-            byte[] content;
-            var stream = await _registry.OpenContentAsync(version, cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                content = buffer.ToArray();
-            }
+            var content = await _serving.LoadPipeline.ExecuteAsync(
+                async (target, ct) =>
+                {
+                    var stream = await _registry.OpenContentAsync(target, ct).ConfigureAwait(false);
+                    await using (stream.ConfigureAwait(false))
+                    {
+                        using var buffer = new MemoryStream();
+                        await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+                        return buffer.ToArray();
+                    }
+                },
+                version,
+                cancellationToken).ConfigureAwait(false);
 
             stage = "verify";
             loaded = new LoadedModel<TIn, TOut>(version, content, _serving);
