@@ -149,5 +149,5 @@ foreach (var (number, count) in served.OrderBy(p => p.Key))
 }
 
 var last = host.PredictWithProvenance(rows[0]);
-Console.WriteLine($"now: P(fraud) = {last.Output.Probability:F4} from {last.ModelName}/{last.Version} ({last.Digest.ToString()[..19]}…)");
+Console.WriteLine($"now: P(fraud) = {last.Output.Probability:F4} from {last.ModelName}/{last.Version} ({last.Digest.ToString()[..19]}…, variant {last.Variant})");
 return 0;
