@@ -44,6 +44,15 @@ public sealed class ServingOptions
         })
         .Build();
 
+    /// <summary>
+    /// Whether a host loads each version trimmed to the outputs its result type reads: outputs nothing reads, the nodes
+    /// only they need and the inputs nothing uses are removed before ONNX Runtime sees the model (the stored content and
+    /// its digest are untouched). ML.NET exports declare a pass-through output per column, so this makes their calls
+    /// cheaper; <see cref="IModelHost{TIn, TOut}.CreateTensors"/> then offers only the outputs the result type reads.
+    /// </summary>
+    /// <value>The default is true.</value>
+    public bool TrimUnreadOutputs { get; set; } = true;
+
     /// <summary>A last say on the session options, for execution providers and anything not covered above.</summary>
     public Action<SessionOptions>? ConfigureSession { get; set; }
 

@@ -23,7 +23,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     public LoadedModel(ModelVersion version, byte[] content, ServingOptions options)
     {
         using var sessionOptions = options.CreateSessionOptions();
-        _session = new InferenceSession(content, sessionOptions);
+        _session = new InferenceSession(options.TrimUnreadOutputs ? Trim(content) : content, sessionOptions);
         try
         {
             Mapping = TensorMapping<TIn, TOut>.Create(_session);
@@ -45,6 +45,19 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     public bool CanBatch { get; }
 
     public ModelVersion Version { get; }
+
+    /// <summary>The model computing only what TOut reads; unreadable bytes go to ONNX Runtime as they are, for its error.</summary>
+    private static byte[] Trim(byte[] content)
+    {
+        try
+        {
+            return OutputPruner.Prune(content, TensorMapping<TIn, TOut>.OutputsRead(OutputPruner.OutputNames(content)));
+        }
+        catch (FormatException)
+        {
+            return content;
+        }
+    }
 
     public TensorMapping<TIn, TOut> Mapping { get; }
 

@@ -41,10 +41,9 @@ internal sealed class TensorMapping<TIn, TOut>
         }
 
         var outputs = new List<OutputBinding<TOut>>();
-        foreach (var property in typeof(TOut).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        foreach (var property in OutputProperties)
         {
-            var wanted = property.GetCustomAttribute<ModelOutputAttribute>()?.Name;
-            var name = wanted ?? (session.OutputMetadata.ContainsKey(property.Name) ? property.Name : property.Name + ".output");
+            var name = OutputNameFor(property, session.OutputMetadata.ContainsKey);
             if (!session.OutputMetadata.TryGetValue(name, out var meta))
             {
                 throw new ModelMappingException($"{typeof(TOut).Name}.{property.Name} has no model output '{name}'; the model's outputs are {string.Join(", ", session.OutputMetadata.Keys)}.");
@@ -60,5 +59,15 @@ internal sealed class TensorMapping<TIn, TOut>
 
         return new TensorMapping<TIn, TOut>(inputs.ToArray(), outputs.ToArray());
     }
+
+    /// <summary>The outputs among <paramref name="declared"/> that <typeparamref name="TOut"/> reads.</summary>
+    public static IReadOnlyCollection<string> OutputsRead(IReadOnlyList<string> declared) =>
+        OutputProperties.Select(p => OutputNameFor(p, declared.Contains)).Where(declared.Contains).ToHashSet(StringComparer.Ordinal);
+
+    private static IEnumerable<PropertyInfo> OutputProperties => typeof(TOut).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite);
+
+    /// <summary>The attribute's name, else the property's name if the model has it, else ML.NET's <c>name.output</c>.</summary>
+    private static string OutputNameFor(PropertyInfo property, Func<string, bool> exists) =>
+        property.GetCustomAttribute<ModelOutputAttribute>()?.Name ?? (exists(property.Name) ? property.Name : property.Name + ".output");
 
 }
