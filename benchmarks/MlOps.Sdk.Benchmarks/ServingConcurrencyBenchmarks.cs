@@ -15,7 +15,7 @@ namespace MlOps.Sdk.Benchmarks;
 [MemoryDiagnoser]
 public class ServingConcurrencyBenchmarks
 {
-    private const int Predictions = 4096;
+    private const int Predictions = 32_768;
     private static readonly string[] InputNames = ["A", "B", "C", "D", "Label"];
     private static readonly string[] OutputNames = ["Probability.output"];
     private static readonly long[] Shape = [1, 1];

@@ -34,7 +34,7 @@ internal static class SwapSoak
         // Latencies go into fixed histograms (0.1 µs buckets up to 10 ms), so measuring does not grow the heap.
         var samples = new[] { new long[Buckets], new long[Buckets] };
         var failures = 0;
-        var callers = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+        var callers = Enumerable.Range(0, int.TryParse(Environment.GetEnvironmentVariable("SOAK_CALLERS"), out var c) ? c : 2).Select(_ => new Thread(() =>
         {
             var row = new ServingLatencyBenchmarks.MlpRow { Features = [.. Enumerable.Range(0, 10).Select(i => i / 10f)] };
             var local = new[] { new long[Buckets], new long[Buckets] };

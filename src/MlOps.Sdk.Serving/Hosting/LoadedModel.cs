@@ -53,7 +53,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         {
             return OutputPruner.Prune(content, TensorMapping<TIn, TOut>.OutputsRead(OutputPruner.OutputNames(content)));
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             return content;
         }

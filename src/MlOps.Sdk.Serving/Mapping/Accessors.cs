@@ -11,18 +11,23 @@ internal static class Accessors
     internal static string Describe(NodeMetadata meta) =>
         $"{meta.ElementDataType.ToString().ToLowerInvariant()}[{string.Join(",", meta.Dimensions.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]";
 
-    internal static Func<T, TValue> Getter<T, TValue>(PropertyInfo property)
-    {
-        var instance = Expression.Parameter(typeof(T));
-        return Expression.Lambda<Func<T, TValue>>(Expression.Convert(Expression.Property(instance, property), typeof(TValue)), instance).Compile();
-    }
+    /// <summary>Compiled once per property and value type: every version a host loads reuses them.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(PropertyInfo, Type, bool), Delegate> Compiled = new();
 
-    internal static Action<T, TValue> Setter<T, TValue>(PropertyInfo property)
-    {
-        var instance = Expression.Parameter(typeof(T));
-        var value = Expression.Parameter(typeof(TValue));
-        return Expression.Lambda<Action<T, TValue>>(Expression.Assign(Expression.Property(instance, property), Expression.Convert(value, property.PropertyType)), instance, value).Compile();
-    }
+    internal static Func<T, TValue> Getter<T, TValue>(PropertyInfo property) =>
+        (Func<T, TValue>)Compiled.GetOrAdd((property, typeof(Func<T, TValue>), false), static key =>
+        {
+            var instance = Expression.Parameter(typeof(T));
+            return Expression.Lambda<Func<T, TValue>>(Expression.Convert(Expression.Property(instance, key.Item1), typeof(TValue)), instance).Compile();
+        });
+
+    internal static Action<T, TValue> Setter<T, TValue>(PropertyInfo property) =>
+        (Action<T, TValue>)Compiled.GetOrAdd((property, typeof(Action<T, TValue>), true), static key =>
+        {
+            var instance = Expression.Parameter(typeof(T));
+            var value = Expression.Parameter(typeof(TValue));
+            return Expression.Lambda<Action<T, TValue>>(Expression.Assign(Expression.Property(instance, key.Item1), Expression.Convert(value, key.Item1.PropertyType)), instance, value).Compile();
+        });
 
     internal static long[] ShapeFor(NodeMetadata meta, int elements)
     {
