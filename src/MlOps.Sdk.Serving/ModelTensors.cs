@@ -134,11 +134,11 @@ public sealed class ModelTensors : IDisposable
             var count = (int)shape.Aggregate(1L, (a, b) => a * b);
             return meta.ElementDataType switch
             {
-                TensorElementType.Float => Of(new float[count]),
-                TensorElementType.Double => Of(new double[count]),
-                TensorElementType.Int64 => Of(new long[count]),
-                TensorElementType.Int32 => Of(new int[count]),
-                TensorElementType.Bool => Of(new bool[count]),
+                TensorElementType.Float => Of(GC.AllocateArray<float>(count, pinned: true)),
+                TensorElementType.Double => Of(GC.AllocateArray<double>(count, pinned: true)),
+                TensorElementType.Int64 => Of(GC.AllocateArray<long>(count, pinned: true)),
+                TensorElementType.Int32 => Of(GC.AllocateArray<int>(count, pinned: true)),
+                TensorElementType.Bool => Of(GC.AllocateArray<bool>(count, pinned: true)),
                 _ => throw new ModelInputException(name, $"its elements are {meta.ElementDataType}; the tensor API takes float, double, int64, int32 and bool (use Predict for the rest)"),
             };
 

@@ -77,8 +77,8 @@ internal abstract class InputBinding<TIn>(string name)
         private readonly long[] _scalarShape = Accessors.ShapeFor(meta, 1);
 
         public override InputSlot<TIn>? CreateSlot() =>
-            scalar is not null ? new Slot(this, new T[1], _scalarShape)
-            : length > 0 && _meta.Dimensions.Count(d => d < 0) <= 1 ? new Slot(this, new T[length], Accessors.ShapeFor(_meta, (int)length))
+            scalar is not null ? new Slot(this, GC.AllocateArray<T>(1, pinned: true), _scalarShape)
+            : length > 0 && _meta.Dimensions.Count(d => d < 0) <= 1 ? new Slot(this, GC.AllocateArray<T>((int)length, pinned: true), Accessors.ShapeFor(_meta, (int)length))
             : null;
 
         public override OrtValue CreateBatch(ReadOnlySpan<TIn> inputs)

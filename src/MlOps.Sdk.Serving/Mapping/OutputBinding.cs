@@ -51,7 +51,7 @@ internal abstract class OutputBinding<TOut>(string name)
             }
 
             var shape = meta.Dimensions.Select((d, i) => i == 0 && d < 0 ? 1L : d).ToArray();
-            var buffer = new T[shape.Aggregate(1L, (a, b) => a * b)];
+            var buffer = GC.AllocateArray<T>((int)shape.Aggregate(1L, (a, b) => a * b), pinned: true);
             return new OutputSlot<TOut>(OrtValue.CreateTensorValueFromMemory(buffer, shape), this);
         }
 
