@@ -70,5 +70,27 @@ internal static class ReferenceVectors
         return sample;
     }
 
+    /// <summary>Labels, scores and thresholded predictions of a classification case (see the script's <c>classification</c>).</summary>
+    public static (bool[] Labels, double[] Scores, bool[] Predictions) Classification(JsonElement spec)
+    {
+        var state = (ulong)spec.GetProperty("seed").GetInt64();
+        var n = spec.GetProperty("n").GetInt32();
+        var quantum = spec.TryGetProperty("quantum", out var q) ? q.GetDouble() : 0;
+        var rate = spec.Number("rate");
+        var threshold = spec.Number("threshold");
+        var (labels, scores, predictions) = (new bool[n], new double[n], new bool[n]);
+        for (var i = 0; i < n; i++)
+        {
+            state = Next(state);
+            var u = (state >> 32) / 4294967296.0;
+            scores[i] = quantum != 0 ? Math.Floor(u * quantum) / quantum : u;
+            state = Next(state);
+            labels[i] = (state >> 32) / 4294967296.0 < scores[i] * rate;
+            predictions[i] = scores[i] >= threshold;
+        }
+
+        return (labels, scores, predictions);
+    }
+
     private static ulong Next(ulong state) => unchecked((state * 6364136223846793005UL) + 1442695040888963407UL);
 }

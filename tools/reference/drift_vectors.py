@@ -50,6 +50,21 @@ def categories(spec):
     return out
 
 
+def classification(spec):
+    """Scores are LCG uniforms (floored to a grid when quantum is set); a label is positive when the next uniform is
+    below score * rate; a prediction is positive when the score reaches the threshold."""
+    state = spec["seed"] & MASK
+    scores, labels = np.empty(spec["n"]), np.empty(spec["n"], dtype=bool)
+    for i in range(spec["n"]):
+        state = (state * 6364136223846793005 + 1442695040888963407) & MASK
+        u = (state >> 32) / 4294967296.0
+        q = spec.get("quantum", 0)
+        scores[i] = math.floor(u * q) / q if q else u
+        state = (state * 6364136223846793005 + 1442695040888963407) & MASK
+        labels[i] = (state >> 32) / 4294967296.0 < scores[i] * spec["rate"]
+    return labels, scores, scores >= spec["threshold"]
+
+
 def binned(reference, current, fill):
     """Evidently's get_binned_data for a numeric column."""
     if len(np.unique(reference)) > 20:
@@ -115,7 +130,7 @@ KS_CASES = [
 
 
 def main():
-    out = {"generator": "scipy %s, numpy %s" % (scipy.__version__, np.__version__), "ks": [], "distances": [], "categorical": [], "contingency": [], "proportions": []}
+    out = {"generator": "scipy %s, numpy %s, scikit-learn %s" % (scipy.__version__, np.__version__, __import__("sklearn").__version__), "ks": [], "distances": [], "categorical": [], "contingency": [], "proportions": []}
     for name, a_spec, b_spec, method in KS_CASES:
         a, b = generate(a_spec), generate(b_spec)
         r = stats.ks_2samp(a, b, method=method)
@@ -177,6 +192,42 @@ def main():
         z = 0.0 if var == 0 else (p1 - p2) / math.sqrt(var)
         p = 1.0 if var == 0 else 2 * stats.norm.sf(abs(z))
         out["proportions"].append({"hits1": h1, "n1": n1, "hits2": h2, "n2": n2, "z": z, "pvalue": float(p)})
+
+    from sklearn import metrics
+    out["classification"] = []
+    for name, spec in [
+        ("informative scores", {"seed": 70, "n": 500, "rate": 1.0, "threshold": 0.5}),
+        ("tied scores on a 0.1 grid", {"seed": 71, "n": 400, "quantum": 10, "rate": 1.0, "threshold": 0.5}),
+        ("rare positives", {"seed": 72, "n": 2000, "rate": 0.05, "threshold": 0.5}),
+        ("nothing predicted positive", {"seed": 73, "n": 300, "rate": 1.0, "threshold": 1.5}),
+        ("scores of exactly 0 (clipped log loss)", {"seed": 74, "n": 200, "quantum": 2, "rate": 1.5, "threshold": 0.5}),
+    ]:
+        y, score, pred = classification(spec)
+        out["classification"].append({
+            "name": name, "spec": spec,
+            "accuracy": float(metrics.accuracy_score(y, pred)),
+            "precision": float(metrics.precision_score(y, pred, zero_division=0)),
+            "recall": float(metrics.recall_score(y, pred, zero_division=0)),
+            "f1": float(metrics.f1_score(y, pred, zero_division=0)),
+            "roc_auc": float(metrics.roc_auc_score(y, score)),
+            "log_loss": float(metrics.log_loss(y, score, labels=[False, True])),
+        })
+    out["regression"] = []
+    for name, actual_spec, predicted_spec in [
+        ("noisy predictions", g(80, 500), g(81, 500, -1.5, 1.0)),
+        ("biased predictions", g(82, 300, 2.0, 3.0), g(83, 300, 2.5, 3.0)),
+        ("constant actual values", {"values": [1.0] * 10}, g(84, 10)),
+    ]:
+        actual = generate(actual_spec)
+        predicted = generate(predicted_spec)
+        if "values" not in actual_spec:
+            predicted = actual + predicted * 0.1
+        out["regression"].append({
+            "name": name, "actual": actual_spec, "predicted": predicted_spec, "mix": "values" not in actual_spec,
+            "mae": float(metrics.mean_absolute_error(actual, predicted)),
+            "rmse": float(math.sqrt(metrics.mean_squared_error(actual, predicted))),
+            "r2": float(metrics.r2_score(actual, predicted)),
+        })
 
     # scipy's time for the benchmark sizes (1,000,000 vs 1,000,000), for docs/benchmarks.md.
     a, b = generate(g(60, 1_000_000)), generate(g(61, 1_000_000, 0.001))
