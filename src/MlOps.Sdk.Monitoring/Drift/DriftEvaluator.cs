@@ -1,0 +1,201 @@
+using MlOps.Sdk.Monitoring.Statistics;
+
+namespace MlOps.Sdk.Monitoring;
+
+/// <summary>
+/// Tests a window against a reference profile with Evidently's default test selection: for a reference of at most
+/// 1,000 values, Kolmogorov-Smirnov for numbers with more than 5 distinct values, else chi-square (more than 2 distinct)
+/// or the two-proportion Z-test, p &lt; 0.05 drifting; for larger references, the normed Wasserstein distance for
+/// numbers with more than 5 distinct values, else the Jensen-Shannon distance (base 2), ≥ 0.1 drifting.
+/// </summary>
+internal static class DriftEvaluator
+{
+    private const int SmallReference = 1_000;
+
+    public static DriftReport Evaluate(ReferenceProfile reference, DriftOptions options, IReadOnlyList<double[]> numeric, IReadOnlyList<string?[]> categorical, int rows)
+    {
+        var results = new List<FeatureDrift>();
+        var (n, c) = (0, 0);
+        foreach (var feature in reference.Features)
+        {
+            results.Add(feature.Kind == FeatureKind.Numeric
+                ? Numeric(feature, numeric[n++].AsSpan(0, rows), options)
+                : Categorical(feature, categorical[c++].AsSpan(0, rows), options));
+        }
+
+        return new DriftReport(Correct(results, options), rows, options.DatasetDriftShare);
+    }
+
+    private static FeatureDrift Numeric(FeatureProfile feature, ReadOnlySpan<double> window, DriftOptions options)
+    {
+        var values = new List<double>(window.Length);
+        int missing = 0, nonFinite = 0;
+        foreach (var x in window)
+        {
+            if (double.IsNaN(x))
+            {
+                missing++;
+            }
+            else if (double.IsInfinity(x))
+            {
+                nonFinite++;
+            }
+            else
+            {
+                values.Add(x);
+            }
+        }
+
+        var current = values.ToArray();
+        if (current.Length == 0 || feature.Values.Length == 0)
+        {
+            return new FeatureDrift(feature.Name, feature.Kind, "none", double.NaN, double.NaN, false, current.Length, missing, nonFinite, 0);
+        }
+
+        Array.Sort(current);
+        var distinct = feature.Values.Concat(current).Distinct().Count();
+        if (distinct > 5)
+        {
+            if (feature.Values.Length <= SmallReference)
+            {
+                var p = KolmogorovSmirnov.TwoSample(feature.Values, current).PValue;
+                return PValue(feature, "ks", p, options, current.Length, missing, nonFinite, 0, Distances.WassersteinNormed(feature.Values, current));
+            }
+
+            var distance = Distances.WassersteinNormed(feature.Values, current);
+            return new FeatureDrift(feature.Name, feature.Kind, "wasserstein", distance, options.DistanceThreshold, distance >= options.DistanceThreshold, current.Length, missing, nonFinite, 0);
+        }
+
+        var counts = Counts(feature.Values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)), current.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        return FromCounts(feature, feature.Values.Length, counts, current.Length, missing, nonFinite, options, numericKeys: true);
+    }
+
+    private static FeatureDrift Categorical(FeatureProfile feature, ReadOnlySpan<string?> window, DriftOptions options)
+    {
+        var current = new Dictionary<string, long>(StringComparer.Ordinal);
+        var missing = 0;
+        var usable = 0;
+        foreach (var value in window)
+        {
+            if (value is null)
+            {
+                missing++;
+                continue;
+            }
+
+            current[value] = current.GetValueOrDefault(value) + 1;
+            usable++;
+        }
+
+        var referenceSize = feature.Categories.Values.Sum();
+        if (usable == 0 || referenceSize == 0)
+        {
+            return new FeatureDrift(feature.Name, feature.Kind, "none", double.NaN, double.NaN, false, usable, missing, 0, 0);
+        }
+
+        var counts = new SortedDictionary<string, (long Reference, long Current)>(StringComparer.Ordinal);
+        foreach (var (key, count) in feature.Categories)
+        {
+            counts[key] = (count, 0);
+        }
+
+        foreach (var (key, count) in current)
+        {
+            counts[key] = (counts.GetValueOrDefault(key).Reference, count);
+        }
+
+        return FromCounts(feature, referenceSize, counts, usable, missing, 0, options, numericKeys: false);
+    }
+
+    private static SortedDictionary<string, (long Reference, long Current)> Counts(IEnumerable<string> reference, IEnumerable<string> current)
+    {
+        var counts = new SortedDictionary<string, (long Reference, long Current)>(StringComparer.Ordinal);
+        foreach (var key in reference)
+        {
+            var c = counts.GetValueOrDefault(key);
+            counts[key] = (c.Reference + 1, c.Current);
+        }
+
+        foreach (var key in current)
+        {
+            var c = counts.GetValueOrDefault(key);
+            counts[key] = (c.Reference, c.Current + 1);
+        }
+
+        return counts;
+    }
+
+    private static FeatureDrift FromCounts(FeatureProfile feature, long referenceSize, SortedDictionary<string, (long Reference, long Current)> counts, int currentSize, int missing, int nonFinite, DriftOptions options, bool numericKeys)
+    {
+        var unseen = counts.Values.Count(v => v.Reference == 0);
+        var referenceShares = counts.Values.Select(v => (double)v.Reference / referenceSize).ToArray();
+        var currentShares = counts.Values.Select(v => (double)v.Current / currentSize).ToArray();
+        var jensenShannon = Distances.JensenShannon(referenceShares, currentShares, 2);
+        if (referenceSize > SmallReference)
+        {
+            return new FeatureDrift(feature.Name, feature.Kind, "jensenshannon", jensenShannon, options.DistanceThreshold, jensenShannon >= options.DistanceThreshold, currentSize, missing, nonFinite, unseen);
+        }
+
+        if (counts.Count > 2)
+        {
+            var scale = (double)currentSize / referenceSize;
+            var observed = counts.Values.Select(v => (double)v.Current).ToArray();
+            var expected = counts.Values.Select(v => v.Reference * scale).ToArray();
+            var p = HypothesisTests.ChiSquareGoodnessOfFit(observed, expected).PValue;
+            return PValue(feature, "chisquare", p, options, currentSize, missing, nonFinite, unseen, jensenShannon);
+        }
+
+        // Two values or fewer: the share of "not the first value" on each side (Evidently's Z-test; the first value in order).
+        var first = numericKeys
+            ? counts.Keys.OrderBy(k => double.Parse(k, System.Globalization.CultureInfo.InvariantCulture)).First()
+            : counts.Keys.First();
+        var (referenceFirst, currentFirst) = counts[first];
+        var z = HypothesisTests.TwoProportionZ(referenceSize - referenceFirst, referenceSize, currentSize - currentFirst, currentSize).PValue;
+        return PValue(feature, "z", z, options, currentSize, missing, nonFinite, unseen, jensenShannon);
+    }
+
+    private static FeatureDrift PValue(FeatureProfile feature, string test, double p, DriftOptions options, int values, int missing, int nonFinite, int unseen, double effect)
+    {
+        var drifted = p < options.PValueThreshold && effect >= options.EffectSizeFloor;
+        return new FeatureDrift(feature.Name, feature.Kind, test, p, options.PValueThreshold, drifted, values, missing, nonFinite, unseen);
+    }
+
+    /// <summary>Applies the multiple-testing correction to the p-value verdicts.</summary>
+    private static List<FeatureDrift> Correct(List<FeatureDrift> results, DriftOptions options)
+    {
+        var tests = results.Where(r => r.IsPValue).ToList();
+        if (options.Correction == MultipleTestingCorrection.None || tests.Count < 2)
+        {
+            return results;
+        }
+
+        var alpha = options.PValueThreshold;
+        double cutoff;
+        if (options.Correction == MultipleTestingCorrection.Bonferroni)
+        {
+            cutoff = alpha / tests.Count;
+        }
+        else
+        {
+            // Benjamini-Hochberg: the largest p(k) with p(k) ≤ k/m·α; every p at or below it is a discovery.
+            var sorted = tests.Select(t => t.Score).Order().ToArray();
+            cutoff = 0;
+            for (var k = sorted.Length; k >= 1; k--)
+            {
+                if (sorted[k - 1] <= k * alpha / sorted.Length)
+                {
+                    cutoff = sorted[k - 1];
+                    break;
+                }
+            }
+        }
+
+        return results.Select(r => r.IsPValue
+            ? r with
+            {
+                Threshold = cutoff,
+                Drifted = r.Drifted && (options.Correction == MultipleTestingCorrection.Bonferroni ? r.Score < cutoff : r.Score <= cutoff),
+            }
+            : r).ToList();
+    }
+}

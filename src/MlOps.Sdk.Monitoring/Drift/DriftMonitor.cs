@@ -1,0 +1,139 @@
+namespace MlOps.Sdk.Monitoring;
+
+/// <summary>
+/// Compares live rows with a reference profile, window by window. <see cref="Observe"/> is O(1), allocation-free and
+/// thread-safe: it claims a slot with one interlocked increment and writes the row's features into a preallocated
+/// window; the caller that fills a window hands it to the thread pool, which copies it out, frees it for the window
+/// after next, and tests it (<see cref="WindowClosed"/>). Two windows alternate, so capture never waits for a test.
+/// </summary>
+/// <typeparam name="TIn">The row type: its number, string and bool properties (and array elements) are the features.</typeparam>
+public sealed class DriftMonitor<TIn>
+{
+    private readonly ReferenceProfile _reference;
+    private readonly DriftOptions _options;
+    private readonly FeatureExtractor<TIn> _extractor;
+    private readonly Window[] _windows;
+    private readonly int _numericCount;
+    private readonly int _categoricalCount;
+    private long _position;
+
+    /// <summary>Creates a monitor of rows like the ones <paramref name="reference"/> was built from.</summary>
+    /// <exception cref="ArgumentException">The profile's features are not those of <typeparamref name="TIn"/>.</exception>
+    public DriftMonitor(ReferenceProfile reference, DriftOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        _reference = reference;
+        _options = options ?? new DriftOptions();
+        _options.Validate();
+        _extractor = new FeatureExtractor<TIn>(reference.VectorLengths);
+        var expected = _extractor.NumericNames.Concat(_extractor.CategoricalNames);
+        if (!expected.SequenceEqual(reference.Features.Select(f => f.Name)))
+        {
+            throw new ArgumentException($"The profile's features ({string.Join(", ", reference.Features.Select(f => f.Name))}) are not those of {typeof(TIn).Name} ({string.Join(", ", expected)}).", nameof(reference));
+        }
+
+        (_numericCount, _categoricalCount) = (_extractor.NumericNames.Length, _extractor.CategoricalNames.Length);
+        _windows = [new Window(this, 0), new Window(this, 1)];
+    }
+
+    /// <summary>Raised on the thread pool with each closed window's verdicts.</summary>
+    public event EventHandler<DriftReport>? WindowClosed;
+
+    /// <summary>Raised when testing a window failed; the monitor goes on with the next.</summary>
+    public event EventHandler<Exception>? EvaluationFailed;
+
+    /// <summary>The verdicts of the last window tested, or null before the first.</summary>
+    public DriftReport? LastReport { get; private set; }
+
+    /// <summary>Rows captured so far (after sampling).</summary>
+    public long Captured => Interlocked.Read(ref _position);
+
+    /// <summary>Captures one row (or skips it, by the sampling rate).</summary>
+    public void Observe(TIn row)
+    {
+        if (_options.SamplingRate < 1 && Random.Shared.NextDouble() >= _options.SamplingRate)
+        {
+            return;
+        }
+
+        var position = Interlocked.Increment(ref _position) - 1;
+        var index = position / _options.WindowSize;
+        var slot = (int)(position % _options.WindowSize);
+        var window = _windows[index & 1];
+        if (Volatile.Read(ref window.Index) != index)
+        {
+            // The window before last is still being copied out: a few microseconds at most.
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref window.Index) != index)
+            {
+                spinner.SpinOnce();
+            }
+        }
+
+        _extractor.Extract(row, window.Numeric.AsSpan(slot * _numericCount, _numericCount), window.Categorical.AsSpan(slot * _categoricalCount, _categoricalCount));
+        if (Interlocked.Increment(ref window.Written) == _options.WindowSize)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(window, preferLocal: false);
+        }
+    }
+
+    /// <summary>Tests <paramref name="rows"/> as one window, with the same definitions the streaming windows use.</summary>
+    public DriftReport Evaluate(IEnumerable<TIn> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var list = rows as IReadOnlyList<TIn> ?? rows.ToList();
+        var numeric = new double[list.Count * _numericCount];
+        var categorical = new string?[list.Count * _categoricalCount];
+        for (var i = 0; i < list.Count; i++)
+        {
+            _extractor.Extract(list[i], numeric.AsSpan(i * _numericCount, _numericCount), categorical.AsSpan(i * _categoricalCount, _categoricalCount));
+        }
+
+        return Test(numeric, categorical, list.Count);
+    }
+
+    private DriftReport Test(double[] numeric, string?[] categorical, int rows)
+    {
+        var numericColumns = Enumerable.Range(0, _numericCount).Select(f => Column(numeric, f, _numericCount, rows)).ToList();
+        var categoricalColumns = Enumerable.Range(0, _categoricalCount).Select(f => Column(categorical, f, _categoricalCount, rows)).ToList();
+        return DriftEvaluator.Evaluate(_reference, _options, numericColumns, categoricalColumns, rows);
+    }
+
+    private static T[] Column<T>(T[] rowMajor, int feature, int width, int rows)
+    {
+        var column = new T[rows];
+        for (var r = 0; r < rows; r++)
+        {
+            column[r] = rowMajor[(r * width) + feature];
+        }
+
+        return column;
+    }
+
+    /// <summary>One of the two alternating windows; it is also the work item that tests it.</summary>
+    private sealed class Window(DriftMonitor<TIn> monitor, long index) : IThreadPoolWorkItem
+    {
+        public readonly double[] Numeric = new double[monitor._options.WindowSize * monitor._numericCount];
+        public readonly string?[] Categorical = new string?[monitor._options.WindowSize * monitor._categoricalCount];
+        public long Index = index;
+        public int Written;
+
+        public void Execute()
+        {
+            var numeric = (double[])Numeric.Clone();
+            var categorical = (string?[])Categorical.Clone();
+            Written = 0;
+            Volatile.Write(ref Index, Index + 2);
+            try
+            {
+                var report = monitor.Test(numeric, categorical, monitor._options.WindowSize);
+                monitor.LastReport = report;
+                monitor.WindowClosed?.Invoke(monitor, report);
+            }
+            catch (Exception e)
+            {
+                monitor.EvaluationFailed?.Invoke(monitor, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+namespace MlOps.Sdk.Monitoring;
+
+/// <summary>How drift is decided, per feature and for the dataset.</summary>
+public sealed class DriftOptions
+{
+    /// <summary>Rows per window: the window closes and is tested when it holds this many.</summary>
+    /// <value>The default is 1,000.</value>
+    public int WindowSize { get; set; } = 1_000;
+
+    /// <summary>The share of predictions captured, 0 to 1.</summary>
+    /// <value>The default is 1 (every prediction).</value>
+    public double SamplingRate { get; set; } = 1.0;
+
+    /// <summary>The dataset drifts when at least this share of its features drift (Evidently's <c>drift_share</c>).</summary>
+    /// <value>The default is 0.5.</value>
+    public double DatasetDriftShare { get; set; } = 0.5;
+
+    /// <summary>The significance level of the p-value tests (Kolmogorov-Smirnov, chi-square, Z).</summary>
+    /// <value>The default is 0.05.</value>
+    public double PValueThreshold { get; set; } = 0.05;
+
+    /// <summary>The threshold of the distance tests (normed Wasserstein, Jensen-Shannon).</summary>
+    /// <value>The default is 0.1.</value>
+    public double DistanceThreshold { get; set; } = 0.1;
+
+    /// <summary>How the p-value threshold accounts for testing many features at once.</summary>
+    /// <value>The default is <see cref="MultipleTestingCorrection.None"/>, as Evidently.</value>
+    public MultipleTestingCorrection Correction { get; set; } = MultipleTestingCorrection.None;
+
+    /// <summary>
+    /// A p-value test only flags drift when the shift is also at least this large (normed Wasserstein for numbers,
+    /// Jensen-Shannon distance for categories), so that huge windows do not flag trivial shifts. 0 turns it off.
+    /// </summary>
+    /// <value>The default is 0 (off).</value>
+    public double EffectSizeFloor { get; set; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(WindowSize, 2, nameof(WindowSize));
+        if (SamplingRate is <= 0 or > 1 || double.IsNaN(SamplingRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SamplingRate), SamplingRate, "The sampling rate is a share above 0 and at most 1.");
+        }
+
+        if (DatasetDriftShare is <= 0 or > 1 || PValueThreshold is <= 0 or >= 1 || DistanceThreshold <= 0 || EffectSizeFloor < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DatasetDriftShare), "Shares and thresholds must be positive (and shares at most 1).");
+        }
+    }
+}
+
+/// <summary>Corrections of the p-value threshold for testing many features.</summary>
+public enum MultipleTestingCorrection
+{
+    /// <summary>Each feature at the threshold.</summary>
+    None,
+
+    /// <summary>Bonferroni: each feature at threshold / number of p-value tests.</summary>
+    Bonferroni,
+
+    /// <summary>Benjamini-Hochberg: controls the false discovery rate at the threshold.</summary>
+    BenjaminiHochberg,
+}
