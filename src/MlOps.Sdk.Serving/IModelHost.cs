@@ -44,6 +44,13 @@ public interface IModelHost<TIn, TOut>
     /// </summary>
     TOut Predict(TIn input, string routingKey);
 
+    /// <summary>
+    /// Shows every single prediction (<see cref="Predict(TIn)"/>, <see cref="Predict(TIn, string)"/>,
+    /// <see cref="PredictWithProvenance"/>, <see cref="PredictAsync"/>) to <paramref name="observer"/> until the returned
+    /// handle is disposed. Batches and the tensor API are not observed.
+    /// </summary>
+    IDisposable Observe(IPredictionObserver<TIn, TOut> observer);
+
     /// <summary>Runs the model and says which model, version, digest and variant computed the result.</summary>
     /// <param name="input">The input.</param>
     /// <param name="routingKey">The key that picks the variant (a user or request id); null routes by chance.</param>

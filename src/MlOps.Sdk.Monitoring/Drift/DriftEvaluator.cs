@@ -12,9 +12,10 @@ internal static class DriftEvaluator
 {
     private const int SmallReference = 1_000;
 
-    public static DriftReport Evaluate(ReferenceProfile reference, DriftOptions options, IReadOnlyList<double[]> numeric, IReadOnlyList<string?[]> categorical, int rows)
+    /// <summary>Tests the window's columns (which it sorts and compacts in place) against the reference.</summary>
+    public static DriftReport Evaluate(ReferenceProfile reference, DriftOptions options, double[][] numeric, string?[][] categorical, int rows)
     {
-        var results = new List<FeatureDrift>();
+        var results = new List<FeatureDrift>(reference.Features.Count);
         var (n, c) = (0, 0);
         foreach (var feature in reference.Features)
         {
@@ -26,10 +27,10 @@ internal static class DriftEvaluator
         return new DriftReport(Correct(results, options), rows, options.DatasetDriftShare);
     }
 
-    private static FeatureDrift Numeric(FeatureProfile feature, ReadOnlySpan<double> window, DriftOptions options)
+    private static FeatureDrift Numeric(FeatureProfile feature, Span<double> window, DriftOptions options)
     {
-        var values = new List<double>(window.Length);
-        int missing = 0, nonFinite = 0;
+        // Finite values to the front, sorted in place: no copy.
+        int missing = 0, nonFinite = 0, count = 0;
         foreach (var x in window)
         {
             if (double.IsNaN(x))
@@ -42,32 +43,56 @@ internal static class DriftEvaluator
             }
             else
             {
-                values.Add(x);
+                window[count++] = x;
             }
         }
 
-        var current = values.ToArray();
-        if (current.Length == 0 || feature.Values.Length == 0)
+        var current = window[..count];
+        if (current.IsEmpty || feature.Values.Length == 0)
         {
-            return new FeatureDrift(feature.Name, feature.Kind, "none", double.NaN, double.NaN, false, current.Length, missing, nonFinite, 0);
+            return new FeatureDrift(feature.Name, feature.Kind, "none", double.NaN, double.NaN, false, count, missing, nonFinite, 0);
         }
 
-        Array.Sort(current);
-        var distinct = feature.Values.Concat(current).Distinct().Count();
-        if (distinct > 5)
+        current.Sort();
+        if (MoreThanFiveDistinct(feature.Values, current))
         {
             if (feature.Values.Length <= SmallReference)
             {
-                var p = KolmogorovSmirnov.TwoSample(feature.Values, current).PValue;
-                return PValue(feature, "ks", p, options, current.Length, missing, nonFinite, 0, Distances.WassersteinNormed(feature.Values, current));
+                var p = KolmogorovSmirnov.TwoSampleSorted(feature.Values, current).PValue;
+                var effect = options.EffectSizeFloor > 0 ? Distances.WassersteinSorted(feature.Values, current) / feature.Norm : 0;
+                return PValue(feature, "ks", p, options, count, missing, nonFinite, 0, effect);
             }
 
-            var distance = Distances.WassersteinNormed(feature.Values, current);
-            return new FeatureDrift(feature.Name, feature.Kind, "wasserstein", distance, options.DistanceThreshold, distance >= options.DistanceThreshold, current.Length, missing, nonFinite, 0);
+            var distance = Distances.WassersteinSorted(feature.Values, current) / feature.Norm;
+            return new FeatureDrift(feature.Name, feature.Kind, "wasserstein", distance, options.DistanceThreshold, distance >= options.DistanceThreshold, count, missing, nonFinite, 0);
         }
 
-        var counts = Counts(feature.Values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)), current.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
-        return FromCounts(feature, feature.Values.Length, counts, current.Length, missing, nonFinite, options, numericKeys: true);
+        var counts = Counts(feature.Values.Select(Key), current.ToArray().Select(Key));
+        return FromCounts(feature, feature.Values.Length, counts, count, missing, nonFinite, options, numericKeys: true);
+
+        static string Key(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Whether the two sorted samples hold more than five distinct values together (Evidently's cut-off).</summary>
+    private static bool MoreThanFiveDistinct(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int i = 0, j = 0, distinct = 0;
+        var last = double.NaN;
+        while (i < a.Length || j < b.Length)
+        {
+            var x = j >= b.Length || (i < a.Length && a[i] <= b[j]) ? a[i++] : b[j++];
+            if (distinct == 0 || x != last)
+            {
+                if (++distinct > 5)
+                {
+                    return true;
+                }
+
+                last = x;
+            }
+        }
+
+        return false;
     }
 
     private static FeatureDrift Categorical(FeatureProfile feature, ReadOnlySpan<string?> window, DriftOptions options)
@@ -131,6 +156,7 @@ internal static class DriftEvaluator
         var referenceShares = counts.Values.Select(v => (double)v.Reference / referenceSize).ToArray();
         var currentShares = counts.Values.Select(v => (double)v.Current / currentSize).ToArray();
         var jensenShannon = Distances.JensenShannon(referenceShares, currentShares, 2);
+
         if (referenceSize > SmallReference)
         {
             return new FeatureDrift(feature.Name, feature.Kind, "jensenshannon", jensenShannon, options.DistanceThreshold, jensenShannon >= options.DistanceThreshold, currentSize, missing, nonFinite, unseen);

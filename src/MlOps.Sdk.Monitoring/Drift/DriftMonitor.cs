@@ -77,6 +77,14 @@ public sealed class DriftMonitor<TIn>
         }
     }
 
+    /// <summary>Captures the inputs of every single prediction <paramref name="host"/> serves, until the handle is disposed.</summary>
+    public IDisposable Watch<TOut>(Serving.IModelHost<TIn, TOut> host)
+        where TOut : new()
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.Observe(new InputObserver<TOut>(this));
+    }
+
     /// <summary>Tests <paramref name="rows"/> as one window, with the same definitions the streaming windows use.</summary>
     public DriftReport Evaluate(IEnumerable<TIn> rows)
     {
@@ -89,25 +97,41 @@ public sealed class DriftMonitor<TIn>
             _extractor.Extract(list[i], numeric.AsSpan(i * _numericCount, _numericCount), categorical.AsSpan(i * _categoricalCount, _categoricalCount));
         }
 
-        return Test(numeric, categorical, list.Count);
+        var columns = new Columns(_numericCount, _categoricalCount, list.Count);
+        columns.Fill(numeric, categorical, list.Count);
+        return DriftEvaluator.Evaluate(_reference, _options, columns.Numeric, columns.Categorical, list.Count);
     }
 
-    private DriftReport Test(double[] numeric, string?[] categorical, int rows)
+    /// <summary>A window's values by feature: what the tests read (and sort in place).</summary>
+    private sealed class Columns(int numeric, int categorical, int rows)
     {
-        var numericColumns = Enumerable.Range(0, _numericCount).Select(f => Column(numeric, f, _numericCount, rows)).ToList();
-        var categoricalColumns = Enumerable.Range(0, _categoricalCount).Select(f => Column(categorical, f, _categoricalCount, rows)).ToList();
-        return DriftEvaluator.Evaluate(_reference, _options, numericColumns, categoricalColumns, rows);
-    }
+        public readonly double[][] Numeric = [.. Enumerable.Range(0, numeric).Select(_ => new double[rows])];
+        public readonly string?[][] Categorical = [.. Enumerable.Range(0, categorical).Select(_ => new string?[rows])];
 
-    private static T[] Column<T>(T[] rowMajor, int feature, int width, int rows)
-    {
-        var column = new T[rows];
-        for (var r = 0; r < rows; r++)
+        /// <summary>Transposes row-major values into the columns.</summary>
+        public void Fill(double[] numeric, string?[] categorical, int rows)
         {
-            column[r] = rowMajor[(r * width) + feature];
-        }
+            for (var f = 0; f < Numeric.Length; f++)
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    Numeric[f][r] = numeric[(r * Numeric.Length) + f];
+                }
+            }
 
-        return column;
+            for (var f = 0; f < Categorical.Length; f++)
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    Categorical[f][r] = categorical[(r * Categorical.Length) + f];
+                }
+            }
+        }
+    }
+
+    private sealed class InputObserver<TOut>(DriftMonitor<TIn> monitor) : Serving.IPredictionObserver<TIn, TOut>
+    {
+        public void OnPrediction(TIn input, TOut output, Versioning.ModelVersion version) => monitor.Observe(input);
     }
 
     /// <summary>One of the two alternating windows; it is also the work item that tests it.</summary>
@@ -117,22 +141,33 @@ public sealed class DriftMonitor<TIn>
         public readonly string?[] Categorical = new string?[monitor._options.WindowSize * monitor._categoricalCount];
         public long Index = index;
         public int Written;
+        private readonly Columns _columns = new(monitor._numericCount, monitor._categoricalCount, monitor._options.WindowSize);
+        private int _columnsInUse;
 
         public void Execute()
         {
-            var numeric = (double[])Numeric.Clone();
-            var categorical = (string?[])Categorical.Clone();
+            // The columns are reused; only if the test of this window's previous turn is still running are new ones made.
+            var own = Interlocked.Exchange(ref _columnsInUse, 1) == 0;
+            var columns = own ? _columns : new Columns(monitor._numericCount, monitor._categoricalCount, monitor._options.WindowSize);
+            columns.Fill(Numeric, Categorical, monitor._options.WindowSize);
             Written = 0;
             Volatile.Write(ref Index, Index + 2);
             try
             {
-                var report = monitor.Test(numeric, categorical, monitor._options.WindowSize);
+                var report = DriftEvaluator.Evaluate(monitor._reference, monitor._options, columns.Numeric, columns.Categorical, monitor._options.WindowSize);
                 monitor.LastReport = report;
                 monitor.WindowClosed?.Invoke(monitor, report);
             }
             catch (Exception e)
             {
                 monitor.EvaluationFailed?.Invoke(monitor, e);
+            }
+            finally
+            {
+                if (own)
+                {
+                    Volatile.Write(ref _columnsInUse, 0);
+                }
             }
         }
     }

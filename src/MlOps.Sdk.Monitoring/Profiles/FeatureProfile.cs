@@ -82,6 +82,11 @@ public sealed class FeatureProfile
     /// <summary>The population variance of the finite values (NaN without values).</summary>
     public double Variance { get; }
 
+    /// <summary>Evidently's divisor for the normed Wasserstein distance: σ (population), floored at 0.001.</summary>
+    internal double Norm => _norm ??= Values.Length == 0 ? double.NaN : Statistics.Distances.NormFor(Values);
+
+    private double? _norm;
+
     /// <summary>The number of distinct values (numbers or categories).</summary>
     public int DistinctCount => Kind == FeatureKind.Categorical ? Categories.Count : CountDistinct(Values);
 

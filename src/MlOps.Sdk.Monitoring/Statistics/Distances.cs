@@ -10,8 +10,12 @@ public static class Distances
     public static double Wasserstein(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
     {
         RequireSamples(u, v);
-        var a = Sorted(u);
-        var b = Sorted(v);
+        return WassersteinSorted(Sorted(u), Sorted(v));
+    }
+
+    /// <summary>Wasserstein-1 of samples already sorted ascending (and finite): no copy, no allocation.</summary>
+    internal static double WassersteinSorted(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
         double distance = 0;
         int i = 0, j = 0;
         var previous = Math.Min(a[0], b[0]);
@@ -41,7 +45,12 @@ public static class Distances
     /// </summary>
     public static double WassersteinNormed(ReadOnlySpan<double> reference, ReadOnlySpan<double> current)
     {
-        var distance = Wasserstein(reference, current);
+        return Wasserstein(reference, current) / NormFor(reference);
+    }
+
+    /// <summary>Evidently's divisor: the population standard deviation, floored at 0.001.</summary>
+    internal static double NormFor(ReadOnlySpan<double> reference)
+    {
         double mean = 0;
         foreach (var x in reference)
         {
@@ -55,7 +64,7 @@ public static class Distances
             squares += (x - mean) * (x - mean);
         }
 
-        return distance / Math.Max(Math.Sqrt(squares / reference.Length), 0.001);
+        return Math.Max(Math.Sqrt(squares / reference.Length), 0.001);
     }
 
     /// <summary>

@@ -26,8 +26,12 @@ public static class KolmogorovSmirnov
     public static TestResult TwoSample(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, KsMethod method = KsMethod.Auto)
     {
         Distances.RequireSamples(reference, current);
-        var a = Distances.Sorted(reference);
-        var b = Distances.Sorted(current);
+        return TwoSampleSorted(Distances.Sorted(reference), Distances.Sorted(current), method);
+    }
+
+    /// <summary>The test on samples already sorted ascending (and finite): no copy, no allocation.</summary>
+    internal static TestResult TwoSampleSorted(ReadOnlySpan<double> a, ReadOnlySpan<double> b, KsMethod method = KsMethod.Auto)
+    {
         var d = Statistic(a, b);
         var (n1, n2) = (a.Length, b.Length);
         var g = Gcd(n1, n2);
@@ -63,7 +67,7 @@ public static class KolmogorovSmirnov
     }
 
     /// <summary>sup |F₁ − F₂| over the pooled values, the empirical CDFs taken right-continuous.</summary>
-    private static double Statistic(double[] a, double[] b)
+    private static double Statistic(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         double max = 0;
         double min = 0;

@@ -21,6 +21,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     private readonly string _variant;
     private readonly (int UpTo, ModelHost<TIn, TOut> Host)[] _routes = [];
     private readonly Routing.ShadowMirror<TIn, TOut>? _shadow;
+    private IPredictionObserver<TIn, TOut>[] _observers = [];
     private ModelVersion? _previous;
     private bool _pinned;
     private readonly SemaphoreSlim _swapLock = new(1, 1);
@@ -88,7 +89,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
             return ValueTask.FromCanceled<TOut>(cancellationToken);
         }
 
-        if (_batcher is not null && _routes.Length == 0 && _shadow is null)
+        if (_batcher is not null && _routes.Length == 0 && _shadow is null && Volatile.Read(ref _observers).Length == 0)
         {
             return _batcher.PredictAsync(input);
         }
@@ -214,7 +215,45 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         var output = host.Serve(input, out version);
         variant = host._variant;
         _shadow?.Offer(input, output, routingKey);
+        foreach (var observer in Volatile.Read(ref _observers))
+        {
+            try
+            {
+                observer.OnPrediction(input, output, version);
+            }
+            catch (Exception e)
+            {
+                _telemetry.ObserverErrors.Add(1, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            }
+        }
+
         return output;
+    }
+
+    public IDisposable Observe(IPredictionObserver<TIn, TOut> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        Update(observers => [.. observers, observer]);
+        return new Subscription(() => Update(observers => observers.Where(o => !ReferenceEquals(o, observer)).ToArray()));
+
+        void Update(Func<IPredictionObserver<TIn, TOut>[], IPredictionObserver<TIn, TOut>[]> change)
+        {
+            while (true)
+            {
+                var current = Volatile.Read(ref _observers);
+                if (Interlocked.CompareExchange(ref _observers, change(current), current) == current)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        private Action? _dispose = dispose;
+
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
     }
 
     /// <summary>The variant whose bucket range holds the key; the primary when none does or it has nothing loaded yet.</summary>

@@ -22,6 +22,7 @@ internal sealed class ServingTelemetry
         ShadowComparisons = meter.CreateCounter<long>("mlops.serving.shadow.comparisons", "{prediction}", "Shadow predictions compared with the served one, by agreement.");
         ShadowDifference = meter.CreateHistogram<double>("mlops.serving.shadow.difference", null, "Largest absolute difference between a shadow output and the served one.");
         ShadowDropped = meter.CreateCounter<long>("mlops.serving.shadow.dropped", "{prediction}", "Shadow predictions dropped because the shadow queue was full.");
+        ObserverErrors = meter.CreateCounter<long>("mlops.serving.observer_errors", "{prediction}", "Prediction observers that threw; the predictions were served.");
         LoadFailures = meter.CreateCounter<long>("mlops.serving.load_failures", "{version}", "Versions that failed to load, verify or warm up, by stage.");
     }
 
@@ -36,6 +37,8 @@ internal sealed class ServingTelemetry
     public Counter<long> LoadFailures { get; }
 
     public Histogram<int> BatchSize { get; }
+
+    public Counter<long> ObserverErrors { get; }
 
     public Counter<long> ShadowComparisons { get; }
 
