@@ -12,6 +12,8 @@ internal static class ReferenceVectors
     private static readonly Lazy<JsonDocument> Document = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reference", "drift.json"))));
 
+    public static JsonElement Root => Document.Value.RootElement;
+
     public static IEnumerable<JsonElement> Section(string name) => Document.Value.RootElement.GetProperty(name).EnumerateArray();
 
     public static JsonElement Case(string section, string name) =>

@@ -229,6 +229,18 @@ def main():
             "r2": float(metrics.r2_score(actual, predicted)),
         })
 
+    # River's documented examples (river/drift/{page_hinkley,adwin}.py, river/drift/binary/ddm.py docstrings): the
+    # streams come from Python's own random module here, the expected indices from River's documentation.
+    import random
+    rng = random.Random(12345)
+    two_laws = rng.choices([0, 1], k=1000) + rng.choices(range(4, 8), k=1000)
+    rng = random.Random(42)
+    errors = rng.choices([0, 1], k=1000) + rng.choices([0, 1], k=1000, weights=[0.3, 0.7])
+    out["river"] = {
+        "two_laws": two_laws, "page_hinkley_changes": [1006], "adwin_changes": [1023],
+        "errors": errors, "ddm_first_warning": 1084, "ddm_changes": [1334], "ddm_warning_after_change": 1492,
+    }
+
     # scipy's time for the benchmark sizes (1,000,000 vs 1,000,000), for docs/benchmarks.md.
     a, b = generate(g(60, 1_000_000)), generate(g(61, 1_000_000, 0.001))
     started = time.perf_counter(); stats.ks_2samp(a, b); ks_time = time.perf_counter() - started
