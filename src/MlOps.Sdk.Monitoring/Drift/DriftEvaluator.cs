@@ -54,6 +54,15 @@ internal static class DriftEvaluator
         }
 
         current.Sort();
+        return WithNumericChart(NumericTest(feature, current, options, missing, nonFinite), feature.Values, current);
+    }
+
+    private static FeatureDrift WithNumericChart(FeatureDrift result, ReadOnlySpan<double> reference, ReadOnlySpan<double> current) =>
+        result.Distributions is null ? result with { Distributions = Distributions.Numeric(reference, current) } : result;
+
+    private static FeatureDrift NumericTest(FeatureProfile feature, Span<double> current, DriftOptions options, int missing, int nonFinite)
+    {
+        var count = current.Length;
         if (MoreThanFiveDistinct(feature.Values, current))
         {
             if (feature.Values.Length <= SmallReference)
@@ -151,6 +160,12 @@ internal static class DriftEvaluator
     }
 
     private static FeatureDrift FromCounts(FeatureProfile feature, long referenceSize, SortedDictionary<string, (long Reference, long Current)> counts, int currentSize, int missing, int nonFinite, DriftOptions options, bool numericKeys)
+    {
+        var chart = Distributions.Categories(counts, referenceSize, currentSize);
+        return FromCountsTest(feature, referenceSize, counts, currentSize, missing, nonFinite, options, numericKeys) with { Distributions = chart };
+    }
+
+    private static FeatureDrift FromCountsTest(FeatureProfile feature, long referenceSize, SortedDictionary<string, (long Reference, long Current)> counts, int currentSize, int missing, int nonFinite, DriftOptions options, bool numericKeys)
     {
         var unseen = counts.Values.Count(v => v.Reference == 0);
         var referenceShares = counts.Values.Select(v => (double)v.Reference / referenceSize).ToArray();

@@ -14,4 +14,18 @@ public sealed record DriftReport(IReadOnlyList<FeatureDrift> Features, int Rows,
 
     /// <summary>Whether the dataset drifted: at least <see cref="DatasetDriftShare"/> of its features did.</summary>
     public bool DatasetDrifted => Features.Count > 0 && DriftedShare >= DatasetDriftShare;
+
+    /// <summary>
+    /// Writes the report as one self-contained HTML page (a verdict table and each feature's reference and window
+    /// distributions as inline SVG; no scripts, nothing fetched).
+    /// </summary>
+    public async Task SaveHtmlAsync(string path, string title = "Drift report", CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        await File.WriteAllTextAsync(path, HtmlDriftReport.Render(this, title), System.Text.Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the report as JSON (NaN scores as <c>"NaN"</c>).</summary>
+    public async Task SaveJsonAsync(Stream stream, CancellationToken cancellationToken = default) =>
+        await System.Text.Json.JsonSerializer.SerializeAsync(stream, this, ReportJson.Default.DriftReport, cancellationToken).ConfigureAwait(false);
 }

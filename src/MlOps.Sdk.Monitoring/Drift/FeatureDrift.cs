@@ -23,6 +23,23 @@ public sealed record FeatureDrift(
     int NonFinite,
     int UnseenCategories)
 {
+    /// <summary>The reference and window distributions side by side, for charts: bin (or category) labels and shares.</summary>
+    public DistributionComparison? Distributions { get; init; }
+
     /// <summary>Whether <see cref="Score"/> is a p-value (drift when below the threshold) rather than a distance.</summary>
     public bool IsPValue => Test is "ks" or "chisquare" or "z";
+}
+
+/// <summary>A reference and a window distribution over the same bins or categories.</summary>
+/// <param name="Labels">The bins' ranges or the categories.</param>
+/// <param name="Reference">The reference's share in each.</param>
+/// <param name="Current">The window's share in each.</param>
+public sealed record DistributionComparison(IReadOnlyList<string> Labels, IReadOnlyList<double> Reference, IReadOnlyList<double> Current)
+{
+    /// <summary>Equal when every label and share is.</summary>
+    public bool Equals(DistributionComparison? other) =>
+        other is not null && Labels.SequenceEqual(other.Labels) && Reference.SequenceEqual(other.Reference) && Current.SequenceEqual(other.Current);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Labels.Count, Labels.FirstOrDefault());
 }
