@@ -25,7 +25,8 @@ public sealed class DriftMonitor<TIn>
         _reference = reference;
         _options = options ?? new DriftOptions();
         _options.Validate();
-        _extractor = new FeatureExtractor<TIn>(reference.VectorLengths);
+        var properties = reference.Features.Select(f => f.Name.Split('[')[0]).ToHashSet(StringComparer.Ordinal);
+        _extractor = new FeatureExtractor<TIn>(reference.VectorLengths, properties.Contains);
         var expected = _extractor.NumericNames.Concat(_extractor.CategoricalNames);
         if (!expected.SequenceEqual(reference.Features.Select(f => f.Name)))
         {
@@ -44,6 +45,9 @@ public sealed class DriftMonitor<TIn>
 
     /// <summary>The verdicts of the last window tested, or null before the first.</summary>
     public DriftReport? LastReport { get; private set; }
+
+    /// <summary>The rows of the last window tested (what a retrain hook gets).</summary>
+    public IReadOnlyList<TIn> LastWindowRows { get; private set; } = [];
 
     /// <summary>Rows captured so far (after sampling).</summary>
     public long Captured => Interlocked.Read(ref _position);
@@ -71,6 +75,7 @@ public sealed class DriftMonitor<TIn>
         }
 
         _extractor.Extract(row, window.Numeric.AsSpan(slot * _numericCount, _numericCount), window.Categorical.AsSpan(slot * _categoricalCount, _categoricalCount));
+        window.Rows[slot] = row;
         if (Interlocked.Increment(ref window.Written) == _options.WindowSize)
         {
             ThreadPool.UnsafeQueueUserWorkItem(window, preferLocal: false);
@@ -139,6 +144,7 @@ public sealed class DriftMonitor<TIn>
     {
         public readonly double[] Numeric = new double[monitor._options.WindowSize * monitor._numericCount];
         public readonly string?[] Categorical = new string?[monitor._options.WindowSize * monitor._categoricalCount];
+        public readonly TIn[] Rows = new TIn[monitor._options.WindowSize];
         public long Index = index;
         public int Written;
         private readonly Columns _columns = new(monitor._numericCount, monitor._categoricalCount, monitor._options.WindowSize);
@@ -150,11 +156,14 @@ public sealed class DriftMonitor<TIn>
             var own = Interlocked.Exchange(ref _columnsInUse, 1) == 0;
             var columns = own ? _columns : new Columns(monitor._numericCount, monitor._categoricalCount, monitor._options.WindowSize);
             columns.Fill(Numeric, Categorical, monitor._options.WindowSize);
+            var rows = (TIn[])Rows.Clone();
+            Array.Clear(Rows);
             Written = 0;
             Volatile.Write(ref Index, Index + 2);
             try
             {
                 var report = DriftEvaluator.Evaluate(monitor._reference, monitor._options, columns.Numeric, columns.Categorical, monitor._options.WindowSize);
+                monitor.LastWindowRows = rows;
                 monitor.LastReport = report;
                 monitor.WindowClosed?.Invoke(monitor, report);
             }

@@ -18,13 +18,14 @@ internal sealed class FeatureExtractor<TIn>
     private readonly CategoricalWriter[] _categorical;
 
     /// <param name="vectorLengths">The length of each array property, by property name (a feature per element).</param>
-    public FeatureExtractor(IReadOnlyDictionary<string, int> vectorLengths)
+    /// <param name="include">Which properties are features, by name; all of them when null.</param>
+    public FeatureExtractor(IReadOnlyDictionary<string, int> vectorLengths, Func<string, bool>? include = null)
     {
         var numericNames = new List<string>();
         var categoricalNames = new List<string>();
         var numeric = new List<NumericWriter>();
         var categorical = new List<CategoricalWriter>();
-        foreach (var property in typeof(TIn).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead))
+        foreach (var property in typeof(TIn).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && (include?.Invoke(p.Name) ?? true)))
         {
             var type = property.PropertyType;
             var scalar = Nullable.GetUnderlyingType(type) ?? type;

@@ -28,9 +28,12 @@ public sealed class ReferenceProfile
     /// <exception cref="KeyNotFoundException">There is none.</exception>
     public FeatureProfile this[string name] => Features.FirstOrDefault(f => f.Name == name) ?? throw new KeyNotFoundException($"The profile has no feature '{name}'.");
 
-    /// <summary>Profiles <paramref name="rows"/>: each readable number, string and bool property (and array element).</summary>
+    /// <summary>
+    /// Profiles <paramref name="rows"/>: each readable number, string and bool property (and array element), or those
+    /// <paramref name="include"/> accepts by name (leave out the label, ids, timestamps).
+    /// </summary>
     /// <exception cref="ArgumentException">There are no rows.</exception>
-    public static ReferenceProfile Build<TIn>(IEnumerable<TIn> rows)
+    public static ReferenceProfile Build<TIn>(IEnumerable<TIn> rows, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var list = rows as IReadOnlyList<TIn> ?? rows.ToList();
@@ -40,7 +43,7 @@ public sealed class ReferenceProfile
         }
 
         var lengths = FeatureExtractor<TIn>.VectorLengths(list[0]);
-        var extractor = new FeatureExtractor<TIn>(lengths);
+        var extractor = new FeatureExtractor<TIn>(lengths, include);
         var numeric = new double[extractor.NumericNames.Length];
         var categorical = new string?[extractor.CategoricalNames.Length];
         var numericValues = extractor.NumericNames.Select(_ => new List<double>(list.Count)).ToArray();
