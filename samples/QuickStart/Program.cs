@@ -1,12 +1,14 @@
 // QuickStart: snapshot a generated dataset, train a few real models on it with ML.NET, track every run
 // with MlOps.Sdk on the embedded default store (.mlops/ : SQLite + content-addressed files), export each
 // model to ONNX, find the best run with a search, register its model, move `production` to it through an
-// approval, and print the lineage from data to alias.
+// approval, print the lineage from data to alias, serve it and swap it live, then watch live traffic drift: verdicts,
+// an HTML report, and a retrained model that starts in shadow.
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
 using MlOps.Sdk;
+using MlOps.Sdk.Monitoring;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
@@ -20,7 +22,7 @@ services.AddMlOps(o => o.RootDirectory = root)
         .AddTracking()
         .AddDatasets()
         .AddModelRegistry(r => r.RequireApprovalFor("production"))
-        .AddModelHost<Transaction, FraudPrediction>("fraud", h => h.FollowAlias("production"))
+        .AddModelHost<Transaction, FraudPrediction>("fraud", h => h.FollowAlias("production").ShadowTo("challenger"))
         .UseSqlite();
 await using var provider = services.BuildServiceProvider();
 var tracker = provider.GetRequiredService<IExperimentTracker>();
@@ -150,4 +152,76 @@ foreach (var (number, count) in served.OrderBy(p => p.Key))
 
 var last = host.PredictWithProvenance(rows[0]);
 Console.WriteLine($"now: P(fraud) = {last.Output.Probability:F4} from {last.ModelName}/{last.Version} ({last.Digest.ToString()[..19]}…, variant {last.Variant})");
+
+// Monitor: a reference profile of the training inputs, a drift monitor fed by the host, an alert on dataset drift,
+// and a retrain hook that trains on the drifted window and points `challenger` (shadowed by the host) at the result.
+var reference = ReferenceProfile.Build(rows, include: name => name != nameof(Transaction.Label));
+var monitor = new DriftMonitor<Transaction>(reference, new DriftOptions { WindowSize = 2000 });
+var alerts = new AlertEngine([AlertRule.Drift()]);
+var retrainHook = new RetrainHook(ml, features, rows, registry);
+await using var retrain = new RetrainTrigger<Transaction>(alerts, monitor, retrainHook, () => host.CurrentVersion);
+var window = new TaskCompletionSource<DriftReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+monitor.WindowClosed += (_, report) =>
+{
+    alerts.Observe(report);
+    window.TrySetResult(report);
+};
+using (monitor.Watch(host))
+{
+    foreach (var tx in FraudData.Generate(rows: 2000, seed: 11))
+    {
+        // Live traffic has moved: larger amounts, farther away.
+        tx.Amount *= 2.5f;
+        tx.Distance += 150;
+        host.Predict(tx);
+    }
+
+    var drift = await window.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    Console.WriteLine();
+    Console.WriteLine($"Drift of the last {drift.Rows:N0} predictions against the training data ({drift.DriftedFeatures} of {drift.Features.Count} features, dataset drift: {(drift.DatasetDrifted ? "yes" : "no")}):");
+    foreach (var feature in drift.Features)
+    {
+        Console.WriteLine($"  {feature.Feature,-13}{feature.Test,-13}{feature.Score,10:G4}  {(feature.Drifted ? "drift" : "no drift")}");
+    }
+
+    var reportPath = Path.Combine(root, "drift-report.html");
+    await drift.SaveHtmlAsync(reportPath, "fraud: live traffic vs training data");
+    Console.WriteLine($"report: {Path.GetFullPath(reportPath)}");
+}
+
+await retrain.Running.WaitAsync(TimeSpan.FromMinutes(2));
+var shadowed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+using var listener = new System.Diagnostics.Metrics.MeterListener();
+var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+listener.InstrumentPublished = (instrument, l) =>
+{
+    if (instrument.Name == "mlops.serving.shadow.comparisons")
+    {
+        l.EnableMeasurementEvents(instrument);
+    }
+};
+listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+{
+    foreach (var tag in tags)
+    {
+        if (tag.Key == "mlops.shadow.outcome" && tag.Value is string outcome)
+        {
+            outcomes.AddOrUpdate(outcome, value, (_, n) => n + value);
+        }
+    }
+});
+listener.Start();
+Console.WriteLine();
+Console.WriteLine($"retrained on the drifted window: {retrainHook.Registered!.Reference} is fraud@challenger, shadowing {host.CurrentVersion!.Reference}");
+for (var attempt = 0; attempt < 100 && outcomes.GetValueOrDefault("agree") + outcomes.GetValueOrDefault("disagree") < 500; attempt++)
+{
+    foreach (var tx in FraudData.Generate(rows: 200, seed: 100 + attempt))
+    {
+        host.Predict(tx);
+    }
+
+    await Task.Delay(50);
+}
+
+Console.WriteLine($"shadow comparisons: {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value:N0}"))} (callers got production's answers)");
 return 0;

@@ -69,6 +69,7 @@ internal static class OutputPruner
                 GraphInput => !conservative && !needed.Contains(Name(model, field)) && !initializers.Contains(Name(model, field)),
                 GraphOutput => !wanted.Contains(Name(model, field)),
                 GraphValueInfo => !conservative && !needed.Contains(Name(model, field)),
+                GraphInitializer => !conservative && !needed.Contains(TensorName(model, field)),
                 _ => false,
             };
             if (!drop)

@@ -20,7 +20,11 @@ internal sealed class OutputComparer<TOut>
             .ToArray();
     }
 
-    /// <returns>Whether the results agree, and the largest floating-point difference.</returns>
+    /// <returns>
+    /// Whether the results agree, and the largest floating-point difference. When the result has outputs that are not
+    /// floating-point (labels, classes), agreement is their equality and scores only count as difference; otherwise it is
+    /// every difference within <paramref name="tolerance"/>.
+    /// </returns>
     public (bool Agree, double Difference) Compare(TOut served, TOut shadow, double tolerance)
     {
         var equal = true;
@@ -39,7 +43,7 @@ internal sealed class OutputComparer<TOut>
             }
         }
 
-        return (equal && difference <= tolerance, difference);
+        return (_properties.Any(p => !p.Floating) ? equal : difference <= tolerance, difference);
     }
 
     private static bool IsFloating(Type type) =>

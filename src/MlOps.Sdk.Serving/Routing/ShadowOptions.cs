@@ -19,7 +19,11 @@ public sealed class ShadowOptions
     /// <value>The default is 1,024.</value>
     public int QueueCapacity { get; set; } = 1024;
 
-    /// <summary>The largest difference between floating-point outputs that still counts as agreement.</summary>
-    /// <value>The default is 1e-6. Other outputs (labels, integers, strings) must be equal.</value>
+    /// <summary>
+    /// The largest difference between floating-point outputs that still counts as agreement, for results that are all
+    /// floating-point. When the result also has labels, integers or strings, agreement is their equality, and the
+    /// scores' differences are reported (<c>mlops.serving.shadow.difference</c>) but do not decide it.
+    /// </summary>
+    /// <value>The default is 1e-6.</value>
     public double Tolerance { get; set; } = 1e-6;
 }
