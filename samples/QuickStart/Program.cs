@@ -156,7 +156,7 @@ Console.WriteLine($"now: P(fraud) = {last.Output.Probability:F4} from {last.Mode
 // Monitor: a reference profile of the training inputs, a drift monitor fed by the host, an alert on dataset drift,
 // and a retrain hook that trains on the drifted window and points `challenger` (shadowed by the host) at the result.
 var reference = ReferenceProfile.Build(rows, include: name => name != nameof(Transaction.Label));
-var monitor = new DriftMonitor<Transaction>(reference, new DriftOptions { WindowSize = 2000 });
+var monitor = new DriftMonitor<Transaction>(reference, new DriftOptions { WindowSize = 2000, KeepRows = true });
 var alerts = new AlertEngine([AlertRule.Drift()]);
 var retrainHook = new RetrainHook(ml, features, rows, registry);
 await using var retrain = new RetrainTrigger<Transaction>(alerts, monitor, retrainHook, () => host.CurrentVersion);

@@ -63,7 +63,7 @@ public sealed class AlertTests
         var random = new Random(3);
         var reference = ReferenceProfile.Build(Enumerable.Range(0, 300).Select(_ => new MonitorTests.Row { Amount = random.NextDouble(), V = [1, 2, 3] }), include: p => p != "Country");
         Assert.DoesNotContain(reference.Features, f => f.Name == "Country");
-        var monitor = new DriftMonitor<MonitorTests.Row>(reference, new DriftOptions { WindowSize = 100 });
+        var monitor = new DriftMonitor<MonitorTests.Row>(reference, new DriftOptions { WindowSize = 100, KeepRows = true });
         var engine = new AlertEngine([AlertRule.Drift(features: 1)], new AlertOptions { Cooldown = TimeSpan.Zero, ResolveAfter = 1 });
         monitor.WindowClosed += (_, report) => engine.Observe(report);
         var hook = new SlowHook();
@@ -83,6 +83,7 @@ public sealed class AlertTests
         hook.Release.SetResult();
         await trigger.Running;
 
+        Assert.Throws<ArgumentException>(() => new RetrainTrigger<MonitorTests.Row>(engine, new DriftMonitor<MonitorTests.Row>(reference), hook, () => null));
         var request = Assert.Single(hook.Requests);
         Assert.Equal(100, request.Window.Count);
         Assert.All(request.Window, r => Assert.True(r.Amount >= 5));

@@ -39,6 +39,11 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(monitor);
         ArgumentNullException.ThrowIfNull(hook);
         ArgumentNullException.ThrowIfNull(serving);
+        if (!monitor.KeepsRows)
+        {
+            throw new ArgumentException("The retrain hook gets the window's rows: create the monitor with DriftOptions.KeepRows = true.", nameof(monitor));
+        }
+
         _logger = logger ?? NullLogger.Instance;
         alerts.Changed += OnAlert;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MlOps.Sdk.Monitoring.Statistics;
 
 namespace MlOps.Sdk.Monitoring;
@@ -24,8 +23,7 @@ internal static class Distributions
             edges[i] = i == bins ? high : low + ((high - low) * i / bins);
         }
 
-        var labels = Enumerable.Range(0, bins).Select(i => $"{Format(edges[i])} – {Format(edges[i + 1])}").ToArray();
-        return new DistributionComparison(labels, Shares(Histogram.Counts(reference, edges), reference.Length), Shares(Histogram.Counts(current, edges), current.Length));
+        return new DistributionComparison(edges, null, Shares(Histogram.Counts(reference, edges), reference.Length), Shares(Histogram.Counts(current, edges), current.Length));
     }
 
     public static DistributionComparison Categories(IEnumerable<KeyValuePair<string, (long Reference, long Current)>> counts, long referenceSize, long currentSize)
@@ -43,10 +41,17 @@ internal static class Distributions
             current.Add((double)rest.Sum(c => c.Value.Current) / currentSize);
         }
 
-        return new DistributionComparison(labels, reference, current);
+        return new DistributionComparison(null, labels, reference, current);
     }
 
-    private static double[] Shares(long[] counts, int total) => counts.Select(c => (double)c / total).ToArray();
+    private static double[] Shares(long[] counts, int total)
+    {
+        var shares = new double[counts.Length];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            shares[i] = (double)counts[i] / total;
+        }
 
-    private static string Format(double x) => x.ToString("G4", CultureInfo.InvariantCulture);
+        return shares;
+    }
 }

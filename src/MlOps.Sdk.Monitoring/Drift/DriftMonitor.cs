@@ -25,6 +25,7 @@ public sealed class DriftMonitor<TIn>
         _reference = reference;
         _options = options ?? new DriftOptions();
         _options.Validate();
+        KeepsRows = _options.KeepRows;
         var properties = reference.Features.Select(f => f.Name.Split('[')[0]).ToHashSet(StringComparer.Ordinal);
         _extractor = new FeatureExtractor<TIn>(reference.VectorLengths, properties.Contains);
         var expected = _extractor.NumericNames.Concat(_extractor.CategoricalNames);
@@ -46,8 +47,10 @@ public sealed class DriftMonitor<TIn>
     /// <summary>The verdicts of the last window tested, or null before the first.</summary>
     public DriftReport? LastReport { get; private set; }
 
-    /// <summary>The rows of the last window tested (what a retrain hook gets).</summary>
+    /// <summary>The rows of the last window tested (what a retrain hook gets), when <see cref="DriftOptions.KeepRows"/> is set.</summary>
     public IReadOnlyList<TIn> LastWindowRows { get; private set; } = [];
+
+    internal bool KeepsRows { get; }
 
     /// <summary>Rows captured so far (after sampling).</summary>
     public long Captured => Interlocked.Read(ref _position);
@@ -75,7 +78,10 @@ public sealed class DriftMonitor<TIn>
         }
 
         _extractor.Extract(row, window.Numeric.AsSpan(slot * _numericCount, _numericCount), window.Categorical.AsSpan(slot * _categoricalCount, _categoricalCount));
-        window.Rows[slot] = row;
+        if (window.Rows is { } rows)
+        {
+            rows[slot] = row;
+        }
         if (Interlocked.Increment(ref window.Written) == _options.WindowSize)
         {
             ThreadPool.UnsafeQueueUserWorkItem(window, preferLocal: false);
@@ -144,7 +150,7 @@ public sealed class DriftMonitor<TIn>
     {
         public readonly double[] Numeric = new double[monitor._options.WindowSize * monitor._numericCount];
         public readonly string?[] Categorical = new string?[monitor._options.WindowSize * monitor._categoricalCount];
-        public readonly TIn[] Rows = new TIn[monitor._options.WindowSize];
+        public readonly TIn[]? Rows = monitor._options.KeepRows ? new TIn[monitor._options.WindowSize] : null;
         public long Index = index;
         public int Written;
         private readonly Columns _columns = new(monitor._numericCount, monitor._categoricalCount, monitor._options.WindowSize);
@@ -156,8 +162,13 @@ public sealed class DriftMonitor<TIn>
             var own = Interlocked.Exchange(ref _columnsInUse, 1) == 0;
             var columns = own ? _columns : new Columns(monitor._numericCount, monitor._categoricalCount, monitor._options.WindowSize);
             columns.Fill(Numeric, Categorical, monitor._options.WindowSize);
-            var rows = (TIn[])Rows.Clone();
-            Array.Clear(Rows);
+            TIn[] rows = [];
+            if (Rows is not null)
+            {
+                rows = (TIn[])Rows.Clone();
+                Array.Clear(Rows);
+            }
+
             Written = 0;
             Volatile.Write(ref Index, Index + 2);
             try

@@ -11,6 +11,13 @@ public sealed class DriftOptions
     /// <value>The default is 1 (every prediction).</value>
     public double SamplingRate { get; set; } = 1.0;
 
+    /// <summary>
+    /// Whether each window keeps its rows (references to the observed inputs) for <see cref="DriftMonitor{TIn}.LastWindowRows"/>,
+    /// which a <see cref="RetrainTrigger{TIn}"/> hands to the retrain hook.
+    /// </summary>
+    /// <value>The default is false: a window holds only the features it tests.</value>
+    public bool KeepRows { get; set; }
+
     /// <summary>The dataset drifts when at least this share of its features drift (Evidently's <c>drift_share</c>).</summary>
     /// <value>The default is 0.5.</value>
     public double DatasetDriftShare { get; set; } = 0.5;

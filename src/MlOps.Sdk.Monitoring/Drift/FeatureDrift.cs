@@ -31,15 +31,21 @@ public sealed record FeatureDrift(
 }
 
 /// <summary>A reference and a window distribution over the same bins or categories.</summary>
-/// <param name="Labels">The bins' ranges or the categories.</param>
+/// <param name="Edges">The bin edges (numbers), or null for categories.</param>
+/// <param name="Categories">The categories, or null for bins.</param>
 /// <param name="Reference">The reference's share in each.</param>
 /// <param name="Current">The window's share in each.</param>
-public sealed record DistributionComparison(IReadOnlyList<string> Labels, IReadOnlyList<double> Reference, IReadOnlyList<double> Current)
+public sealed record DistributionComparison(IReadOnlyList<double>? Edges, IReadOnlyList<string>? Categories, IReadOnlyList<double> Reference, IReadOnlyList<double> Current)
 {
-    /// <summary>Equal when every label and share is.</summary>
+    /// <summary>Each bin's range, or each category.</summary>
+    public IReadOnlyList<string> Labels => Categories ?? [.. Enumerable.Range(0, Edges!.Count - 1).Select(i => $"{Format(Edges[i])} – {Format(Edges[i + 1])}")];
+
+    /// <summary>Equal when every edge, category and share is.</summary>
     public bool Equals(DistributionComparison? other) =>
         other is not null && Labels.SequenceEqual(other.Labels) && Reference.SequenceEqual(other.Reference) && Current.SequenceEqual(other.Current);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Labels.Count, Labels.FirstOrDefault());
+    public override int GetHashCode() => HashCode.Combine(Reference.Count, Reference.FirstOrDefault());
+
+    private static string Format(double x) => x.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
 }

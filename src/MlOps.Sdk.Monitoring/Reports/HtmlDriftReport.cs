@@ -55,20 +55,21 @@ internal static class HtmlDriftReport
 
     private static string Chart(FeatureDrift feature)
     {
-        if (feature.Distributions is not { Labels.Count: > 0 } d)
+        if (feature.Distributions is not { Reference.Count: > 0 } d)
         {
             return string.Empty;
         }
 
+        var labels = d.Labels;
         var max = Math.Max(d.Reference.DefaultIfEmpty(0).Max(), d.Current.DefaultIfEmpty(0).Max());
-        var slot = (double)ChartWidth / d.Labels.Count;
+        var slot = (double)ChartWidth / labels.Count;
         var bar = Math.Max(1, (slot - 2) / 2);
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" data-feature=\"{Encode(feature.Feature)}\" width=\"{ChartWidth}\" height=\"{ChartHeight}\" viewBox=\"0 0 {ChartWidth} {ChartHeight}\" role=\"img\" aria-label=\"{Encode(feature.Feature)} distributions\">");
-        for (var i = 0; i < d.Labels.Count; i++)
+        for (var i = 0; i < labels.Count; i++)
         {
-            Bar(svg, "reference", i * slot, bar, d.Reference[i], max, d.Labels[i]);
-            Bar(svg, "current", (i * slot) + bar, bar, d.Current[i], max, d.Labels[i]);
+            Bar(svg, "reference", i * slot, bar, d.Reference[i], max, labels[i]);
+            Bar(svg, "current", (i * slot) + bar, bar, d.Current[i], max, labels[i]);
         }
 
         return svg.Append("</svg>").ToString();
