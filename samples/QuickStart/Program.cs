@@ -40,6 +40,8 @@ var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(rows), testFractio
 var features = ml.Transforms.Concatenate("Features", nameof(Transaction.Amount), nameof(Transaction.Hour), nameof(Transaction.Distance), nameof(Transaction.MerchantRisk))
     .Append(ml.Transforms.NormalizeMinMax("Features"));
 
+// What the models are trained on, profiled once: each run keeps it, so a served version finds its monitoring reference.
+var trainingProfile = ReferenceProfile.Build(rows, include: name => name != nameof(Transaction.Label));
 (string Model, double L2)[] candidates = [("sdca", 0.001), ("sdca", 0.1), ("lbfgs", 0.01), ("lbfgs", 1)];
 const int epochs = 5;
 foreach (var (model, l2) in candidates)
@@ -49,6 +51,7 @@ foreach (var (model, l2) in candidates)
     run.LogParam("l2", l2);
     run.LogParam("epochs", (long)epochs);
     run.LogInput(dataset);
+    await run.LogReferenceProfileAsync(trainingProfile);
 
     ITransformer? trained = null;
     for (var epoch = 1; epoch <= epochs; epoch++)
@@ -153,9 +156,9 @@ foreach (var (number, count) in served.OrderBy(p => p.Key))
 var last = host.PredictWithProvenance(rows[0]);
 Console.WriteLine($"now: P(fraud) = {last.Output.Probability:F4} from {last.ModelName}/{last.Version} ({last.Digest.ToString()[..19]}…, variant {last.Variant})");
 
-// Monitor: a reference profile of the training inputs, a drift monitor fed by the host, an alert on dataset drift,
-// and a retrain hook that trains on the drifted window and points `challenger` (shadowed by the host) at the result.
-var reference = ReferenceProfile.Build(rows, include: name => name != nameof(Transaction.Label));
+// Monitor: the serving version's reference profile (from its training run), a drift monitor fed by the host, an alert
+// on dataset drift, and a retrain hook that trains on the drifted window and points `challenger` (shadowed) at it.
+var reference = await ReferenceProfiles.LoadForVersionAsync(tracker, host.CurrentVersion!);
 var monitor = new DriftMonitor<Transaction>(reference, new DriftOptions { WindowSize = 2000, KeepRows = true });
 var alerts = new AlertEngine([AlertRule.Drift()]);
 var retrainHook = new RetrainHook(ml, features, rows, registry);
