@@ -159,7 +159,7 @@ Console.WriteLine($"now: P(fraud) = {last.Output.Probability:F4} from {last.Mode
 // Monitor: the serving version's reference profile (from its training run), a drift monitor fed by the host, an alert
 // on dataset drift, and a retrain hook that trains on the drifted window and points `challenger` (shadowed) at it.
 var reference = await ReferenceProfiles.LoadForVersionAsync(tracker, host.CurrentVersion!);
-var monitor = new DriftMonitor<Transaction>(reference, new DriftOptions { WindowSize = 2000, KeepRows = true });
+using var monitor = new DriftMonitor<Transaction>(reference, new DriftOptions { WindowSize = 2000, KeepRows = true });
 var alerts = new AlertEngine([AlertRule.Drift()]);
 var retrainHook = new RetrainHook(ml, features, rows, registry);
 await using var retrain = new RetrainTrigger<Transaction>(alerts, monitor, retrainHook, () => host.CurrentVersion);

@@ -91,6 +91,36 @@ public sealed class MonitorTests
     }
 
     [Fact]
+    public async Task TimeWindows_CloseWithWhatTheyHold_AndAnEmptyOneReportsNoData()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var reference = ReferenceProfile.Build(Rows(new Random(16), 500, shift: 0));
+        using var monitor = new DriftMonitor<Row>(reference, new DriftOptions { WindowSize = 1000, WindowDuration = TimeSpan.FromMinutes(1) }, time);
+        var reports = new System.Collections.Concurrent.BlockingCollection<DriftReport>();
+        monitor.WindowClosed += (_, r) => reports.Add(r);
+        var first = Rows(new Random(17), 300, shift: 0.5);
+        var second = Rows(new Random(18), 1000, shift: 0);
+
+        first.ForEach(monitor.Observe);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var byTime = await Next(reports);
+        second.ForEach(monitor.Observe);
+        var byCount = await Next(reports);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var empty = await Next(reports);
+
+        Assert.Equal(monitor.Evaluate(first).Features, byTime.Features);
+        Assert.Equal(300, byTime.Rows);
+        Assert.Equal(monitor.Evaluate(second).Features, byCount.Features);
+        Assert.Equal(0, empty.Rows);
+        Assert.All(empty.Features, f => Assert.Equal(("none", false), (f.Test, f.Drifted)));
+        Assert.False(empty.DatasetDrifted);
+
+        static Task<DriftReport> Next(System.Collections.Concurrent.BlockingCollection<DriftReport> reports) =>
+            Task.Run(() => reports.TryTake(out var r, TimeSpan.FromSeconds(30)) ? r : throw new TimeoutException("No window closed."));
+    }
+
+    [Fact]
     public void Observe_IsAllocationFree()
     {
         var reference = ReferenceProfile.Build(Rows(new Random(6), 500, shift: 0));

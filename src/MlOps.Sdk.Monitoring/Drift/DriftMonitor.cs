@@ -7,7 +7,7 @@ namespace MlOps.Sdk.Monitoring;
 /// after next, and tests it (<see cref="WindowClosed"/>). Two windows alternate, so capture never waits for a test.
 /// </summary>
 /// <typeparam name="TIn">The row type: its number, string and bool properties (and array elements) are the features.</typeparam>
-public sealed class DriftMonitor<TIn>
+public sealed class DriftMonitor<TIn> : IDisposable
 {
     private readonly ReferenceProfile _reference;
     private readonly DriftOptions _options;
@@ -15,11 +15,15 @@ public sealed class DriftMonitor<TIn>
     private readonly Window[] _windows;
     private readonly int _numericCount;
     private readonly int _categoricalCount;
+    private readonly ITimer? _timer;
     private long _position;
 
     /// <summary>Creates a monitor of rows like the ones <paramref name="reference"/> was built from.</summary>
+    /// <param name="reference">The reference.</param>
+    /// <param name="options">Windows and thresholds.</param>
+    /// <param name="time">The clock of <see cref="DriftOptions.WindowDuration"/>; the system clock by default.</param>
     /// <exception cref="ArgumentException">The profile's features are not those of <typeparamref name="TIn"/>.</exception>
-    public DriftMonitor(ReferenceProfile reference, DriftOptions? options = null)
+    public DriftMonitor(ReferenceProfile reference, DriftOptions? options = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(reference);
         _reference = reference;
@@ -36,6 +40,57 @@ public sealed class DriftMonitor<TIn>
 
         (_numericCount, _categoricalCount) = (_extractor.NumericNames.Length, _extractor.CategoricalNames.Length);
         _windows = [new Window(this, 0), new Window(this, 1)];
+        if (_options.WindowDuration is { } duration)
+        {
+            _timer = (time ?? TimeProvider.System).CreateTimer(_ => Seal(), null, duration, duration);
+        }
+    }
+
+    /// <summary>Stops closing windows by time.</summary>
+    public void Dispose() => _timer?.Dispose();
+
+    /// <summary>
+    /// Closes the current window early: moves the next claim to the next window's first slot, waits for the rows
+    /// already claimed to be written (microseconds), and tests what the window holds.
+    /// </summary>
+    private void Seal()
+    {
+        var size = _options.WindowSize;
+        while (true)
+        {
+            var position = Interlocked.Read(ref _position);
+            var index = position / size;
+            var claimed = (int)(position - (index * size));
+            if (claimed == 0)
+            {
+                var empty = DriftEvaluator.Evaluate(_reference, _options, new double[_numericCount][], new string?[_categoricalCount][], 0);
+                Publish(empty, []);
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _position, (index + 1) * size, position) != position)
+            {
+                continue;
+            }
+
+            var window = _windows[index & 1];
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref window.Index) != index || Volatile.Read(ref window.Written) != claimed)
+            {
+                spinner.SpinOnce();
+            }
+
+            window.Count = claimed;
+            ThreadPool.UnsafeQueueUserWorkItem(window, preferLocal: false);
+            return;
+        }
+    }
+
+    private void Publish(DriftReport report, TIn[] rows)
+    {
+        LastWindowRows = rows;
+        LastReport = report;
+        WindowClosed?.Invoke(this, report);
     }
 
     /// <summary>Raised on the thread pool with each closed window's verdicts.</summary>
@@ -84,6 +139,7 @@ public sealed class DriftMonitor<TIn>
         }
         if (Interlocked.Increment(ref window.Written) == _options.WindowSize)
         {
+            window.Count = _options.WindowSize;
             ThreadPool.UnsafeQueueUserWorkItem(window, preferLocal: false);
         }
     }
@@ -153,6 +209,7 @@ public sealed class DriftMonitor<TIn>
         public readonly TIn[]? Rows = monitor._options.KeepRows ? new TIn[monitor._options.WindowSize] : null;
         public long Index = index;
         public int Written;
+        public int Count;
         private readonly Columns _columns = new(monitor._numericCount, monitor._categoricalCount, monitor._options.WindowSize);
         private int _columnsInUse;
 
@@ -161,11 +218,12 @@ public sealed class DriftMonitor<TIn>
             // The columns are reused; only if the test of this window's previous turn is still running are new ones made.
             var own = Interlocked.Exchange(ref _columnsInUse, 1) == 0;
             var columns = own ? _columns : new Columns(monitor._numericCount, monitor._categoricalCount, monitor._options.WindowSize);
-            columns.Fill(Numeric, Categorical, monitor._options.WindowSize);
+            var count = Count;
+            columns.Fill(Numeric, Categorical, count);
             TIn[] rows = [];
             if (Rows is not null)
             {
-                rows = (TIn[])Rows.Clone();
+                rows = Rows[..count];
                 Array.Clear(Rows);
             }
 
@@ -173,10 +231,7 @@ public sealed class DriftMonitor<TIn>
             Volatile.Write(ref Index, Index + 2);
             try
             {
-                var report = DriftEvaluator.Evaluate(monitor._reference, monitor._options, columns.Numeric, columns.Categorical, monitor._options.WindowSize);
-                monitor.LastWindowRows = rows;
-                monitor.LastReport = report;
-                monitor.WindowClosed?.Invoke(monitor, report);
+                monitor.Publish(DriftEvaluator.Evaluate(monitor._reference, monitor._options, columns.Numeric, columns.Categorical, count), rows);
             }
             catch (Exception e)
             {

@@ -7,6 +7,13 @@ public sealed class DriftOptions
     /// <value>The default is 1,000.</value>
     public int WindowSize { get; set; } = 1_000;
 
+    /// <summary>
+    /// Also close a window when this much time has passed since the last one closed, however few rows it holds (a window
+    /// with no row reports every feature as <c>none</c>). Null closes windows by count only.
+    /// </summary>
+    /// <value>The default is null.</value>
+    public TimeSpan? WindowDuration { get; set; }
+
     /// <summary>The share of predictions captured, 0 to 1.</summary>
     /// <value>The default is 1 (every prediction).</value>
     public double SamplingRate { get; set; } = 1.0;
@@ -44,6 +51,11 @@ public sealed class DriftOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(WindowSize, 2, nameof(WindowSize));
+        if (WindowDuration is { } duration && duration <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WindowDuration), duration, "A window lasts a positive time.");
+        }
+
         if (SamplingRate is <= 0 or > 1 || double.IsNaN(SamplingRate))
         {
             throw new ArgumentOutOfRangeException(nameof(SamplingRate), SamplingRate, "The sampling rate is a share above 0 and at most 1.");
