@@ -1,0 +1,46 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MlOps.Sdk;
+using MlOps.Sdk.Monitoring;
+using MlOps.Sdk.Serving;
+using MlOps.Sdk.Tracking;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers model monitors.</summary>
+public static class MonitoringBuilderExtensions
+{
+    /// <summary>
+    /// Monitors the model host <paramref name="name"/> (add it with <c>AddModelHost</c>): a <see cref="ModelMonitor{TIn, TOut}"/>
+    /// resolved as a keyed service under that name, started with the host by a hosted service. It compares live inputs
+    /// with the reference profile of the serving version (logged with its training run) and calls the registered
+    /// <see cref="IRetrainHook{TIn}"/>, if any, when an alert fires. Needs <c>AddTracking()</c>.
+    /// </summary>
+    public static IMlOpsBuilder AddMonitoring<TIn, TOut>(this IMlOpsBuilder builder, string name, Action<ModelMonitorOptions>? configure = null)
+        where TOut : new()
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var options = new ModelMonitorOptions();
+        configure?.Invoke(options);
+        options.Drift.Validate();
+        builder.Services.AddKeyedSingleton(name, (sp, _) => new ModelMonitor<TIn, TOut>(
+            sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name),
+            sp.GetRequiredService<IExperimentTracker>(),
+            options,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<IMeterFactory>(),
+            sp.GetService<IRetrainHook<TIn>>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Monitoring.ModelMonitor.{name}")));
+        builder.Services.AddSingleton<IHostedService>(sp => new Starter(sp.GetRequiredKeyedService<ModelMonitor<TIn, TOut>>(name).StartAsync));
+        return builder;
+    }
+
+    private sealed class Starter(Func<CancellationToken, Task> start) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => start(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

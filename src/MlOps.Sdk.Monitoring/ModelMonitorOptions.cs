@@ -1,0 +1,21 @@
+namespace MlOps.Sdk.Monitoring;
+
+/// <summary>How <c>AddMonitoring</c> watches a model host.</summary>
+public sealed class ModelMonitorOptions
+{
+    /// <summary>Windows, sampling and thresholds of the drift monitor.</summary>
+    public DriftOptions Drift { get; } = new();
+
+    /// <summary>Hysteresis and cooldown of the alerts.</summary>
+    public AlertOptions Alerts { get; } = new();
+
+    internal List<AlertRule> Rules { get; } = [];
+
+    /// <summary>Adds an alert rule (<see cref="AlertRule.Drift"/>, <see cref="AlertRule.Quality"/>, ...).</summary>
+    public ModelMonitorOptions AlertWhen(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        Rules.Add(rule);
+        return this;
+    }
+}

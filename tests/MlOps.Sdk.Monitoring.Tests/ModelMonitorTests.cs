@@ -1,0 +1,85 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MlOps.Sdk.Serving;
+using MlOps.Sdk.Storage.Conformance;
+using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Versioning;
+using Xunit;
+using Features = MlOps.Sdk.Monitoring.Tests.HostMonitoringTests.Features;
+using Score = MlOps.Sdk.Monitoring.Tests.HostMonitoringTests.Score;
+
+namespace MlOps.Sdk.Monitoring.Tests;
+
+public sealed class ModelMonitorTests
+{
+    [Fact]
+    public async Task AddMonitoring_WatchesTheServedVersion_AlertsOnDrift_CallsTheRetrainHook_AndFollowsSwaps()
+    {
+        var hook = new RecordingHook();
+        var services = new ServiceCollection();
+        services.AddSingleton<IRetrainHook<Features>>(hook);
+        services.AddMlOps().AddTracking().AddModelRegistry()
+            .AddModelHost<Features, Score>("mlp", h => h.FollowAlias("production"))
+            .AddMonitoring<Features, Score>("mlp", m =>
+            {
+                m.Drift.WindowSize = 200;
+                m.Alerts.Cooldown = TimeSpan.Zero;
+                m.AlertWhen(AlertRule.Drift());
+            })
+            .UseInMemoryStores();
+        await using var provider = services.BuildServiceProvider();
+        var tracker = provider.GetRequiredService<IExperimentTracker>();
+        var registry = provider.GetRequiredService<IModelRegistry>();
+        var random = new Random(7);
+        string runId;
+        await using (var run = await tracker.StartRunAsync("mlp", "trained"))
+        {
+            runId = run.Id;
+            await run.LogArtifactAsync("model.onnx", new MemoryStream(OnnxModels.Mlp(10, [32, 16])));
+            await run.LogReferenceProfileAsync(ReferenceProfile.Build(Enumerable.Range(0, 500).Select(_ => Features.Random(random, 0))));
+        }
+
+        var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
+        await registry.SetAliasAsync("mlp", "production", version.Number);
+        foreach (var service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        var host = provider.GetRequiredService<IModelHost<Features, Score>>();
+        var monitor = provider.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
+        var alerts = new List<Alert>();
+        monitor.Alerts.Changed += (_, a) => alerts.Add(a);
+        Assert.Equal(version.Number, monitor.ReferenceVersion?.Number);
+
+        for (var i = 0; i < 200; i++)
+        {
+            host.Predict(Features.Random(random, 0.6));
+        }
+
+        await hook.Called.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(monitor.LastReport!.DatasetDrifted);
+        Assert.True(Assert.Single(alerts).Firing);
+        Assert.Equal(200, hook.Request!.Window.Count);
+        Assert.Equal(version.Number, hook.Request.ServingVersion!.Number);
+
+        // A version without a profile: monitoring stops (and says so) instead of comparing with the wrong reference.
+        var bare = await registry.RegisterModelAsync("mlp", new MemoryStream(OnnxModels.Mlp(10, [8])));
+        await registry.SetAliasAsync("mlp", "production", bare.Number);
+        Assert.True(SpinWait.SpinUntil(() => host.CurrentVersion?.Number == bare.Number && monitor.ReferenceVersion is null, TimeSpan.FromSeconds(30)));
+    }
+
+    private sealed class RecordingHook : IRetrainHook<Features>
+    {
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public RetrainRequest<Features>? Request { get; private set; }
+
+        public Task RetrainAsync(RetrainRequest<Features> request, CancellationToken cancellationToken)
+        {
+            Request = request;
+            Called.TrySetResult();
+            return Task.CompletedTask;
+        }
+    }
+}
