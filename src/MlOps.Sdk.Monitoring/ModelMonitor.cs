@@ -27,7 +27,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
     {
         (_host, _tracker, _options, _time, _hook, _logger) = (host, tracker, options, time, hook, logger);
         options.Drift.KeepRows |= hook is not null;
-        Alerts = new AlertEngine(options.Rules, options.Alerts, time, meters);
+        Alerts = new AlertEngine(options.Rules, options.Alerts, time, meters, logger);
     }
 
     /// <summary>Raised with each closed window's verdicts.</summary>

@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MlOps.Sdk.Monitoring.Quality;
 
 namespace MlOps.Sdk.Monitoring;
@@ -7,19 +9,21 @@ namespace MlOps.Sdk.Monitoring;
 /// Turns windows into alerts: each rule counts consecutive breaching and calm windows, fires after
 /// <see cref="AlertOptions.FireAfter"/> breaches (unless it fired less than <see cref="AlertOptions.Cooldown"/> ago)
 /// and resolves after <see cref="AlertOptions.ResolveAfter"/> calm windows. Alerts are events and are counted on meter
-/// <c>MlOps.Sdk.Monitoring</c> (<c>mlops.monitoring.alerts</c>, by rule and state). Thread-safe.
+/// <c>MlOps.Sdk.Monitoring</c> (<c>mlops.monitoring.alerts</c>, by rule and state) and logged. Thread-safe.
 /// </summary>
-public sealed class AlertEngine
+public sealed partial class AlertEngine
 {
     private readonly AlertOptions _options;
     private readonly TimeProvider _time;
     private readonly Counter<long> _alerts;
     private readonly Dictionary<AlertRule, State> _states;
     private readonly object _sync = new();
+    private readonly ILogger _logger;
 
     /// <summary>Creates an engine for <paramref name="rules"/>.</summary>
-    public AlertEngine(IEnumerable<AlertRule> rules, AlertOptions? options = null, TimeProvider? time = null, IMeterFactory? meters = null)
+    public AlertEngine(IEnumerable<AlertRule> rules, AlertOptions? options = null, TimeProvider? time = null, IMeterFactory? meters = null, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(rules);
         _options = options ?? new AlertOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.FireAfter, 1, nameof(AlertOptions.FireAfter));
@@ -89,6 +93,15 @@ public sealed class AlertEngine
         foreach (var alert in changes)
         {
             _alerts.Add(1, new KeyValuePair<string, object?>("mlops.rule", alert.Rule), new KeyValuePair<string, object?>("mlops.alert.state", alert.Firing ? "firing" : "resolved"));
+            if (alert.Firing)
+            {
+                Log.Fired(_logger, alert.Rule);
+            }
+            else
+            {
+                Log.Resolved(_logger, alert.Rule);
+            }
+
             Changed?.Invoke(this, alert);
         }
     }
@@ -99,5 +112,14 @@ public sealed class AlertEngine
         public int Calm;
         public bool Firing;
         public DateTimeOffset? LastFired;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Alert '{Rule}' fired.")]
+        public static partial void Fired(ILogger logger, string rule);
+
+        [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Alert '{Rule}' resolved.")]
+        public static partial void Resolved(ILogger logger, string rule);
     }
 }
