@@ -345,4 +345,5 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
 
             // The version was swapped out and drained between the read and the lease: read the new one.
         }
-    }}
+    }
+}
