@@ -165,6 +165,13 @@ internal static class SqliteSchema
             started_at INTEGER NOT NULL);
         CREATE INDEX model_deployments_by_version ON model_deployments(model, number);
         """,
+        // v4: named state kept across restarts (a drift monitor's open window).
+        """
+        CREATE TABLE state (
+            key TEXT PRIMARY KEY,
+            value BLOB NOT NULL,
+            updated_at INTEGER NOT NULL) WITHOUT ROWID;
+        """,
     ];
 
     public static int Version => Migrations.Length;

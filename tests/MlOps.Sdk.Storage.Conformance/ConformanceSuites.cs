@@ -27,6 +27,11 @@ public static class ConformanceSuites
             suites.Add(typeof(DatasetConformanceTests));
         }
 
+        if (capabilities.HasFlag(ProviderCapabilities.State))
+        {
+            suites.Add(typeof(StateStoreConformanceTests));
+        }
+
         return suites;
     }
 
@@ -55,4 +60,7 @@ public enum ProviderCapabilities
 
     /// <summary>A <c>ModelRegistryStore</c> and a <c>DatasetStore</c>.</summary>
     Versioning = 4,
+
+    /// <summary>A <c>StateStore</c>.</summary>
+    State = 8,
 }

@@ -18,5 +18,5 @@ public sealed class SqliteConformanceCoverageTests
 {
     [Fact]
     public void Provider_InheritsEveryConformanceSuite() =>
-        ConformanceSuites.AssertAllInherited(typeof(SqliteConformanceCoverageTests).Assembly, ProviderCapabilities.Tracking | ProviderCapabilities.Versioning);
+        ConformanceSuites.AssertAllInherited(typeof(SqliteConformanceCoverageTests).Assembly, ProviderCapabilities.Tracking | ProviderCapabilities.Versioning | ProviderCapabilities.State);
 }

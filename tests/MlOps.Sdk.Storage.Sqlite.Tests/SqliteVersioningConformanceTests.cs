@@ -56,3 +56,8 @@ public sealed class SqliteDatasetConformanceTests : DatasetConformanceTests
     protected override Task TamperFilePathAsync(string name, int version, string oldPath, string newPath) =>
         SqliteFile.ExecuteAsync(Root, "UPDATE dataset_files SET path = $new WHERE name = $name AND version = $v AND path = $old;", ("$new", newPath), ("$name", name), ("$v", version), ("$old", oldPath));
 }
+
+public sealed class SqliteStateStoreConformanceTests : StateStoreConformanceTests
+{
+    protected override void ConfigureProvider(IMlOpsBuilder builder) => builder.UseSqlite();
+}

@@ -36,5 +36,5 @@ public sealed class InMemoryConformanceCoverageTests
 {
     [Fact]
     public void Provider_InheritsEveryConformanceSuite() =>
-        ConformanceSuites.AssertAllInherited(typeof(InMemoryConformanceCoverageTests).Assembly, ProviderCapabilities.Artifacts | ProviderCapabilities.Tracking | ProviderCapabilities.Versioning);
+        ConformanceSuites.AssertAllInherited(typeof(InMemoryConformanceCoverageTests).Assembly, ProviderCapabilities.Artifacts | ProviderCapabilities.Tracking | ProviderCapabilities.Versioning | ProviderCapabilities.State);
 }

@@ -46,3 +46,8 @@ public sealed class InMemoryDatasetConformanceTests : DatasetConformanceTests
         return Task.CompletedTask;
     }
 }
+
+public sealed class InMemoryStateStoreConformanceTests : StateStoreConformanceTests
+{
+    protected override void ConfigureProvider(IMlOpsBuilder builder) => builder.UseInMemoryStores();
+}

@@ -37,6 +37,7 @@ public static class SqliteBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<TrackingStore>(sp => new SqliteTrackingStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())));
         services.Replace(ServiceDescriptor.Singleton<ModelRegistryStore>(sp => new SqliteModelRegistryStore(sp.GetRequiredService<SqliteDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<DatasetStore>(sp => new SqliteDatasetStore(sp.GetRequiredService<SqliteDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<MlOps.Sdk.State.StateStore>(sp => new MlOps.Sdk.Storage.Sqlite.State.SqliteStateStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())));
         return builder;
     }
 }

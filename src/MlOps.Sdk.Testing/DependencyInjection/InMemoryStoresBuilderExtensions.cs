@@ -21,6 +21,7 @@ public static class InMemoryStoresBuilderExtensions
         builder.Services.TryAddSingleton<InMemoryAuditLog>();
         builder.Services.Replace(ServiceDescriptor.Singleton<ModelRegistryStore>(sp => new InMemoryModelRegistryStore(sp.GetRequiredService<InMemoryAuditLog>())));
         builder.Services.Replace(ServiceDescriptor.Singleton<DatasetStore>(sp => new InMemoryDatasetStore(sp.GetRequiredService<InMemoryAuditLog>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<MlOps.Sdk.State.StateStore, MlOps.Sdk.Testing.State.InMemoryStateStore>());
         return builder;
     }
 }
