@@ -86,6 +86,92 @@ public sealed class DriftMonitor<TIn> : IDisposable
         }
     }
 
+    /// <summary>
+    /// Saves the open window (the features of the rows captured since the last window closed) under
+    /// <paramref name="key"/>, so that <see cref="RestoreAsync"/> in the next process continues it. Safe while rows
+    /// arrive: rows claimed before the checkpoint are waited for (microseconds), later ones belong to the next checkpoint.
+    /// Rows kept for <see cref="DriftOptions.KeepRows"/> are not saved.
+    /// </summary>
+    /// <returns>The number of rows saved.</returns>
+    public async Task<int> CheckpointAsync(State.StateStore store, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var (numeric, categorical, rows) = SnapshotOpenWindow();
+        await store.PutAsync(key, WindowSnapshot.Write(_reference, numeric, categorical, rows), cancellationToken).ConfigureAwait(false);
+        return rows;
+    }
+
+    /// <summary>
+    /// Continues the window a previous process saved with <see cref="CheckpointAsync"/>: call it before the first
+    /// <see cref="Observe"/>. A snapshot of other features (another profile) is ignored.
+    /// </summary>
+    /// <returns>The number of rows restored (0 when there was no usable snapshot).</returns>
+    /// <exception cref="InvalidOperationException">Rows were already captured.</exception>
+    public async Task<int> RestoreAsync(State.StateStore store, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (Captured != 0)
+        {
+            throw new InvalidOperationException("Restore the open window before capturing any row.");
+        }
+
+        var bytes = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (bytes is null || !WindowSnapshot.TryRead(bytes, _reference, _numericCount, _categoricalCount, _options.WindowSize, out var numeric, out var categorical, out var rows))
+        {
+            return 0;
+        }
+
+        var window = _windows[0];
+        numeric.AsSpan(0, rows * _numericCount).CopyTo(window.Numeric);
+        categorical.AsSpan(0, rows * _categoricalCount).CopyTo(window.Categorical);
+        Array.Fill(window.Ready, (byte)1, 0, rows);
+        window.Written = rows;
+        Interlocked.Exchange(ref _position, rows);
+        return rows;
+    }
+
+    /// <summary>Copies the rows of the open window that are written; retries if the window closes meanwhile.</summary>
+    private (double[] Numeric, string?[] Categorical, int Rows) SnapshotOpenWindow()
+    {
+        var size = _options.WindowSize;
+        while (true)
+        {
+            var position = Interlocked.Read(ref _position);
+            var index = position / size;
+            var claimed = (int)(position - (index * size));
+            var window = _windows[index & 1];
+            var numeric = new double[claimed * _numericCount];
+            var categorical = new string?[claimed * _categoricalCount];
+            var spinner = default(SpinWait);
+            var moved = false;
+            for (var slot = 0; slot < claimed && !moved; slot++)
+            {
+                while (Volatile.Read(ref window.Index) != index || Volatile.Read(ref window.Ready[slot]) == 0)
+                {
+                    if (Interlocked.Read(ref _position) >= (index + 1) * size)
+                    {
+                        moved = true;
+                        break;
+                    }
+
+                    spinner.SpinOnce();
+                }
+            }
+
+            if (moved)
+            {
+                continue;
+            }
+
+            window.Numeric.AsSpan(0, numeric.Length).CopyTo(numeric);
+            window.Categorical.AsSpan(0, categorical.Length).CopyTo(categorical);
+            if (Volatile.Read(ref window.Index) == index && Interlocked.Read(ref _position) < (index + 1) * size)
+            {
+                return (numeric, categorical, claimed);
+            }
+        }
+    }
+
     private void Publish(DriftReport report, TIn[] rows)
     {
         LastWindowRows = rows;
@@ -137,6 +223,8 @@ public sealed class DriftMonitor<TIn> : IDisposable
         {
             rows[slot] = row;
         }
+
+        Volatile.Write(ref window.Ready[slot], 1);
         if (Interlocked.Increment(ref window.Written) == _options.WindowSize)
         {
             window.Count = _options.WindowSize;
@@ -207,6 +295,7 @@ public sealed class DriftMonitor<TIn> : IDisposable
         public readonly double[] Numeric = new double[monitor._options.WindowSize * monitor._numericCount];
         public readonly string?[] Categorical = new string?[monitor._options.WindowSize * monitor._categoricalCount];
         public readonly TIn[]? Rows = monitor._options.KeepRows ? new TIn[monitor._options.WindowSize] : null;
+        public readonly byte[] Ready = new byte[monitor._options.WindowSize];
         public long Index = index;
         public int Written;
         public int Count;
@@ -227,6 +316,7 @@ public sealed class DriftMonitor<TIn> : IDisposable
                 Array.Clear(Rows);
             }
 
+            Array.Clear(Ready);
             Written = 0;
             Volatile.Write(ref Index, Index + 2);
             try
