@@ -21,11 +21,15 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
     private readonly IRetrainHook<TIn>? _hook;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _switch = new(1, 1);
+    private readonly State.StateStore? _store;
+    private readonly string _name;
+    private ITimer? _checkpoints;
     private (DriftMonitor<TIn> Monitor, IDisposable Watch, RetrainTrigger<TIn>? Trigger)? _current;
 
-    internal ModelMonitor(IModelHost<TIn, TOut> host, IExperimentTracker tracker, ModelMonitorOptions options, TimeProvider time, IMeterFactory meters, IRetrainHook<TIn>? hook, ILogger logger)
+    internal ModelMonitor(IModelHost<TIn, TOut> host, IExperimentTracker tracker, ModelMonitorOptions options, TimeProvider time, IMeterFactory meters, IRetrainHook<TIn>? hook, State.StateStore? store, ILogger logger)
     {
-        (_host, _tracker, _options, _time, _hook, _logger) = (host, tracker, options, time, hook, logger);
+        (_host, _tracker, _options, _time, _hook, _store, _logger) = (host, tracker, options, time, hook, store, logger);
+        _name = host.Name;
         options.Drift.KeepRows |= hook is not null;
         Alerts = new AlertEngine(options.Rules, options.Alerts, time, meters, logger);
     }
@@ -50,12 +54,41 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
         {
             await FollowAsync(version, cancellationToken).ConfigureAwait(false);
         }
+
+        if (_store is not null && _options.CheckpointInterval is { } interval)
+        {
+            _checkpoints = _time.CreateTimer(_ => _ = CheckpointAsync(), null, interval, interval);
+        }
+    }
+
+    /// <summary>Saves the open window now (it is also saved periodically and on stop).</summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        await _switch.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _switch.Release();
+        }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         _host.Swapped -= OnSwapped;
+        if (_checkpoints is not null)
+        {
+            await _checkpoints.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _switch.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -91,6 +124,12 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
 
             await StopCurrentAsync().ConfigureAwait(false);
             var monitor = new DriftMonitor<TIn>(reference, _options.Drift, _time);
+            if (_store is not null)
+            {
+                var restored = await monitor.RestoreAsync(_store, Key(version), cancellationToken).ConfigureAwait(false);
+                Log.Restored(_logger, restored, version.Reference);
+            }
+
             monitor.WindowClosed += (_, report) =>
             {
                 Alerts.Observe(report);
@@ -107,8 +146,31 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
         }
     }
 
+    private static string KeyFor(string name, ModelVersion version) => $"mlops/monitoring/{name}/{version.Number}";
+
+    private string Key(ModelVersion version) => KeyFor(_name, version);
+
+    /// <summary>Saves the open window of the version monitored now; a failure is logged, never thrown at the host.</summary>
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (_store is null || _current is not { } current || ReferenceVersion is not { } version)
+        {
+            return;
+        }
+
+        try
+        {
+            await current.Monitor.CheckpointAsync(_store, Key(version), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.CheckpointFailed(_logger, e, version.Reference);
+        }
+    }
+
     private async Task StopCurrentAsync()
     {
+        await SaveAsync(CancellationToken.None).ConfigureAwait(false);
         if (_current is { } current)
         {
             current.Watch.Dispose();
@@ -126,6 +188,12 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
     {
         [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Monitoring drift against the reference profile of {Version}.")]
         public static partial void Following(ILogger logger, string version);
+
+        [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Continued the open window of {Version} with {Rows} rows saved before the restart.")]
+        public static partial void Restored(ILogger logger, int rows, string version);
+
+        [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "Could not save the open window of {Version}; it will be tried again.")]
+        public static partial void CheckpointFailed(ILogger logger, Exception exception, string version);
 
         [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "{Version} has no reference profile; drift is not monitored until a version with one serves.")]
         public static partial void NoReference(ILogger logger, Exception exception, string version);

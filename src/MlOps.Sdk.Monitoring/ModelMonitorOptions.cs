@@ -9,6 +9,13 @@ public sealed class ModelMonitorOptions
     /// <summary>Hysteresis and cooldown of the alerts.</summary>
     public AlertOptions Alerts { get; } = new();
 
+    /// <summary>
+    /// How often the open window is saved to the <see cref="State.StateStore"/> (and it is saved when the monitor stops),
+    /// so that a restart continues it. Null saves only on stop.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan? CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     internal List<AlertRule> Rules { get; } = [];
 
     /// <summary>Adds an alert rule (<see cref="AlertRule.Drift"/>, <see cref="AlertRule.Quality"/>, ...).</summary>

@@ -69,6 +69,71 @@ public sealed class ModelMonitorTests
         Assert.True(SpinWait.SpinUntil(() => host.CurrentVersion?.Number == bare.Number && monitor.ReferenceVersion is null, TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task ARestartedHost_ContinuesTheOpenWindowItsMonitorSavedOnStop()
+    {
+        var root = Directory.CreateTempSubdirectory("mlops-monitor-restart-").FullName;
+        try
+        {
+            var random = new Random(9);
+            var first = Enumerable.Range(0, 150).Select(_ => Features.Random(random, 0)).ToList();
+            var second = Enumerable.Range(0, 50).Select(_ => Features.Random(random, 0)).ToList();
+            await using (var before = Provider(root))
+            {
+                var tracker = before.GetRequiredService<IExperimentTracker>();
+                var registry = before.GetRequiredService<IModelRegistry>();
+                string runId;
+                await using (var run = await tracker.StartRunAsync("mlp", "trained"))
+                {
+                    runId = run.Id;
+                    await run.LogArtifactAsync("model.onnx", new MemoryStream(OnnxModels.Mlp(10, [16])));
+                    await run.LogReferenceProfileAsync(ReferenceProfile.Build(Enumerable.Range(0, 300).Select(_ => Features.Random(random, 0))));
+                }
+
+                var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
+                await registry.SetAliasAsync("mlp", "production", version.Number);
+                await StartAsync(before);
+                var host = before.GetRequiredService<IModelHost<Features, Score>>();
+                first.ForEach(f => host.Predict(f));
+            }
+
+            await using var after = Provider(root);
+            await StartAsync(after);
+            var monitor = after.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
+            var closed = new TaskCompletionSource<DriftReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+            monitor.WindowClosed += (_, r) => closed.TrySetResult(r);
+            var restartedHost = after.GetRequiredService<IModelHost<Features, Score>>();
+            second.ForEach(f => restartedHost.Predict(f));
+
+            var report = await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(200, report.Rows);
+            Assert.Equal(150 + 50, report.Features[0].Values);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        static ServiceProvider Provider(string root)
+        {
+            var services = new ServiceCollection();
+            services.AddMlOps(o => o.RootDirectory = root).AddTracking().AddModelRegistry()
+                .AddModelHost<Features, Score>("mlp", h => h.FollowAlias("production"))
+                .AddMonitoring<Features, Score>("mlp", m => m.Drift.WindowSize = 200)
+                .UseSqlite();
+            return services.BuildServiceProvider();
+        }
+
+        static async Task StartAsync(IServiceProvider provider)
+        {
+            foreach (var service in provider.GetServices<IHostedService>())
+            {
+                await service.StartAsync(CancellationToken.None);
+            }
+        }
+    }
+
     private sealed class RecordingHook : IRetrainHook<Features>
     {
         public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -35,6 +35,45 @@ public sealed class MonitorTests
     }
 
     [Fact]
+    public void QuantileBins_MatchNumpysQuantiles()
+    {
+        foreach (var c in ReferenceVectors.Section("quantiles"))
+        {
+            var values = ReferenceVectors.Sample(c.GetProperty("sample"));
+            var profile = ReferenceProfile.FromColumns(new Dictionary<string, double[]> { ["x"] = values });
+
+            var edges = profile["x"].QuantileEdges(c.GetProperty("bins").GetInt32());
+
+            var expected = c.GetProperty("edges").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.Equal(expected.Length, edges.Length);
+            for (var i = 0; i < edges.Length; i++)
+            {
+                Assert.Equal(expected[i], edges[i], 1e-12);
+            }
+        }
+    }
+
+    [Fact]
+    public void FromColumns_ProfilesWhatBuildProfilesFromRows()
+    {
+        var rows = Rows(new Random(19), 300, shift: 0);
+
+        var fromRows = ReferenceProfile.Build(rows, include: p => p is "Amount" or "Optional" or "Country");
+        var fromColumns = ReferenceProfile.FromColumns(
+            new Dictionary<string, double[]> { ["Amount"] = [.. rows.Select(r => r.Amount)], ["Optional"] = [.. rows.Select(r => r.Optional ?? double.NaN)] },
+            new Dictionary<string, string?[]> { ["Country"] = [.. rows.Select(r => r.Country)] });
+
+        foreach (var (a, b) in fromRows.Features.Zip(fromColumns.Features))
+        {
+            Assert.Equal((a.Name, a.Kind, a.Count, a.Missing, a.NonFinite, a.Mean), (b.Name, b.Kind, b.Count, b.Missing, b.NonFinite, b.Mean));
+            Assert.Equal(a.Categories.OrderBy(p => p.Key), b.Categories.OrderBy(p => p.Key));
+        }
+
+        Assert.Throws<ArgumentException>(() => ReferenceProfile.FromColumns(new Dictionary<string, double[]> { ["a"] = [1], ["b"] = [1, 2] }));
+        Assert.Throws<InvalidOperationException>(() => fromRows["Country"].QuantileEdges());
+    }
+
+    [Fact]
     public async Task Streaming_OnePredictionAtATime_GivesWhatTheBatchComputationGives()
     {
         var reference = ReferenceProfile.Build(Rows(new Random(2), 800, shift: 0));

@@ -229,6 +229,13 @@ def main():
             "r2": float(metrics.r2_score(actual, predicted)),
         })
 
+    # Reference quantile bins: numpy's default (linear) quantiles at 0, 0.1, ..., 1, repeated edges merged.
+    out["quantiles"] = []
+    for name, spec in [("smooth", g(90, 1000)), ("ties on a 0.5 grid", g(91, 400, quantum=2)), ("small", g(92, 7))]:
+        values = generate(spec)
+        edges = np.unique(np.quantile(values, np.linspace(0, 1, 11)))
+        out["quantiles"].append({"name": name, "sample": spec, "bins": 10, "edges": [float(e) for e in edges]})
+
     # River's documented examples (river/drift/{page_hinkley,adwin}.py, river/drift/binary/ddm.py docstrings): the
     # streams come from Python's own random module here, the expected indices from River's documentation.
     import random

@@ -32,6 +32,7 @@ public static class MonitoringBuilderExtensions
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<IMeterFactory>(),
             sp.GetService<IRetrainHook<TIn>>(),
+            sp.GetService<MlOps.Sdk.State.StateStore>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Monitoring.ModelMonitor.{name}")));
         builder.Services.AddSingleton<IHostedService>(sp => new Starter(sp.GetRequiredKeyedService<ModelMonitor<TIn, TOut>>(name).StartAsync));
         return builder;

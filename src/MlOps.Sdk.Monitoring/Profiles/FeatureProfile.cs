@@ -90,6 +90,36 @@ public sealed class FeatureProfile
     /// <summary>The number of distinct values (numbers or categories).</summary>
     public int DistinctCount => Kind == FeatureKind.Categorical ? Categories.Count : CountDistinct(Values);
 
+    /// <summary>
+    /// Edges of <paramref name="bins"/> bins holding equal shares of the reference: the quantiles at 0, 1/bins, ..., 1,
+    /// interpolated linearly between order statistics (numpy's default <c>quantile</c> method); repeated edges (ties)
+    /// are merged, so a column with few values gets fewer bins.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The feature is categorical or has no values.</exception>
+    public double[] QuantileEdges(int bins = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        if (Kind != FeatureKind.Numeric || Values.Length == 0)
+        {
+            throw new InvalidOperationException($"Feature '{Name}' has no numbers to take quantiles of.");
+        }
+
+        var edges = new List<double>(bins + 1);
+        for (var i = 0; i <= bins; i++)
+        {
+            var position = (double)i / bins * (Values.Length - 1);
+            var low = (int)Math.Floor(position);
+            var high = Math.Min(low + 1, Values.Length - 1);
+            var edge = Values[low] + ((position - low) * (Values[high] - Values[low]));
+            if (edges.Count == 0 || edge > edges[^1])
+            {
+                edges.Add(edge);
+            }
+        }
+
+        return [.. edges];
+    }
+
     /// <summary>The profile of both samples together.</summary>
     /// <exception cref="ArgumentException">The profiles are of different features or kinds.</exception>
     public FeatureProfile Merge(FeatureProfile other)

@@ -99,6 +99,38 @@ public sealed class ReferenceProfile
         return new ReferenceProfile(features, lengths);
     }
 
+    /// <summary>
+    /// Profiles columns: numeric columns (NaN is missing, ±∞ non-finite) and categorical ones (null is missing). Feature
+    /// names are the dictionaries' keys, numeric first; a monitor over rows needs the row type's names.
+    /// </summary>
+    /// <exception cref="ArgumentException">No column, or columns of different lengths.</exception>
+    public static ReferenceProfile FromColumns(IReadOnlyDictionary<string, double[]> numeric, IReadOnlyDictionary<string, string?[]>? categorical = null)
+    {
+        ArgumentNullException.ThrowIfNull(numeric);
+        categorical ??= new Dictionary<string, string?[]>();
+        var lengths = numeric.Values.Select(c => c.Length).Concat(categorical.Values.Select(c => c.Length)).Distinct().ToList();
+        if (lengths.Count != 1 || lengths[0] == 0)
+        {
+            throw new ArgumentException("A reference profile needs non-empty columns of one length.", nameof(numeric));
+        }
+
+        var features = new List<FeatureProfile>();
+        foreach (var (name, column) in numeric)
+        {
+            var values = column.Where(double.IsFinite).ToArray();
+            Array.Sort(values);
+            features.Add(new FeatureProfile(name, FeatureKind.Numeric, column.LongCount(double.IsNaN), column.LongCount(double.IsInfinity), values, new Dictionary<string, long>()));
+        }
+
+        foreach (var (name, column) in categorical)
+        {
+            var counts = column.OfType<string>().GroupBy(c => c, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
+            features.Add(new FeatureProfile(name, FeatureKind.Categorical, column.LongCount(c => c is null), 0, [], counts));
+        }
+
+        return new ReferenceProfile(features, new Dictionary<string, int>());
+    }
+
     /// <summary>The profile of both samples together: two halves merge into the profile of the whole.</summary>
     /// <exception cref="ArgumentException">The profiles have other features or array lengths.</exception>
     public ReferenceProfile Merge(ReferenceProfile other)
