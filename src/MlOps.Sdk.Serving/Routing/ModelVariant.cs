@@ -4,4 +4,4 @@ namespace MlOps.Sdk.Serving;
 /// <param name="Name">The variant's name, reported with each of its predictions.</param>
 /// <param name="Alias">The alias whose version serves it.</param>
 /// <param name="Percent">Its share of the routing keys, 0 to 100.</param>
-public sealed record ModelVariant(string Name, string Alias, double Percent);
+internal sealed record ModelVariant(string Name, string Alias, double Percent);
