@@ -46,16 +46,7 @@ public static class OnnxModels
             Field(graph, 12, ValueInfo(output, elementType, dims));
         }
 
-        var opset = new List<byte>();
-        Field(opset, 1, []);
-        Varint(opset, 2, 13);
-
-        var model = new List<byte>();
-        Varint(model, 1, 8);
-        Field(model, 2, Encoding.UTF8.GetBytes("mlops-tests"));
-        Field(model, 7, graph.ToArray());
-        Field(model, 8, opset.ToArray());
-        return model.ToArray();
+        return Model(graph);
     }
 
     /// <summary>A model computing <c>Y = X + c</c> (float, shape [batch, width]): its results say which model made them.</summary>
@@ -77,14 +68,7 @@ public static class OnnxModels
         Field(graph, 5, tensor.ToArray());
         Field(graph, 11, ValueInfo("X", Float, ["batch", width]));
         Field(graph, 12, ValueInfo("Y", Float, ["batch", width]));
-        var opset = new List<byte>();
-        Field(opset, 1, []);
-        Varint(opset, 2, 13);
-        var model = new List<byte>();
-        Varint(model, 1, 8);
-        Field(model, 7, graph.ToArray());
-        Field(model, 8, opset.ToArray());
-        return model.ToArray();
+        return Model(graph);
     }
 
     /// <summary>
