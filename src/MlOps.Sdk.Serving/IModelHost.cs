@@ -46,8 +46,8 @@ public interface IModelHost<TIn, TOut>
 
     /// <summary>
     /// Shows every single prediction (<see cref="Predict(TIn)"/>, <see cref="Predict(TIn, string)"/>,
-    /// <see cref="PredictWithProvenance"/>, <see cref="PredictAsync"/>) to <paramref name="observer"/> until the returned
-    /// handle is disposed. Batches and the tensor API are not observed.
+    /// <see cref="PredictWithProvenance"/>, <see cref="PredictAsync"/>, micro-batched or not) to <paramref name="observer"/>
+    /// until the returned handle is disposed. <see cref="Predict(ReadOnlySpan{TIn})"/> and the tensor API are not observed.
     /// </summary>
     IDisposable Observe(IPredictionObserver<TIn, TOut> observer);
 

@@ -36,6 +36,9 @@ public sealed class MicroBatchingTests : IAsyncLifetime
         var random = new Random(5);
         var rows = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 100).Select(_ => MlpRow.Random(random)).ToArray()).ToArray();
 
+        var observed = new System.Collections.Concurrent.ConcurrentBag<float>();
+        using var observing = Batched.Observe(new Recording(observed));
+
         // Dedicated threads: the test runner leaves the thread pool too few workers for callers to meet in it.
         var results = rows.Select(caller => new float[caller.Length]).ToArray();
         using var start = new ManualResetEventSlim();
@@ -59,6 +62,7 @@ public sealed class MicroBatchingTests : IAsyncLifetime
             }
         }
 
+        Assert.Equal(1600, observed.Count);
         var sizes = batchSizes.GetMeasurementSnapshot().Select(m => m.Value).ToList();
         Assert.Equal(1600, sizes.Sum());
         Assert.All(sizes, s => Assert.InRange(s, 1, 8));
@@ -125,5 +129,10 @@ public sealed class MicroBatchingTests : IAsyncLifetime
         }
 
         Assert.Contains(batchSizes.GetMeasurementSnapshot(), m => m.Value > 1);
+    }
+
+    private sealed class Recording(System.Collections.Concurrent.ConcurrentBag<float> scores) : IPredictionObserver<MlpRow, MlpScore>
+    {
+        public void OnPrediction(MlpRow input, MlpScore output, Versioning.ModelVersion version) => scores.Add(output.Score);
     }
 }

@@ -29,7 +29,6 @@ public sealed class DriftMonitor<TIn> : IDisposable
         _reference = reference;
         _options = options ?? new DriftOptions();
         _options.Validate();
-        KeepsRows = _options.KeepRows;
         var properties = reference.Features.Select(f => f.Name.Split('[')[0]).ToHashSet(StringComparer.Ordinal);
         _extractor = new FeatureExtractor<TIn>(reference.VectorLengths, properties.Contains);
         var expected = _extractor.NumericNames.Concat(_extractor.CategoricalNames);
@@ -191,7 +190,7 @@ public sealed class DriftMonitor<TIn> : IDisposable
     /// <summary>The rows of the last window tested (what a retrain hook gets), when <see cref="DriftOptions.KeepRows"/> is set.</summary>
     public IReadOnlyList<TIn> LastWindowRows { get; private set; } = [];
 
-    internal bool KeepsRows { get; }
+    internal bool KeepsRows => _options.KeepRows;
 
     /// <summary>Rows captured so far (after sampling).</summary>
     public long Captured => Interlocked.Read(ref _position);

@@ -47,7 +47,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         _logger = logger;
         if (options.Batching is { } batching)
         {
-            _batcher = new Batching.MicroBatcher<TIn, TOut>(batching, RunBatched, input => Serve(input, out _));
+            _batcher = new Batching.MicroBatcher<TIn, TOut>(batching, RunBatched, ServeObserved);
         }
 
         var upTo = 0;
@@ -89,7 +89,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
             return ValueTask.FromCanceled<TOut>(cancellationToken);
         }
 
-        if (_batcher is not null && _routes.Length == 0 && _shadow is null && Volatile.Read(ref _observers).Length == 0)
+        if (_batcher is not null && _routes.Length == 0 && _shadow is null)
         {
             return _batcher.PredictAsync(input);
         }
@@ -113,6 +113,11 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
             var results = inputs.Length == 1 || !model.CanBatch ? RunEach(model, inputs.Span) : model.RunBatch(inputs.Span);
             _telemetry.Predictions.Add(results.Length, _tag, _variantTag);
             _telemetry.BatchSize.Record(results.Length, _tag, _variantTag);
+            for (var i = 0; i < results.Length; i++)
+            {
+                Notify(inputs.Span[i], results[i], model.Version);
+            }
+
             return results;
         }
         catch (Exception e)
@@ -215,6 +220,20 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         var output = host.Serve(input, out version);
         variant = host._variant;
         _shadow?.Offer(input, output, routingKey);
+        Notify(input, output, version);
+        return output;
+    }
+
+    private TOut ServeObserved(TIn input)
+    {
+        var output = Serve(input, out var version);
+        Notify(input, output, version);
+        return output;
+    }
+
+    /// <summary>Shows one prediction to the observers; an observer's failure is counted, never thrown at the caller.</summary>
+    private void Notify(TIn input, TOut output, ModelVersion version)
+    {
         foreach (var observer in Volatile.Read(ref _observers))
         {
             try
@@ -226,8 +245,6 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
                 _telemetry.ObserverErrors.Add(1, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
             }
         }
-
-        return output;
     }
 
     public IDisposable Observe(IPredictionObserver<TIn, TOut> observer)
