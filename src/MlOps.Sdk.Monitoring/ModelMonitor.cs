@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Tracking;
@@ -11,7 +12,12 @@ namespace MlOps.Sdk.Monitoring;
 /// training run), replaced when the host swaps to another version; alerts; and the host's retrain hook, if it
 /// registered one (<see cref="IRetrainHook{TIn}"/>). Registered by <c>AddMonitoring</c> and started with the host.
 /// </summary>
-public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
+/// <remarks>
+/// One background loop owns all of the monitor's work (following a swap, saving the open window): it is awaited on
+/// disposal, and a failure in it (a store that cannot be read, a reference that cannot be loaded) is logged and the
+/// loop goes on with the next swap.
+/// </remarks>
+public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposable
     where TOut : new()
 {
     private readonly IModelHost<TIn, TOut> _host;
@@ -23,18 +29,28 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
     private readonly SemaphoreSlim _switch = new(1, 1);
     private readonly State.StateStore? _store;
     private readonly string _name;
+    private readonly MonitoringTelemetry _telemetry;
+    private readonly CallbackGuard _callbacks;
+
+    /// <summary>Work for the loop: a version to follow, or null to save the open window.</summary>
+    private readonly Channel<ModelVersion?> _work = Channel.CreateUnbounded<ModelVersion?>(new() { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
     private ITimer? _checkpoints;
     private (DriftMonitor<TIn> Monitor, IDisposable Watch, RetrainTrigger<TIn>? Trigger)? _current;
+    private int _disposed;
 
     internal ModelMonitor(IModelHost<TIn, TOut> host, IExperimentTracker tracker, ModelMonitorOptions options, TimeProvider time, IMeterFactory meters, IRetrainHook<TIn>? hook, State.StateStore? store, ILogger logger)
     {
         (_host, _tracker, _options, _time, _hook, _store, _logger) = (host, tracker, options, time, hook, store, logger);
         _name = host.Name;
         options.Drift.KeepRows |= hook is not null;
+        _telemetry = new MonitoringTelemetry(meters);
+        _callbacks = new CallbackGuard(_telemetry.CallbackErrors, logger, Timeout.InfiniteTimeSpan);
         Alerts = new AlertEngine(options.Rules, options.Alerts, time, meters, logger);
     }
 
-    /// <summary>Raised with each closed window's verdicts.</summary>
+    /// <summary>Raised with each closed window's verdicts. A handler that throws is logged and counted, and changes nothing.</summary>
     public event EventHandler<DriftReport>? WindowClosed;
 
     /// <summary>The alerts: subscribe to <see cref="AlertEngine.Changed"/>.</summary>
@@ -46,18 +62,28 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
     /// <summary>The last window's verdicts.</summary>
     public DriftReport? LastReport => _current?.Monitor.LastReport;
 
+    /// <summary>The drift monitor of the version monitored now, or null.</summary>
+    public DriftMonitor<TIn>? Drift => _current?.Monitor;
+
     /// <summary>Starts monitoring the version the host serves, and follows its swaps.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!_loop.IsCompleted)
+        {
+            return;
+        }
+
         _host.Swapped += OnSwapped;
         if (_host.CurrentVersion is { } version)
         {
             await FollowAsync(version, cancellationToken).ConfigureAwait(false);
         }
 
+        _loop = Task.Run(RunAsync, CancellationToken.None);
         if (_store is not null && _options.CheckpointInterval is { } interval)
         {
-            _checkpoints = _time.CreateTimer(_ => _ = CheckpointAsync(), null, interval, interval);
+            _checkpoints = _time.CreateTimer(static state => ((Channel<ModelVersion?>)state!).Writer.TryWrite(null), _work, interval, interval);
         }
     }
 
@@ -80,15 +106,22 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops following, waits for the loop, saves the open window and stops the retrain trigger.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _host.Swapped -= OnSwapped;
         if (_checkpoints is not null)
         {
             await _checkpoints.DisposeAsync().ConfigureAwait(false);
         }
 
+        _work.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
         await _switch.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -99,11 +132,58 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
             _switch.Release();
         }
 
-        _switch.Dispose();
+        _stopping.Dispose();
     }
 
-    private void OnSwapped(object? sender, ModelVersion version) => _ = Task.Run(() => FollowAsync(version, CancellationToken.None));
+    /// <summary>
+    /// For containers disposed synchronously: stops following and capturing and cancels a running retraining, without
+    /// blocking on them; the open window is not saved (dispose asynchronously, or stop the host, to save it).
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
 
+        _host.Swapped -= OnSwapped;
+        _checkpoints?.Dispose();
+        _stopping.Cancel();
+        _work.Writer.TryComplete();
+        if (_current is { } current)
+        {
+            current.Watch.Dispose();
+            current.Monitor.Dispose();
+            current.Trigger?.Dispose();
+        }
+    }
+
+    private void OnSwapped(object? sender, ModelVersion version) => _work.Writer.TryWrite(version);
+
+    /// <summary>The monitor's one background loop: follows swaps and saves the open window, in order.</summary>
+    private async Task RunAsync()
+    {
+        try
+        {
+            await foreach (var version in _work.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                if (version is null)
+                {
+                    await CheckpointAsync(_stopping.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await FollowAsync(version, _stopping.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Disposed synchronously.
+        }
+    }
+
+    /// <summary>Monitors <paramref name="version"/> from now on; never throws but for cancellation: what fails is logged.</summary>
     private async Task FollowAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         await _switch.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -114,7 +194,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
             {
                 reference = await ReferenceProfiles.LoadForVersionAsync(_tracker, version, cancellationToken).ConfigureAwait(false);
             }
-            catch (MlOpsException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.NoReference(_logger, e, version.Reference);
                 await StopCurrentAsync().ConfigureAwait(false);
@@ -123,26 +203,49 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
             }
 
             await StopCurrentAsync().ConfigureAwait(false);
-            var monitor = new DriftMonitor<TIn>(reference, _options.Drift, _time);
-            if (_store is not null)
-            {
-                var restored = await monitor.RestoreAsync(_store, Key(version), cancellationToken).ConfigureAwait(false);
-                Log.Restored(_logger, restored, version.Reference);
-            }
-
+            var monitor = new DriftMonitor<TIn>(reference, _options.Drift, _time, _logger, _telemetry);
+            await RestoreAsync(monitor, version, cancellationToken).ConfigureAwait(false);
             monitor.WindowClosed += (_, report) =>
             {
                 Alerts.Observe(report);
-                WindowClosed?.Invoke(this, report);
+                _callbacks.Raise(nameof(WindowClosed), WindowClosed, this, report);
             };
-            var trigger = _hook is null ? null : new RetrainTrigger<TIn>(Alerts, monitor, _hook, () => _host.CurrentVersion, _logger);
+            var trigger = _hook is null
+                ? null
+                : new RetrainTrigger<TIn>(Alerts, monitor, _hook, () => _host.CurrentVersion, _logger, _telemetry) { StopTimeout = _options.RetrainStopTimeout };
             _current = (monitor, monitor.Watch(_host), trigger);
             ReferenceVersion = version;
             Log.Following(_logger, version.Reference);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.FollowFailed(_logger, e, version.Reference);
+        }
         finally
         {
             _switch.Release();
+        }
+    }
+
+    /// <summary>Continues the window saved by an earlier process; a store that cannot be read costs the saved rows, not the monitoring.</summary>
+    private async Task RestoreAsync(DriftMonitor<TIn> monitor, ModelVersion version, CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var restored = await monitor.RestoreAsync(_store, Key(version), cancellationToken).ConfigureAwait(false);
+            if (restored > 0)
+            {
+                Log.Restored(_logger, restored, version.Reference);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.RestoreFailed(_logger, e, version.Reference);
         }
     }
 
@@ -197,5 +300,11 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable
 
         [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "{Version} has no reference profile; drift is not monitored until a version with one serves.")]
         public static partial void NoReference(ILogger logger, Exception exception, string version);
+
+        [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Could not read the open window saved for {Version}; monitoring starts with an empty window.")]
+        public static partial void RestoreFailed(ILogger logger, Exception exception, string version);
+
+        [LoggerMessage(EventId = 5106, Level = LogLevel.Error, Message = "Could not start monitoring {Version}; the next swap is followed as usual.")]
+        public static partial void FollowFailed(ILogger logger, Exception exception, string version);
     }
 }

@@ -16,6 +16,13 @@ public sealed class ModelMonitorOptions
     /// <value>The default is 30 seconds.</value>
     public TimeSpan? CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long stopping the monitor waits for a retrain hook that is still running after it was asked to cancel. A hook
+    /// still running then is logged and left to finish on its own; the monitor goes on to the next version.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan RetrainStopTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     internal List<AlertRule> Rules { get; } = [];
 
     /// <summary>Adds an alert rule (<see cref="AlertRule.Drift"/>, <see cref="AlertRule.Quality"/>, ...).</summary>

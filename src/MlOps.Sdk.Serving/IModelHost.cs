@@ -20,7 +20,7 @@ public interface IModelHost<TIn, TOut>
 
     /// <summary>Runs the model serving now.</summary>
     /// <exception cref="ModelInputException">The input does not fit the model.</exception>
-    /// <exception cref="InvalidOperationException">No version is loaded yet.</exception>
+    /// <exception cref="ModelNotLoadedException">No version is loaded; the message says why.</exception>
     TOut Predict(TIn input);
 
     /// <summary>
@@ -48,8 +48,13 @@ public interface IModelHost<TIn, TOut>
     /// Shows every single prediction (<see cref="Predict(TIn)"/>, <see cref="Predict(TIn, string)"/>,
     /// <see cref="PredictWithProvenance"/>, <see cref="PredictAsync"/>, micro-batched or not) to <paramref name="observer"/>
     /// until the returned handle is disposed. <see cref="Predict(ReadOnlySpan{TIn})"/> and the tensor API are not observed.
+    /// The observer gets them on a queue of its own (<see cref="ObserverDelivery.Queued"/>): whatever it does, it cannot
+    /// fail or hold up a prediction.
     /// </summary>
     IDisposable Observe(IPredictionObserver<TIn, TOut> observer);
+
+    /// <summary>Shows every single prediction to <paramref name="observer"/>, delivered as <paramref name="delivery"/> says.</summary>
+    IDisposable Observe(IPredictionObserver<TIn, TOut> observer, ObserverDelivery delivery);
 
     /// <summary>Runs the model and says which model, version, digest and variant computed the result.</summary>
     /// <param name="input">The input.</param>
@@ -61,7 +66,7 @@ public interface IModelHost<TIn, TOut>
     /// <paramref name="outputs"/> (by default the outputs <typeparamref name="TOut"/> maps). Only the batch dimension may be free.
     /// </summary>
     /// <exception cref="ModelInputException">An input or output has another free dimension, a string type, or no such name.</exception>
-    /// <exception cref="InvalidOperationException">No version is loaded yet.</exception>
+    /// <exception cref="ModelNotLoadedException">No version is loaded; the message says why.</exception>
     ModelTensors CreateTensors(int batchSize = 1, params string[] outputs);
 
     /// <summary>Runs the serving version on caller-held tensors, with no allocation per call.</summary>

@@ -3,8 +3,8 @@ using MlOps.Sdk.Versioning;
 namespace MlOps.Sdk.Serving;
 
 /// <summary>
-/// Sees every single prediction a host serves (monitoring, shadow logging): called on the caller's thread after the
-/// result is computed, so it must be quick and must not block. An observer that throws is counted
+/// Sees every single prediction a host serves (monitoring, shadow logging), through a queue of its own by default or
+/// on the caller's thread (<see cref="ObserverDelivery"/>). An observer that throws is counted
 /// (<c>mlops.serving.observer_errors</c>) and never fails the call.
 /// </summary>
 public interface IPredictionObserver<in TIn, in TOut>

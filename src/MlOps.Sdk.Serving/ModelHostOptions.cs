@@ -20,6 +20,13 @@ public sealed class ModelHostOptions
     /// <value>The default is 5 seconds. Moves made in this process are seen at once.</value>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether <see cref="IModelHost{TIn, TOut}.StartAsync"/> throws <see cref="ModelNotLoadedException"/>, naming the
+    /// cause, when no version could be loaded; a host that starts without one keeps following its alias either way.
+    /// </summary>
+    /// <value>The default is false: the application starts, the host serves once the alias points to a loadable version.</value>
+    public bool RequireVersionAtStart { get; set; }
+
     /// <summary>Serves whatever version <paramref name="alias"/> points to, and follows it when it moves.</summary>
     public ModelHostOptions FollowAlias(string alias)
     {

@@ -53,6 +53,19 @@ public sealed class ServingOptions
     /// <value>The default is true.</value>
     public bool TrimUnreadOutputs { get; set; } = true;
 
+    /// <summary>
+    /// How long a host waits for code it did not write: <see cref="IModelHost{TIn, TOut}.Swapped"/> and
+    /// <see cref="IModelHost{TIn, TOut}.LoadFailed"/> subscribers, and <see cref="ConfigureSession"/>. A callback still
+    /// running then is logged and counted (<c>mlops.serving.callback_errors</c>, <c>error.type = timeout</c>) and the
+    /// host carries on without it: a hung subscriber never holds up a swap.
+    /// </summary>
+    /// <value>The default is 10 seconds.</value>
+    public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many predictions may wait for each <see cref="ObserverDelivery.Queued"/> observer before new ones are dropped.</summary>
+    /// <value>The default is 10,000.</value>
+    public int ObserverQueueCapacity { get; set; } = 10_000;
+
     /// <summary>A last say on the session options, for execution providers and anything not covered above.</summary>
     public Action<SessionOptions>? ConfigureSession { get; set; }
 
@@ -68,7 +81,6 @@ public sealed class ServingOptions
         };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", AllowSpinning ? "1" : "0");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", AllowSpinning ? "1" : "0");
-        ConfigureSession?.Invoke(options);
         return options;
     }
 

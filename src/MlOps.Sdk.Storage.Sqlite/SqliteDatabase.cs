@@ -118,7 +118,7 @@ internal sealed class SqliteDatabase
                 return;
             }
 
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            WritableDirectory.Ensure(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, "SQLite database");
             await _busyRetry.ExecuteAsync(
                 async ct =>
                 {

@@ -12,7 +12,9 @@ namespace MlOps.Sdk.Tracking;
 /// <remarks>
 /// Thread-safe. While the run is open its lease is renewed in the background; if the process dies, the run
 /// reads as <see cref="RunStatus.Killed"/> once the lease (<see cref="TrackingOptions.RunLease"/>) runs out.
-/// Disposing a run that was not ended ends it as <see cref="RunStatus.Finished"/>.
+/// Disposing a run that was not ended ends it as <see cref="RunStatus.Finished"/>. When the host stops gracefully, runs
+/// still open are ended as <see cref="RunStatus.Killed"/> with the tag <c>mlops.end_reason = host_stopped</c>
+/// (<see cref="TrackingOptions.EndRunsOnStop"/>).
 /// </remarks>
 public sealed class ActiveRun : IAsyncDisposable
 {
@@ -40,9 +42,12 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <summary>How many metric points were dropped because the queue was full.</summary>
     public long DroppedPoints => Interlocked.Read(ref _dropped);
 
-    /// <summary>Logs a metric value at <paramref name="step"/>, stamped with the current time. Never blocks, and allocates nothing.</summary>
+    /// <summary>
+    /// Logs a metric value at <paramref name="step"/>, stamped with the current time. Allocates nothing, and never blocks
+    /// unless the queue is full and <see cref="TrackingOptions.QueueFullMode"/> is <see cref="MetricQueueFullMode.Wait"/>.
+    /// </summary>
     /// <exception cref="MlOpsValidationException">The key is not valid.</exception>
-    /// <exception cref="MetricQueueFullException">The queue is full and <see cref="TrackingOptions.QueueFullMode"/> is <see cref="MetricQueueFullMode.Throw"/>.</exception>
+    /// <exception cref="MetricQueueFullException">The queue is full and <see cref="TrackingOptions.QueueFullMode"/> is <see cref="MetricQueueFullMode.Throw"/>, or it stayed full for <see cref="TrackingOptions.QueueWaitTimeout"/> in <see cref="MetricQueueFullMode.Wait"/>.</exception>
     public void LogMetric(string key, double value, long step = 0) =>
         LogMetric(key, value, step, _writer.Time.GetUtcNow().ToUnixTimeMilliseconds());
 
@@ -59,9 +64,10 @@ public sealed class ActiveRun : IAsyncDisposable
             _lastValidKey = key;
         }
 
-        if (!_writer.TryEnqueue(new MetricRecord(Info.RunId, key, value, step, timestamp)))
+        var record = new MetricRecord(Info.RunId, key, value, step, timestamp);
+        if (!_writer.TryEnqueue(record))
         {
-            OnQueueFull();
+            OnQueueFull(record);
         }
     }
 
@@ -152,7 +158,11 @@ public sealed class ActiveRun : IAsyncDisposable
     public Task FlushAsync(CancellationToken cancellationToken = default) => _writer.FlushAsync(cancellationToken);
 
     /// <summary>Makes everything logged durable and ends the run with <paramref name="status"/>.</summary>
-    public async Task EndAsync(RunStatus status = RunStatus.Finished, CancellationToken cancellationToken = default)
+    public Task EndAsync(RunStatus status = RunStatus.Finished, CancellationToken cancellationToken = default) =>
+        EndForAsync(status, reason: null, cancellationToken);
+
+    /// <summary>Ends the run, first tagging why (<c>mlops.end_reason</c>) when it is not its own code that ends it.</summary>
+    internal async Task EndForAsync(RunStatus status, string? reason, CancellationToken cancellationToken)
     {
         if (status == RunStatus.Running)
         {
@@ -162,6 +172,11 @@ public sealed class ActiveRun : IAsyncDisposable
         if (Interlocked.Exchange(ref _ended, 1) == 1)
         {
             return;
+        }
+
+        if (reason is not null)
+        {
+            _writer.Enqueue(new ControlRecord.Tag(new RunTag(Id, EndReasonTag, reason)));
         }
 
         try
@@ -183,6 +198,9 @@ public sealed class ActiveRun : IAsyncDisposable
         }
     }
 
+    /// <summary>The tag that says why a run was ended from outside its code (<c>host_stopped</c>: the host shut down gracefully).</summary>
+    public const string EndReasonTag = "mlops.end_reason";
+
     /// <summary>Ends the run as finished if it was not ended.</summary>
     public async ValueTask DisposeAsync() => await EndAsync(RunStatus.Finished).ConfigureAwait(false);
 
@@ -194,12 +212,16 @@ public sealed class ActiveRun : IAsyncDisposable
         }
     }
 
-    private void OnQueueFull()
+    private void OnQueueFull(in MetricRecord record)
     {
         _writer.ThrowIfStopped();
-        if (_writer.FullMode == MetricQueueFullMode.Throw)
+        switch (_writer.FullMode)
         {
-            throw new MetricQueueFullException(_writer.Capacity);
+            case MetricQueueFullMode.Throw:
+                throw new MetricQueueFullException(_writer.Capacity);
+            case MetricQueueFullMode.Wait:
+                _writer.EnqueueWhenRoom(record);
+                return;
         }
 
         Interlocked.Increment(ref _dropped);

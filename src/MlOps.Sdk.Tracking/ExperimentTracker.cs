@@ -29,9 +29,10 @@ internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore art
 
         var info = await Store.CreateRunAsync(
             new NewRun(runId, experiment.Id, name, writer.Time.GetUtcNow(), writer.NextLeaseExpiry(), tags), cancellationToken).ConfigureAwait(false);
-        writer.Track(runId);
+        var run = new ActiveRun(info, writer, artifacts);
+        writer.Track(run);
         TrackingLog.RunStarted(writer.Logger, runId, name, experiment.Id);
-        return new ActiveRun(info, writer, artifacts);
+        return run;
     }
 
     public Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default)

@@ -11,8 +11,26 @@ public sealed class TrackingOptions
     public int QueueCapacity { get; set; } = 100_000;
 
     /// <summary>What <see cref="ActiveRun.LogMetric(string, double, long)"/> does when the queue is full.</summary>
-    /// <value>The default is <see cref="MetricQueueFullMode.DropNewest"/>: the point is counted as dropped and the caller is not delayed.</value>
+    /// <value>
+    /// The default is <see cref="MetricQueueFullMode.DropNewest"/>: the point is counted as dropped and the caller is not
+    /// delayed, which suits code that must never wait (a request thread). A training loop that logs faster than the
+    /// store writes should choose <see cref="MetricQueueFullMode.Wait"/>: it keeps every point and slows the loop down
+    /// to the store's pace only while the queue is full.
+    /// </value>
     public MetricQueueFullMode QueueFullMode { get; set; } = MetricQueueFullMode.DropNewest;
+
+    /// <summary>How long <see cref="MetricQueueFullMode.Wait"/> waits for room before it throws <see cref="MetricQueueFullException"/>.</summary>
+    /// <value>The default is 30 seconds: a store that takes longer to write 100,000 points is failing, not slow.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan QueueWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether stopping the host ends the runs this process still has open, as <see cref="RunStatus.Killed"/> with the tag
+    /// <c>mlops.end_reason = host_stopped</c>, once everything they logged is written. Without it they read as running until
+    /// their lease runs out, and then as killed, like the runs of a process that crashed.
+    /// </summary>
+    /// <value>The default is true.</value>
+    public bool EndRunsOnStop { get; set; } = true;
 
     /// <summary>The most metric points the writer puts in one store transaction.</summary>
     /// <value>The default is 50,000.</value>
@@ -42,4 +60,10 @@ public enum MetricQueueFullMode
 
     /// <summary>Throw <see cref="MetricQueueFullException"/> so the caller can slow down or flush.</summary>
     Throw,
+
+    /// <summary>
+    /// Block the caller until the writer has made room, at most <see cref="TrackingOptions.QueueWaitTimeout"/> (then throw
+    /// <see cref="MetricQueueFullException"/>). Nothing is dropped; a call that finds room costs what it costs in the other modes.
+    /// </summary>
+    Wait,
 }

@@ -13,6 +13,7 @@ internal sealed class VersioningTelemetry
         VersionsRegistered = meter.CreateCounter<long>("mlops.versioning.versions.registered", "{version}", "Model versions that became ready.");
         AliasMoves = meter.CreateCounter<long>("mlops.versioning.alias.moves", "{move}", "Alias moves.");
         DatasetVersions = meter.CreateCounter<long>("mlops.versioning.dataset.versions", "{version}", "Dataset versions created.");
+        CallbackErrors = meter.CreateCounter<long>("mlops.versioning.callback_errors", "{call}", "AliasMoved subscribers that threw; the move was made.");
         BytesHashed = meter.CreateCounter<long>("mlops.versioning.dataset.bytes_hashed", "By", "Bytes read and hashed by dataset snapshots (unchanged files are not).");
     }
 
@@ -23,4 +24,6 @@ internal sealed class VersioningTelemetry
     public Counter<long> DatasetVersions { get; }
 
     public Counter<long> BytesHashed { get; }
+
+    public Counter<long> CallbackErrors { get; }
 }

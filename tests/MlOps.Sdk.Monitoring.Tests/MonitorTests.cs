@@ -69,7 +69,7 @@ public sealed class MonitorTests
             Assert.Equal(a.Categories.OrderBy(p => p.Key), b.Categories.OrderBy(p => p.Key));
         }
 
-        Assert.Throws<ArgumentException>(() => ReferenceProfile.FromColumns(new Dictionary<string, double[]> { ["a"] = [1], ["b"] = [1, 2] }));
+        Assert.Throws<MlOpsValidationException>(() => ReferenceProfile.FromColumns(new Dictionary<string, double[]> { ["a"] = [1], ["b"] = [1, 2] }));
         Assert.Throws<InvalidOperationException>(() => fromRows["Country"].QuantileEdges());
     }
 
@@ -211,7 +211,7 @@ public sealed class MonitorTests
         Assert.Equal((1, true, 0.0), (country.UnseenCategories, country.Drifted, country.Score));
         var constant = report.Features.Single(f => f.Feature == "V[0]");
         Assert.Equal(("z", false, 1.0), (constant.Test, constant.Drifted, constant.Score));
-        Assert.Throws<ArgumentException>(() => ReferenceProfile.Build(Array.Empty<Row>()));
+        Assert.Throws<MlOpsValidationException>(() => ReferenceProfile.Build(Array.Empty<Row>()));
     }
 
     [Fact]

@@ -108,11 +108,33 @@ public sealed class StatisticsTests
     [Fact]
     public void BadInput_IsRefusedWithAClearError()
     {
-        Assert.Throws<ArgumentException>(() => KolmogorovSmirnov.TwoSample([], [1.0]));
-        Assert.Throws<ArgumentException>(() => KolmogorovSmirnov.TwoSample([1.0, double.NaN], [1.0]));
-        Assert.Throws<ArgumentException>(() => Distances.Wasserstein([double.PositiveInfinity], [1.0]));
-        Assert.Throws<ArgumentException>(() => HypothesisTests.ChiSquareContingency(new long[,] { { 0, 0 }, { 3, 4 } }));
-        Assert.Throws<ArgumentException>(() => Distances.JensenShannon([0.5, 0.5], [1.0]));
+        Assert.Throws<MlOpsValidationException>(() => KolmogorovSmirnov.TwoSample([], [1.0]));
+        Assert.Throws<MlOpsValidationException>(() => KolmogorovSmirnov.TwoSample([1.0, double.NaN], [1.0]));
+        Assert.Throws<MlOpsValidationException>(() => Distances.Wasserstein([double.PositiveInfinity], [1.0]));
+        Assert.Throws<MlOpsValidationException>(() => HypothesisTests.ChiSquareContingency(new long[,] { { 0, 0 }, { 3, 4 } }));
+        Assert.Throws<MlOpsValidationException>(() => Distances.JensenShannon([0.5, 0.5], [1.0]));
+    }
+
+    [Fact]
+    public void HellingerNumeric_TwoIdenticalConstantColumns_IsZero_AsForAnyTwoEqualDistributions()
+    {
+        Assert.Equal(0, Distances.HellingerNumeric([2.0, 2.0, 2.0], [2.0, 2.0]));
+        Assert.Equal(1, Distances.HellingerNumeric([2.0, 2.0, 2.0], [3.0, 3.0]), 1e-12);
+    }
+
+    [Fact]
+    public void Categories_NullLabels_AreMissingValues_NotAnError()
+    {
+        string[] reference = ["a", "b", null!, "a"];
+        string[] current = ["a", null!, null!, "b"];
+
+        var withNulls = HypothesisTests.ChiSquareDrift<string>(reference, current);
+        var shares = BinnedShares.Categories<string>(reference, current, fillEmpty: false);
+
+        Assert.Equal(2, shares.Reference.Length);
+        Assert.Equal([0.5, 0.25], shares.Reference);
+        Assert.Equal([0.25, 0.25], shares.Current);
+        Assert.True(double.IsFinite(withNulls.PValue));
     }
 
     private static void AssertClose(double expected, double actual, double relative)

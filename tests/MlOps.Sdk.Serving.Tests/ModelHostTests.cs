@@ -315,9 +315,9 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     {
         var host = _services.GetRequiredKeyedService<IModelHost<VectorIn, VectorOut>>("adder");
 
-        var error = Assert.Throws<InvalidOperationException>(() => host.Predict(new VectorIn { X = [1, 2, 3, 4] }));
+        var error = Assert.Throws<ModelNotLoadedException>(() => host.Predict(new VectorIn { X = [1, 2, 3, 4] }));
 
-        Assert.Contains("SwapToAsync", error.Message, StringComparison.Ordinal);
+        Assert.Contains("StartAsync", error.Message, StringComparison.Ordinal);
     }
 
     private async Task<IModelHost<VectorIn, VectorOut>> StartAdderAsync(float constant)

@@ -70,6 +70,20 @@ public sealed class ChildProcess : IAsyncDisposable
         return null;
     }
 
+    /// <summary>Asks the child to stop with SIGTERM, as a service manager or a container runtime does.</summary>
+    public void Terminate()
+    {
+        if (Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>Kills the child with SIGKILL and waits until it is gone.</summary>
     public async Task KillAsync()
     {

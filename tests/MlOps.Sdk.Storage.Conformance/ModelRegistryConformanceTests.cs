@@ -249,6 +249,36 @@ public abstract class ModelRegistryConformanceTests : ProviderTestBase
     }
 
     [Fact]
+    public virtual async Task SetAliasAsync_VersionWhoseContentIsGone_IsRefused_AndTheAliasStays()
+    {
+        var first = await RegisterAsync("fraud");
+        await Registry.SetAliasAsync("fraud", "candidate", first.Number);
+        var second = await RegisterAsync("fraud", "batch", 8);
+        Assert.True(await Services.GetRequiredService<MlOps.Sdk.Artifacts.ArtifactStore>().DeleteAsync(second.Digest!.Value));
+
+        var error = await Assert.ThrowsAsync<MlOpsNotFoundException>(() => Registry.SetAliasAsync("fraud", "candidate", second.Number));
+
+        Assert.Contains(second.Digest!.Value.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Equal(first.Number, (await Registry.ResolveAsync("fraud@candidate")).Number);
+        Assert.Single(await Registry.GetAliasHistoryAsync("fraud", "candidate"));
+    }
+
+    [Fact]
+    public virtual async Task AliasMoved_SubscriberThatThrows_DoesNotUndoTheMove_NorSilenceOthers()
+    {
+        await RegisterAsync("fraud");
+        var seen = new List<int?>();
+        Registry.AliasMoved += (_, _) => throw new InvalidOperationException("subscriber bug");
+        Registry.AliasMoved += (_, m) => seen.Add(m.ToVersion);
+
+        var move = await Registry.SetAliasAsync("fraud", "candidate", 1);
+
+        Assert.Equal(1, move.ToVersion);
+        Assert.Equal([1], seen);
+        Assert.Equal(1, (await Registry.ResolveAsync("fraud@candidate")).Number);
+    }
+
+    [Fact]
     public virtual async Task Approval_ForOneVersion_DoesNotAllowAnother_AndRejectionBlocks()
     {
         await RegisterAsync("fraud");

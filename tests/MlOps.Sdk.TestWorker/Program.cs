@@ -3,6 +3,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Tracking;
@@ -19,6 +21,9 @@ switch (command)
         break;
     case "log-count":
         await LogAsync(root, args[2], long.Parse(args[3], CultureInfo.InvariantCulture), flushEvery: int.Parse(args[4], CultureInfo.InvariantCulture), lease: TimeSpan.FromSeconds(60));
+        break;
+    case "host-log-until-stopped":
+        await HostLogUntilStoppedAsync(root, args[2]);
         break;
     case "put-forever":
         await PutForeverAsync(root);
@@ -108,6 +113,38 @@ static async Task LogAsync(string root, string experiment, long count, int flush
 
     await run.EndAsync();
     Console.WriteLine("DONE " + run.Id);
+}
+
+// An app on the generic host that logs until the host is told to stop (SIGTERM) and never ends its run itself.
+static async Task HostLogUntilStoppedAsync(string root, string experiment)
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders();
+    builder.Services.AddMlOps(o => o.RootDirectory = root).AddTracking().UseSqlite();
+    using var host = builder.Build();
+    await host.StartAsync();
+    var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+    var run = await host.Services.GetRequiredService<IExperimentTracker>().StartRunAsync(experiment);
+    Console.WriteLine("RUN " + run.Id);
+    for (long step = 0; !stopping.IsCancellationRequested; step++)
+    {
+        run.LogMetric("step", step, step);
+        if ((step + 1) % 1000 == 0)
+        {
+            try
+            {
+                await run.FlushAsync(stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            Console.WriteLine("ACK " + (step + 1).ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    await host.WaitForShutdownAsync();
 }
 
 static async Task PutForeverAsync(string root)

@@ -217,6 +217,7 @@ def main():
         ("noisy predictions", g(80, 500), g(81, 500, -1.5, 1.0)),
         ("biased predictions", g(82, 300, 2.0, 3.0), g(83, 300, 2.5, 3.0)),
         ("constant actual values", {"values": [1.0] * 10}, g(84, 10)),
+        ("single sample (R2 undefined)", {"values": [3.0]}, {"values": [2.5]}),
     ]:
         actual = generate(actual_spec)
         predicted = generate(predicted_spec)

@@ -28,6 +28,19 @@ internal sealed class LocalArtifactStore : ArtifactStore
         _time = time;
     }
 
+    /// <summary>Creates the temporary directory; a root that cannot be written fails with its name, not a bare I/O error.</summary>
+    private void CreateIncoming()
+    {
+        try
+        {
+            Directory.CreateDirectory(_incoming);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MlOpsException(WritableDirectory.Describe(_root, "artifacts", $"{e.GetType().Name}: {e.Message}"), e);
+        }
+    }
+
     public override ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default) =>
         PutCoreAsync(content, deferred: false, cancellationToken);
 
@@ -40,7 +53,7 @@ internal sealed class LocalArtifactStore : ArtifactStore
     private async ValueTask<StoredArtifact> PutCoreAsync(Stream content, bool deferred, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        Directory.CreateDirectory(_incoming);
+        CreateIncoming();
         SweepAbandonedTempFilesOnce();
 
         var temp = Path.Combine(_incoming, Guid.NewGuid().ToString("N") + ".tmp");

@@ -27,6 +27,7 @@ public static class MlOpsServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOpsOptions>, MlOpsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOpsOptions>, RootDirectoryValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddMetrics();

@@ -9,7 +9,9 @@ namespace MlOps.Sdk.Monitoring;
 /// Turns windows into alerts: each rule counts consecutive breaching and calm windows, fires after
 /// <see cref="AlertOptions.FireAfter"/> breaches (unless it fired less than <see cref="AlertOptions.Cooldown"/> ago)
 /// and resolves after <see cref="AlertOptions.ResolveAfter"/> calm windows. Alerts are events and are counted on meter
-/// <c>MlOps.Sdk.Monitoring</c> (<c>mlops.monitoring.alerts</c>, by rule and state) and logged. Thread-safe.
+/// <c>MlOps.Sdk.Monitoring</c> (<c>mlops.monitoring.alerts</c>, by rule and state) and logged. Thread-safe. A
+/// <see cref="Changed"/> handler that throws is logged and counted (<c>mlops.monitoring.callback_errors</c>) and changes
+/// no rule's state.
 /// </summary>
 public sealed partial class AlertEngine
 {
@@ -19,6 +21,7 @@ public sealed partial class AlertEngine
     private readonly Dictionary<AlertRule, State> _states;
     private readonly object _sync = new();
     private readonly ILogger _logger;
+    private readonly CallbackGuard _callbacks;
 
     /// <summary>Creates an engine for <paramref name="rules"/>.</summary>
     public AlertEngine(IEnumerable<AlertRule> rules, AlertOptions? options = null, TimeProvider? time = null, IMeterFactory? meters = null, ILogger? logger = null)
@@ -30,8 +33,9 @@ public sealed partial class AlertEngine
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ResolveAfter, 1, nameof(AlertOptions.ResolveAfter));
         _time = time ?? TimeProvider.System;
         _states = rules.ToDictionary(r => r, _ => new State());
-        var meter = meters?.Create(MonitoringTelemetry.MeterName) ?? MonitoringTelemetry.SharedMeter;
-        _alerts = meter.CreateCounter<long>("mlops.monitoring.alerts", "{alert}", "Alerts fired and resolved, by rule and state.");
+        var telemetry = MonitoringTelemetry.For(meters);
+        _callbacks = new CallbackGuard(telemetry.CallbackErrors, _logger, Timeout.InfiniteTimeSpan);
+        _alerts = telemetry.Meter.CreateCounter<long>("mlops.monitoring.alerts", "{alert}", "Alerts fired and resolved, by rule and state.");
     }
 
     /// <summary>Raised when a rule fires or resolves.</summary>
@@ -102,7 +106,8 @@ public sealed partial class AlertEngine
                 Log.Resolved(_logger, alert.Rule);
             }
 
-            Changed?.Invoke(this, alert);
+            // Each handler is isolated: one that throws neither stops the others nor the window that raised the alert.
+            _callbacks.Raise(nameof(Changed), Changed, this, alert);
         }
     }
 

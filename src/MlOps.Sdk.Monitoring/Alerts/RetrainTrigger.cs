@@ -19,9 +19,11 @@ public sealed record RetrainRequest<TIn>(Alert Alert, IReadOnlyList<TIn> Window,
 
 /// <summary>
 /// Calls a retrain hook when an alert fires, with the monitor's last window and the serving version; a firing that
-/// arrives while a retraining runs is skipped (and logged), so a storm of alerts never stacks trainings.
+/// arrives while a retraining runs is skipped (and logged), so a storm of alerts never stacks trainings. A hook that
+/// throws is logged and counted (<c>mlops.monitoring.callback_errors</c>) and the next firing calls it again; one that
+/// ignores cancellation is waited for at most <see cref="StopTimeout"/> on disposal.
 /// </summary>
-public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable
+public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable, IDisposable
 {
     private readonly DriftMonitor<TIn> _monitor;
     private readonly IRetrainHook<TIn> _hook;
@@ -29,11 +31,18 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable
     private readonly AlertEngine _alerts;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly MonitoringTelemetry _telemetry;
     private Task _running = Task.CompletedTask;
 
     /// <summary>Calls <paramref name="hook"/> on each firing of <paramref name="alerts"/>.</summary>
     public RetrainTrigger(AlertEngine alerts, DriftMonitor<TIn> monitor, IRetrainHook<TIn> hook, Func<ModelVersion?> serving, ILogger? logger = null)
+        : this(alerts, monitor, hook, serving, logger, MonitoringTelemetry.Shared)
     {
+    }
+
+    internal RetrainTrigger(AlertEngine alerts, DriftMonitor<TIn> monitor, IRetrainHook<TIn> hook, Func<ModelVersion?> serving, ILogger? logger, MonitoringTelemetry telemetry)
+    {
+        _telemetry = telemetry;
         (_alerts, _monitor, _hook, _serving) = (alerts, monitor, hook, serving);
         ArgumentNullException.ThrowIfNull(alerts);
         ArgumentNullException.ThrowIfNull(monitor);
@@ -48,24 +57,34 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable
         alerts.Changed += OnAlert;
     }
 
-    /// <summary>The retraining running now (or the last one): await it to know when it is done.</summary>
+    /// <summary>The retraining running now (or the last one): await it to know when it is done. It never faults.</summary>
     public Task Running => Volatile.Read(ref _running);
 
-    /// <inheritdoc />
+    /// <summary>How long disposal waits for a hook that ignores its cancellation.</summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Stops calling the hook, cancels a retraining that runs and waits for it at most <see cref="StopTimeout"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         _alerts.Changed -= OnAlert;
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Running.ConfigureAwait(false);
+            await Running.WaitAsync(StopTimeout, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
-            // Stopping.
+            _telemetry.CallbackErrors.Add(1, new KeyValuePair<string, object?>("mlops.callback", "RetrainHook"), new KeyValuePair<string, object?>("error.type", "timeout"));
+            Log.Abandoned(_logger, StopTimeout);
         }
+    }
 
-        _stopping.Dispose();
+    /// <summary>Stops calling the hook and cancels a retraining that runs, without waiting for it.</summary>
+    public void Dispose()
+    {
+        _alerts.Changed -= OnAlert;
+        _stopping.Cancel();
     }
 
     private void OnAlert(object? sender, Alert alert)
@@ -95,10 +114,15 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable
             Log.Retraining(_logger, request.Alert.Rule, request.Window.Count);
             await _hook.RetrainAsync(request, _stopping.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
+            // Stopping.
+        }
+        catch (Exception e)
+        {
+            // The hook's failure is its own: logged and counted, never rethrown into whoever stops the trigger.
+            _telemetry.CallbackErrors.Add(1, new KeyValuePair<string, object?>("mlops.callback", "RetrainHook"), new KeyValuePair<string, object?>("error.type", e.GetType().Name));
             Log.Failed(_logger, e, request.Alert.Rule);
-            throw;
         }
     }
 
@@ -112,5 +136,8 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable
 
         [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "Retraining after alert '{Rule}' failed.")]
         public static partial void Failed(ILogger logger, Exception exception, string rule);
+
+        [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "A retraining ignored its cancellation for {Timeout}; it is left to finish on its own.")]
+        public static partial void Abandoned(ILogger logger, TimeSpan timeout);
     }
 }

@@ -34,14 +34,16 @@ public static class MonitoringBuilderExtensions
             sp.GetService<IRetrainHook<TIn>>(),
             sp.GetService<MlOps.Sdk.State.StateStore>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Monitoring.ModelMonitor.{name}")));
-        builder.Services.AddSingleton<IHostedService>(sp => new Starter(sp.GetRequiredKeyedService<ModelMonitor<TIn, TOut>>(name).StartAsync));
+        builder.Services.AddSingleton<IHostedService>(sp => new Starter<TIn, TOut>(sp.GetRequiredKeyedService<ModelMonitor<TIn, TOut>>(name)));
         return builder;
     }
 
-    private sealed class Starter(Func<CancellationToken, Task> start) : IHostedService
+    /// <summary>Starts the monitor with the host, and saves its open window when the host stops.</summary>
+    private sealed class Starter<TIn, TOut>(ModelMonitor<TIn, TOut> monitor) : IHostedService
+        where TOut : new()
     {
-        public Task StartAsync(CancellationToken cancellationToken) => start(cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken) => monitor.StartAsync(cancellationToken);
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => monitor.CheckpointAsync(cancellationToken);
     }
 }

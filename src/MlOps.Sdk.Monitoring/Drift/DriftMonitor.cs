@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace MlOps.Sdk.Monitoring;
 
 /// <summary>
@@ -5,10 +8,18 @@ namespace MlOps.Sdk.Monitoring;
 /// thread-safe: it claims a slot with one interlocked increment and writes the row's features into a preallocated
 /// window; the caller that fills a window hands it to the thread pool, which copies it out, frees it for the window
 /// after next, and tests it (<see cref="WindowClosed"/>). Two windows alternate, so capture never waits for a test.
+/// A row's features are read before it claims a slot: a row whose property getter throws is counted
+/// (<see cref="FailedRows"/>, <c>mlops.monitoring.rows_failed</c>) and left out, and every window still fills and closes.
 /// </summary>
 /// <typeparam name="TIn">The row type: its number, string and bool properties (and array elements) are the features.</typeparam>
-public sealed class DriftMonitor<TIn> : IDisposable
+public sealed partial class DriftMonitor<TIn> : IDisposable
 {
+    [ThreadStatic]
+    private static double[]? t_numeric;
+
+    [ThreadStatic]
+    private static string?[]? t_categorical;
+
     private readonly ReferenceProfile _reference;
     private readonly DriftOptions _options;
     private readonly FeatureExtractor<TIn> _extractor;
@@ -16,16 +27,29 @@ public sealed class DriftMonitor<TIn> : IDisposable
     private readonly int _numericCount;
     private readonly int _categoricalCount;
     private readonly ITimer? _timer;
+    private readonly MonitoringTelemetry _telemetry;
+    private readonly CallbackGuard _callbacks;
+    private readonly ILogger _logger;
     private long _position;
+    private long _failedRows;
 
     /// <summary>Creates a monitor of rows like the ones <paramref name="reference"/> was built from.</summary>
     /// <param name="reference">The reference.</param>
     /// <param name="options">Windows and thresholds.</param>
     /// <param name="time">The clock of <see cref="DriftOptions.WindowDuration"/>; the system clock by default.</param>
+    /// <param name="logger">Where rows that cannot be read and failing <see cref="WindowClosed"/> subscribers are reported.</param>
     /// <exception cref="ArgumentException">The profile's features are not those of <typeparamref name="TIn"/>.</exception>
-    public DriftMonitor(ReferenceProfile reference, DriftOptions? options = null, TimeProvider? time = null)
+    public DriftMonitor(ReferenceProfile reference, DriftOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
+        : this(reference, options, time, logger, MonitoringTelemetry.Shared)
+    {
+    }
+
+    internal DriftMonitor(ReferenceProfile reference, DriftOptions? options, TimeProvider? time, ILogger? logger, MonitoringTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(reference);
+        _logger = logger ?? NullLogger.Instance;
+        _telemetry = telemetry;
+        _callbacks = new CallbackGuard(telemetry.CallbackErrors, _logger, Timeout.InfiniteTimeSpan);
         _reference = reference;
         _options = options ?? new DriftOptions();
         _options.Validate();
@@ -175,7 +199,7 @@ public sealed class DriftMonitor<TIn> : IDisposable
     {
         LastWindowRows = rows;
         LastReport = report;
-        WindowClosed?.Invoke(this, report);
+        _callbacks.Raise(nameof(WindowClosed), WindowClosed, this, report);
     }
 
     /// <summary>Raised on the thread pool with each closed window's verdicts.</summary>
@@ -195,10 +219,23 @@ public sealed class DriftMonitor<TIn> : IDisposable
     /// <summary>Rows captured so far (after sampling).</summary>
     public long Captured => Interlocked.Read(ref _position);
 
-    /// <summary>Captures one row (or skips it, by the sampling rate).</summary>
+    /// <summary>Rows left out because reading their features threw (a property getter of <typeparamref name="TIn"/>).</summary>
+    public long FailedRows => Interlocked.Read(ref _failedRows);
+
+    /// <summary>Captures one row (or skips it, by the sampling rate). Never throws for a row it cannot read: it counts it.</summary>
     public void Observe(TIn row)
     {
         if (_options.SamplingRate < 1 && Random.Shared.NextDouble() >= _options.SamplingRate)
+        {
+            return;
+        }
+
+        // Read first, claim after: a row that cannot be read must not hold a slot its window would wait for.
+        var numeric = t_numeric is { } n && n.Length >= _numericCount ? n : t_numeric = new double[_numericCount];
+        var categorical = t_categorical is { } c && c.Length >= _categoricalCount ? c : t_categorical = new string?[_categoricalCount];
+        var numericRow = numeric.AsSpan(0, _numericCount);
+        var categoricalRow = categorical.AsSpan(0, _categoricalCount);
+        if (!TryExtract(row, numericRow, categoricalRow))
         {
             return;
         }
@@ -217,7 +254,9 @@ public sealed class DriftMonitor<TIn> : IDisposable
             }
         }
 
-        _extractor.Extract(row, window.Numeric.AsSpan(slot * _numericCount, _numericCount), window.Categorical.AsSpan(slot * _categoricalCount, _categoricalCount));
+        numericRow.CopyTo(window.Numeric.AsSpan(slot * _numericCount, _numericCount));
+        categoricalRow.CopyTo(window.Categorical.AsSpan(slot * _categoricalCount, _categoricalCount));
+        categoricalRow.Clear();
         if (window.Rows is { } rows)
         {
             rows[slot] = row;
@@ -231,12 +270,32 @@ public sealed class DriftMonitor<TIn> : IDisposable
         }
     }
 
+    private bool TryExtract(TIn row, Span<double> numeric, Span<string?> categorical)
+    {
+        try
+        {
+            _extractor.Extract(row, numeric, categorical);
+            return true;
+        }
+        catch (Exception e)
+        {
+            if (Interlocked.Increment(ref _failedRows) == 1)
+            {
+                Log.RowFailed(_logger, e, typeof(TIn).Name);
+            }
+
+            _telemetry.RowsFailed.Add(1, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            return false;
+        }
+    }
+
     /// <summary>Captures the inputs of every single prediction <paramref name="host"/> serves, until the handle is disposed.</summary>
     public IDisposable Watch<TOut>(Serving.IModelHost<TIn, TOut> host)
         where TOut : new()
     {
         ArgumentNullException.ThrowIfNull(host);
-        return host.Observe(new InputObserver<TOut>(this));
+        // Capture is O(1), allocation-free and never blocks: it runs on the prediction's thread.
+        return host.Observe(new InputObserver<TOut>(this), Serving.ObserverDelivery.Inline);
     }
 
     /// <summary>Tests <paramref name="rows"/> as one window, with the same definitions the streaming windows use.</summary>
@@ -246,14 +305,19 @@ public sealed class DriftMonitor<TIn> : IDisposable
         var list = rows as IReadOnlyList<TIn> ?? rows.ToList();
         var numeric = new double[list.Count * _numericCount];
         var categorical = new string?[list.Count * _categoricalCount];
-        for (var i = 0; i < list.Count; i++)
+        var count = 0;
+        foreach (var row in list)
         {
-            _extractor.Extract(list[i], numeric.AsSpan(i * _numericCount, _numericCount), categorical.AsSpan(i * _categoricalCount, _categoricalCount));
+            // Rows that cannot be read are left out and counted, as in streaming.
+            if (TryExtract(row, numeric.AsSpan(count * _numericCount, _numericCount), categorical.AsSpan(count * _categoricalCount, _categoricalCount)))
+            {
+                count++;
+            }
         }
 
-        var columns = new Columns(_numericCount, _categoricalCount, list.Count);
-        columns.Fill(numeric, categorical, list.Count);
-        return DriftEvaluator.Evaluate(_reference, _options, columns.Numeric, columns.Categorical, list.Count);
+        var columns = new Columns(_numericCount, _categoricalCount, count);
+        columns.Fill(numeric, categorical, count);
+        return DriftEvaluator.Evaluate(_reference, _options, columns.Numeric, columns.Categorical, count);
     }
 
     /// <summary>A window's values by feature: what the tests read (and sort in place).</summary>
@@ -324,7 +388,7 @@ public sealed class DriftMonitor<TIn> : IDisposable
             }
             catch (Exception e)
             {
-                monitor.EvaluationFailed?.Invoke(monitor, e);
+                monitor._callbacks.Raise(nameof(EvaluationFailed), monitor.EvaluationFailed, monitor, e);
             }
             finally
             {
@@ -334,5 +398,11 @@ public sealed class DriftMonitor<TIn> : IDisposable
                 }
             }
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "A {Type} row could not be read for drift monitoring; such rows are left out of the windows and counted (mlops.monitoring.rows_failed). This is logged once per monitor.")]
+        public static partial void RowFailed(ILogger logger, Exception exception, string type);
     }
 }

@@ -121,13 +121,13 @@ public sealed class FeatureProfile
     }
 
     /// <summary>The profile of both samples together.</summary>
-    /// <exception cref="ArgumentException">The profiles are of different features or kinds.</exception>
+    /// <exception cref="MlOpsValidationException">The profiles are of different features or kinds.</exception>
     public FeatureProfile Merge(FeatureProfile other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (other.Name != Name || other.Kind != Kind)
         {
-            throw new ArgumentException($"Cannot merge profile of '{other.Name}' ({other.Kind}) into '{Name}' ({Kind}).", nameof(other));
+            throw new MlOpsValidationException($"Cannot merge profile of '{other.Name}' ({other.Kind}) into '{Name}' ({Kind}).");
         }
 
         var values = new double[Values.Length + other.Values.Length];

@@ -32,14 +32,14 @@ public sealed class ReferenceProfile
     /// Profiles <paramref name="rows"/>: each readable number, string and bool property (and array element), or those
     /// <paramref name="include"/> accepts by name (leave out the label, ids, timestamps).
     /// </summary>
-    /// <exception cref="ArgumentException">There are no rows.</exception>
+    /// <exception cref="MlOpsValidationException">There are no rows.</exception>
     public static ReferenceProfile Build<TIn>(IEnumerable<TIn> rows, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var list = rows as IReadOnlyList<TIn> ?? rows.ToList();
         if (list.Count == 0)
         {
-            throw new ArgumentException("A reference profile needs at least one row.", nameof(rows));
+            throw new MlOpsValidationException("A reference profile needs at least one row.");
         }
 
         var lengths = FeatureExtractor<TIn>.VectorLengths(list[0]);
@@ -103,7 +103,7 @@ public sealed class ReferenceProfile
     /// Profiles columns: numeric columns (NaN is missing, ±∞ non-finite) and categorical ones (null is missing). Feature
     /// names are the dictionaries' keys, numeric first; a monitor over rows needs the row type's names.
     /// </summary>
-    /// <exception cref="ArgumentException">No column, or columns of different lengths.</exception>
+    /// <exception cref="MlOpsValidationException">No column, or columns of different lengths.</exception>
     public static ReferenceProfile FromColumns(IReadOnlyDictionary<string, double[]> numeric, IReadOnlyDictionary<string, string?[]>? categorical = null)
     {
         ArgumentNullException.ThrowIfNull(numeric);
@@ -111,7 +111,7 @@ public sealed class ReferenceProfile
         var lengths = numeric.Values.Select(c => c.Length).Concat(categorical.Values.Select(c => c.Length)).Distinct().ToList();
         if (lengths.Count != 1 || lengths[0] == 0)
         {
-            throw new ArgumentException("A reference profile needs non-empty columns of one length.", nameof(numeric));
+            throw new MlOpsValidationException("A reference profile needs non-empty columns of one length.");
         }
 
         var features = new List<FeatureProfile>();
@@ -132,14 +132,14 @@ public sealed class ReferenceProfile
     }
 
     /// <summary>The profile of both samples together: two halves merge into the profile of the whole.</summary>
-    /// <exception cref="ArgumentException">The profiles have other features or array lengths.</exception>
+    /// <exception cref="MlOpsValidationException">The profiles have other features or array lengths.</exception>
     public ReferenceProfile Merge(ReferenceProfile other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (!Features.Select(f => f.Name).SequenceEqual(other.Features.Select(f => f.Name))
             || !VectorLengths.OrderBy(p => p.Key).SequenceEqual(other.VectorLengths.OrderBy(p => p.Key)))
         {
-            throw new ArgumentException("Only profiles of the same features (and array lengths) merge.", nameof(other));
+            throw new MlOpsValidationException("Only profiles of the same features (and array lengths) merge.");
         }
 
         return new ReferenceProfile(Features.Zip(other.Features, (a, b) => a.Merge(b)).ToList(), VectorLengths);

@@ -46,7 +46,7 @@ public static class QualityMetrics
     /// Area under the ROC curve (<c>roc_auc_score</c>): the probability that a random positive scores above a random
     /// negative, ties counting one half, computed from average ranks.
     /// </summary>
-    /// <exception cref="ArgumentException">Only one class is present: the area is not defined.</exception>
+    /// <exception cref="MlOpsValidationException">Only one class is present: the area is not defined.</exception>
     public static double RocAuc(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores)
     {
         RequirePairs(labels.Length, scores.Length);
@@ -84,7 +84,7 @@ public static class QualityMetrics
         var negatives = labels.Length - positives;
         if (positives == 0 || negatives == 0)
         {
-            throw new ArgumentException("ROC AUC needs both classes among the labels.", nameof(labels));
+            throw new MlOpsValidationException("ROC AUC needs both classes among the labels.");
         }
 
         return (positiveRanks - (positives * (positives + 1) / 2.0)) / ((double)positives * negatives);
@@ -137,7 +137,7 @@ public static class QualityMetrics
 
     /// <summary>
     /// The coefficient of determination (<c>r2_score</c>): 1 − SS_res / SS_tot; for constant labels, 1 when the
-    /// predictions are exact and 0 otherwise (scikit-learn's <c>force_finite</c>).
+    /// predictions are exact and 0 otherwise (scikit-learn's <c>force_finite</c>); NaN for a single sample, as scikit-learn gives.
     /// </summary>
     public static double R2(ReadOnlySpan<double> actual, ReadOnlySpan<double> predicted)
     {
@@ -156,6 +156,12 @@ public static class QualityMetrics
             total += (actual[i] - mean) * (actual[i] - mean);
         }
 
+        // scikit-learn: R² of fewer than two samples is not defined (NaN, with a warning there).
+        if (actual.Length < 2)
+        {
+            return double.NaN;
+        }
+
         return total == 0 ? (residual == 0 ? 1 : 0) : 1 - (residual / total);
     }
 
@@ -163,7 +169,7 @@ public static class QualityMetrics
     {
         if (labels != predictions || labels == 0)
         {
-            throw new ArgumentException($"Quality needs as many predictions as labels, at least one; got {labels} labels and {predictions} predictions.");
+            throw new MlOpsValidationException($"Quality needs as many predictions as labels, at least one; got {labels} labels and {predictions} predictions.");
         }
     }
 }

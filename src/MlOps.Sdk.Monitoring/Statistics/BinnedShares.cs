@@ -19,7 +19,7 @@ public sealed record BinnedShares(double[] Reference, double[] Current)
     {
         if (reference.IsEmpty || current.IsEmpty)
         {
-            throw new ArgumentException("Both samples need at least one value.");
+            throw new MlOpsValidationException("Both samples need at least one value.");
         }
 
         var distinct = new HashSet<double>();
@@ -47,10 +47,14 @@ public sealed record BinnedShares(double[] Reference, double[] Current)
         return fillEmpty ? shares.FillEmpty() : shares;
     }
 
-    /// <summary>Each distinct value of either sample is a category (NaN is not one); shares are of each sample's length.</summary>
+    /// <summary>
+    /// Each distinct value of either sample is a category (null and NaN are missing, not categories); shares are of each
+    /// sample's length, missing values included, as Evidently counts them.
+    /// </summary>
     public static BinnedShares Categories<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> current, bool fillEmpty)
         where T : notnull
     {
+        // A null that reaches here despite the annotation is a missing value: it never becomes a dictionary key.
         var keys = new Dictionary<T, (long Reference, long Current)>();
         foreach (var value in reference)
         {
@@ -84,7 +88,8 @@ public sealed record BinnedShares(double[] Reference, double[] Current)
         return shares.Select(s => s == 0 ? filler : s).ToArray();
     }
 
-    private static bool IsMissing<T>(T value) => value is double d && double.IsNaN(d);
+    /// <summary>Null and NaN are missing values, not categories.</summary>
+    private static bool IsMissing<T>(T value) => value is null || (value is double d && double.IsNaN(d));
 
     private static double[] Divide(long[] counts, int total) => counts.Select(c => (double)c / total).ToArray();
 }

@@ -92,7 +92,7 @@ public static class Distances
     {
         if (p.Length != q.Length || p.IsEmpty)
         {
-            throw new ArgumentException("Jensen-Shannon needs two distributions over the same, non-empty set of bins.");
+            throw new MlOpsValidationException("Jensen-Shannon needs two distributions over the same, non-empty set of bins.");
         }
 
         var (sp, sq) = (Sum(p), Sum(q));
@@ -130,7 +130,9 @@ public static class Distances
 
     /// <summary>
     /// Evidently's Hellinger distance between two numeric samples: density histograms on Sturges edges over the distinct
-    /// values of both samples, Σ √(p·q) · (range / bins), clipped to [0, 1], then √(1 − ·).
+    /// values of both samples, Σ √(p·q) · (range / bins), clipped to [0, 1], then √(1 − ·). When both samples hold one
+    /// and the same value the distributions are equal and the distance is 0, by the definition; Evidently's formula,
+    /// whose bin width is then 0, would give 1.
     /// </summary>
     public static double HellingerNumeric(ReadOnlySpan<double> reference, ReadOnlySpan<double> current)
     {
@@ -147,6 +149,11 @@ public static class Distances
         }
 
         var keys = distinct.ToArray();
+        if (keys.Length == 1)
+        {
+            return 0;
+        }
+
         var edges = Histogram.SturgesEdges(keys);
         var h1 = Density(Histogram.Counts(reference, edges), edges);
         var h2 = Density(Histogram.Counts(current, edges), edges);
@@ -171,7 +178,7 @@ public static class Distances
     {
         if (a.IsEmpty || b.IsEmpty)
         {
-            throw new ArgumentException("Both samples need at least one value.");
+            throw new MlOpsValidationException("Both samples need at least one value.");
         }
 
         foreach (var x in a)
@@ -188,7 +195,7 @@ public static class Distances
         {
             if (!double.IsFinite(x))
             {
-                throw new ArgumentException($"Samples must be finite; found {x}. Drop or count missing and infinite values first.");
+                throw new MlOpsValidationException($"Samples must be finite; found {x}. Drop or count missing and infinite values first.");
             }
         }
     }

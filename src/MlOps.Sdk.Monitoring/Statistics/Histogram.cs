@@ -11,12 +11,12 @@ public static class Histogram
     /// range needs (at least one), edges spaced as <c>np.linspace</c> spaces them. A constant sample gets one bin of
     /// width 1 centred on it.
     /// </summary>
-    /// <exception cref="ArgumentException">No values, or a value that is not finite.</exception>
+    /// <exception cref="MlOpsValidationException">No values, or a value that is not finite.</exception>
     public static double[] SturgesEdges(ReadOnlySpan<double> values)
     {
         if (values.IsEmpty)
         {
-            throw new ArgumentException("Bin edges need at least one value.", nameof(values));
+            throw new MlOpsValidationException("Bin edges need at least one value.");
         }
 
         var first = double.PositiveInfinity;
@@ -25,7 +25,7 @@ public static class Histogram
         {
             if (!double.IsFinite(value))
             {
-                throw new ArgumentException($"Bin edges need finite values; found {value}.", nameof(values));
+                throw new MlOpsValidationException($"Bin edges need finite values; found {value}.");
             }
 
             first = Math.Min(first, value);
@@ -56,7 +56,7 @@ public static class Histogram
     {
         if (edges.Length < 2)
         {
-            throw new ArgumentException("A histogram needs at least two edges.", nameof(edges));
+            throw new MlOpsValidationException("A histogram needs at least two edges.");
         }
 
         var counts = new long[edges.Length - 1];

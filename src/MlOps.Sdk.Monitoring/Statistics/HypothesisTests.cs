@@ -8,7 +8,7 @@ public static class HypothesisTests
     /// <c>scipy.stats.chi2_contingency(table, correction)</c>: expected counts from the margins, Yates' continuity
     /// correction when there is one degree of freedom (a 2×2 table) and <paramref name="yates"/> is set.
     /// </summary>
-    /// <exception cref="ArgumentException">A row or column of the table is all zeros (an expected count would be zero).</exception>
+    /// <exception cref="MlOpsValidationException">A row or column of the table is all zeros (an expected count would be zero).</exception>
     public static TestResult ChiSquareContingency(long[,] table, bool yates = true)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -22,7 +22,7 @@ public static class HypothesisTests
             {
                 if (table[r, c] < 0)
                 {
-                    throw new ArgumentException("Counts cannot be negative.", nameof(table));
+                    throw new MlOpsValidationException("Counts cannot be negative.");
                 }
 
                 rowSums[r] += table[r, c];
@@ -33,7 +33,7 @@ public static class HypothesisTests
 
         if (rowSums.Contains(0) || columnSums.Contains(0))
         {
-            throw new ArgumentException("Every row and column of the table needs a count above zero; drop empty categories first.", nameof(table));
+            throw new MlOpsValidationException("Every row and column of the table needs a count above zero; drop empty categories first.");
         }
 
         var degrees = (rows * columns) - rows - columns + 1;
@@ -69,7 +69,7 @@ public static class HypothesisTests
     {
         if (observed.Length != expected.Length || observed.IsEmpty)
         {
-            throw new ArgumentException("Observed and expected counts must cover the same, non-empty set of categories.");
+            throw new MlOpsValidationException("Observed and expected counts must cover the same, non-empty set of categories.");
         }
 
         double statistic = 0;
@@ -103,11 +103,13 @@ public static class HypothesisTests
     /// <returns>z and its p-value; when both samples are all one value (P = 0 or 1), z = 0 and p = 1.</returns>
     public static TestResult TwoProportionZ(long hits1, long n1, long hits2, long n2)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(n1, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(n2, 1);
+        if (n1 < 1 || n2 < 1)
+        {
+            throw new MlOpsValidationException($"Both samples need at least one value; got {n1} and {n2}.");
+        }
         if (hits1 < 0 || hits1 > n1 || hits2 < 0 || hits2 > n2)
         {
-            throw new ArgumentOutOfRangeException(nameof(hits1), "Hits must be between 0 and the sample size.");
+            throw new MlOpsValidationException("Hits must be between 0 and the sample size.");
         }
 
         var p1 = (double)hits1 / n1;

@@ -2,11 +2,21 @@ using System.Threading.Tasks.Sources;
 
 namespace MlOps.Sdk.Serving.Batching;
 
-/// <summary>One caller's place in a micro-batch: its input, and the value task it awaits. Pooled and reused.</summary>
+/// <summary>
+/// One caller's place in a micro-batch: its input, and the value task it awaits. Pooled and reused. A caller's
+/// cancellation and the batch race to claim it: whichever comes first completes it; a cancelled request stays in the
+/// batcher's queue until dequeued, so it is not pooled again.
+/// </summary>
 internal sealed class BatchRequest<TIn, TOut> : IValueTaskSource<TOut>
 {
+    private const int Waiting = 0;
+    private const int Claimed = 1;
+    private const int Cancelled = 2;
     private static readonly System.Collections.Concurrent.ConcurrentQueue<BatchRequest<TIn, TOut>> Pool = new();
+    private static readonly Action<object?, CancellationToken> OnCancel = static (state, token) => ((BatchRequest<TIn, TOut>)state!).Cancel(token);
     private ManualResetValueTaskSourceCore<TOut> _core = new() { RunContinuationsAsynchronously = true };
+    private CancellationTokenRegistration _registration;
+    private int _state;
 
     public TIn Input { get; private set; } = default!;
 
@@ -14,16 +24,42 @@ internal sealed class BatchRequest<TIn, TOut> : IValueTaskSource<TOut>
 
     public ValueTask<TOut> Task => new(this, _core.Version);
 
-    public static BatchRequest<TIn, TOut> Rent(TIn input)
+    public static BatchRequest<TIn, TOut> Rent(TIn input, CancellationToken cancellationToken)
     {
         var request = Pool.TryDequeue(out var pooled) ? pooled : new BatchRequest<TIn, TOut>();
         request.Input = input;
+        request._state = Waiting;
+        if (cancellationToken.CanBeCanceled)
+        {
+            request._registration = cancellationToken.UnsafeRegister(OnCancel, request);
+        }
+
         return request;
+    }
+
+    /// <summary>Takes the request for a batch; false if its caller cancelled first.</summary>
+    public bool TryClaim()
+    {
+        if (Interlocked.CompareExchange(ref _state, Claimed, Waiting) != Waiting)
+        {
+            return false;
+        }
+
+        _registration.Unregister();
+        return true;
     }
 
     public void Complete(TOut result) => _core.SetResult(result);
 
     public void Fail(Exception error) => _core.SetException(error);
+
+    private void Cancel(CancellationToken token)
+    {
+        if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting)
+        {
+            _core.SetException(new OperationCanceledException(token));
+        }
+    }
 
     /// <summary>The result of a request completed before its caller returned: taken at once and the request pooled.</summary>
     public ValueTask<TOut> TakeCompleted()
@@ -61,6 +97,13 @@ internal sealed class BatchRequest<TIn, TOut> : IValueTaskSource<TOut>
 
     private void Return()
     {
+        _registration = default;
+        if (Volatile.Read(ref _state) == Cancelled)
+        {
+            // Still in the batcher's queue: reusing it would hand its slot to another caller.
+            return;
+        }
+
         Input = default!;
         _core.Reset();
         if (Pool.Count < 1024)

@@ -25,9 +25,9 @@ internal sealed class MicroBatcher<TIn, TOut>(MicroBatchingOptions options, Func
     private int _running;
     private bool _contended;
 
-    public ValueTask<TOut> PredictAsync(TIn input)
+    public ValueTask<TOut> PredictAsync(TIn input, CancellationToken cancellationToken = default)
     {
-        var request = BatchRequest<TIn, TOut>.Rent(input);
+        var request = BatchRequest<TIn, TOut>.Rent(input, cancellationToken);
         _queue.Enqueue(request);
         Interlocked.Increment(ref _queued);
         if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
@@ -97,19 +97,27 @@ internal sealed class MicroBatcher<TIn, TOut>(MicroBatchingOptions options, Func
     private void RunBatch()
     {
         var count = 0;
+        var dequeued = 0;
         while (count < _batch.Length && _queue.TryDequeue(out var request))
         {
+            dequeued++;
+            if (!request.TryClaim())
+            {
+                // Its caller cancelled while it waited: it is not run.
+                continue;
+            }
+
             _batch[count] = request;
             _inputs[count] = request.Input;
             count++;
         }
 
+        Interlocked.Add(ref _queued, -dequeued);
         if (count == 0)
         {
             return;
         }
 
-        Interlocked.Add(ref _queued, -count);
         Volatile.Write(ref _lastBatchSize, count);
         if (count == 1)
         {

@@ -20,9 +20,8 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     private readonly Action<OrtIoBinding> _unbind;
     private int _leases = 1;
 
-    public LoadedModel(ModelVersion version, byte[] content, ServingOptions options)
+    public LoadedModel(ModelVersion version, byte[] content, ServingOptions options, SessionOptions sessionOptions)
     {
-        using var sessionOptions = options.CreateSessionOptions();
         _session = new InferenceSession(options.TrimUnreadOutputs ? Trim(content) : content, sessionOptions);
         try
         {

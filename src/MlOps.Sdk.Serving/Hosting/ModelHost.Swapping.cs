@@ -32,6 +32,41 @@ internal sealed partial class ModelHost<TIn, TOut>
     {
         ArgumentNullException.ThrowIfNull(version);
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ModelLoadFailure? failure;
+        try
+        {
+            if (Serves(version))
+            {
+                // Asking for what already serves succeeds; an earlier failure no longer describes the host.
+                LastLoadFailure = null;
+                return true;
+            }
+
+            failure = await LoadAndSwapAsync(version, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _swapLock.Release();
+        }
+
+        // Subscribers run after the swap is done and the lock is free, isolated and bounded in time: their code can
+        // neither undo nor hold up a swap.
+        if (failure is null)
+        {
+            await _callbacks.RaiseAsync(nameof(Swapped), Swapped, this, version).ConfigureAwait(false);
+            await RecordDeploymentAsync(version).ConfigureAwait(false);
+            return true;
+        }
+
+        await _callbacks.RaiseAsync(nameof(LoadFailed), LoadFailed, this, failure).ConfigureAwait(false);
+        return false;
+    }
+
+    private bool Serves(ModelVersion version) => CurrentVersion is { } current && current.Number == version.Number && current.Digest == version.Digest;
+
+    /// <summary>Loads, verifies and warms up <paramref name="version"/> and swaps it in; the failure, if any, is recorded and returned.</summary>
+    private async Task<ModelLoadFailure?> LoadAndSwapAsync(ModelVersion version, CancellationToken cancellationToken)
+    {
         using var activity = ServingTelemetry.Source.StartActivity("mlops.swap");
         activity?.SetTag("mlops.model", Name);
         activity?.SetTag("mlops.model.version", version.Number);
@@ -39,13 +74,6 @@ internal sealed partial class ModelHost<TIn, TOut>
         var stage = "load";
         try
         {
-            if (CurrentVersion is { } current && current.Number == version.Number && current.Digest == version.Digest)
-            {
-                // Asking for what already serves succeeds; an earlier failure no longer describes the host.
-                LastLoadFailure = null;
-                return true;
-            }
-
             var content = await _serving.LoadPipeline.ExecuteAsync(
                 async (target, ct) =>
                 {
@@ -61,7 +89,11 @@ internal sealed partial class ModelHost<TIn, TOut>
                 cancellationToken).ConfigureAwait(false);
 
             stage = "verify";
-            loaded = new LoadedModel<TIn, TOut>(version, content, _serving);
+            using (var sessionOptions = await CreateSessionOptionsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                loaded = new LoadedModel<TIn, TOut>(version, content, _serving, sessionOptions);
+            }
+
             stage = "warm-up";
             loaded.WarmUp();
 
@@ -73,9 +105,7 @@ internal sealed partial class ModelHost<TIn, TOut>
             _lastFailed = null;
             LastLoadFailure = null;
             Log.Swapped(_logger, Name, version.Number, version.Digest?.ToString() ?? string.Empty);
-            Swapped?.Invoke(this, version);
-            await RecordDeploymentAsync(version).ConfigureAwait(false);
-            return true;
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -84,14 +114,61 @@ internal sealed partial class ModelHost<TIn, TOut>
             _telemetry.LoadFailures.Add(1, _tag, _variantTag, new KeyValuePair<string, object?>("mlops.stage", stage));
             LastLoadFailure = new ModelLoadFailure(version, stage, e);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"{stage}: {e.Message}");
-            Log.LoadFailed(_logger, e, Name, version.Number, stage);
-            LoadFailed?.Invoke(this, LastLoadFailure);
-            return false;
+            if (CurrentVersion is { } serving)
+            {
+                Log.LoadFailed(_logger, e, Name, version.Number, stage, serving.Number);
+            }
+            else
+            {
+                Log.LoadFailedNothingServes(_logger, e, Name, version.Number, stage);
+            }
+
+            return LastLoadFailure;
         }
-        finally
+    }
+
+    /// <summary>The session options, with the host's <see cref="ServingOptions.ConfigureSession"/> hook applied in bounded time.</summary>
+    private async Task<Microsoft.ML.OnnxRuntime.SessionOptions> CreateSessionOptionsAsync(CancellationToken cancellationToken)
+    {
+        var options = _serving.CreateSessionOptions();
+        if (_serving.ConfigureSession is not { } configure)
         {
-            _swapLock.Release();
+            return options;
         }
+
+        Exception? error = null;
+        var completed = await _callbacks.RunAsync(
+            nameof(ServingOptions.ConfigureSession),
+            _ =>
+            {
+                try
+                {
+                    configure(options);
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+
+                return Task.CompletedTask;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (!completed || error is not null)
+        {
+            // A hook that hangs may still hold the options: they are left to it rather than disposed under it.
+            if (error is not null)
+            {
+                options.Dispose();
+            }
+
+            throw new MlOpsException(
+                error is null
+                    ? $"ServingOptions.ConfigureSession did not return within {_serving.CallbackTimeout}; the version was not loaded."
+                    : $"ServingOptions.ConfigureSession threw {error.GetType().Name}: {error.Message}; the version was not loaded.",
+                error);
+        }
+
+        return options;
     }
 
     /// <summary>Records the swap for lineage; the version serves whether or not the registry can be told.</summary>
@@ -116,6 +193,7 @@ internal sealed partial class ModelHost<TIn, TOut>
     /// <summary>Loads what the host should serve, then keeps following its alias until disposed.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         foreach (var follower in Followers)
         {
             await follower.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -126,7 +204,12 @@ internal sealed partial class ModelHost<TIn, TOut>
         if (_options.Alias is not null && Interlocked.Exchange(ref _started, 1) == 0)
         {
             _registry.AliasMoved += OnAliasMoved;
-            _follower = Task.Run(() => PollAsync(_stopping.Token), CancellationToken.None);
+            _follower = Task.Run(() => FollowAsync(_stopping.Token), CancellationToken.None);
+        }
+
+        if (_options.RequireVersionAtStart && CurrentVersion is null)
+        {
+            throw NotLoaded();
         }
     }
 
@@ -137,20 +220,29 @@ internal sealed partial class ModelHost<TIn, TOut>
             return;
         }
 
+        var target = _options.PinnedVersion is { } pinned ? $"version {pinned} of model '{Name}'" : $"alias '{_options.Alias}' of model '{Name}'";
         ModelVersion? wanted;
         try
         {
-            wanted = _options.PinnedVersion is { } pinned
-                ? await _registry.GetVersionAsync(Name, pinned, cancellationToken).ConfigureAwait(false)
+            wanted = _options.PinnedVersion is { } number
+                ? await _registry.GetVersionAsync(Name, number, cancellationToken).ConfigureAwait(false)
                 : await _registry.ResolveAsync($"{Name}@{_options.Alias}", cancellationToken).ConfigureAwait(false);
         }
-        catch (MlOpsNotFoundException)
+        catch (MlOpsNotFoundException e)
         {
+            _unavailable = $"{target} could not be resolved: {e.Message}";
             return;
         }
 
-        // A version that failed is not tried again on every poll; the next move of the alias is.
-        if (wanted is null || (_lastFailed is not null && wanted.Digest == _lastFailed))
+        if (wanted is null)
+        {
+            _unavailable = $"{target} does not exist.";
+            return;
+        }
+
+        // What serves already is not loaded again; a version that failed is not tried again on every poll, the next
+        // move of the alias is.
+        if (Serves(wanted) || (_lastFailed is not null && wanted.Digest == _lastFailed))
         {
             return;
         }
@@ -158,24 +250,53 @@ internal sealed partial class ModelHost<TIn, TOut>
         await SwapToAsync(wanted, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The typed error for a call that finds nothing loaded, with the reason the host knows.</summary>
+    private ModelNotLoadedException NotLoaded()
+    {
+        if (LastLoadFailure is { } failure)
+        {
+            return new ModelNotLoadedException(Name, $"{failure.Version.Reference} failed at {failure.Stage}: {failure.Error.Message}", failure.Error);
+        }
+
+        return new ModelNotLoadedException(Name, Volatile.Read(ref _unavailable) ?? "the host was not started; a generic host starts it, a console app calls StartAsync.");
+    }
+
     private void OnAliasMoved(object? sender, AliasMove move)
     {
         if (move.ModelName == Name && move.Alias == _options.Alias && move.ToVersion is not null)
         {
-            _ = Task.Run(() => RefreshAsync(_stopping.Token));
+            // The follower loop owns the refresh: wake it rather than starting work nobody awaits.
+            _aliasMoved.Release();
         }
     }
 
-    private async Task PollAsync(CancellationToken cancellationToken)
+    /// <summary>Refreshes when this process moves the alias, and every poll interval for moves made by other processes.</summary>
+    private async Task FollowAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                using (var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    var delay = Task.Delay(_options.PollInterval, _time, poll.Token);
+                    var moved = _aliasMoved.WaitAsync(poll.Token);
+                    await Task.WhenAny(delay, moved).ConfigureAwait(false);
+                    await poll.CancelAsync().ConfigureAwait(false);
+                    await Task.WhenAll(delay, moved).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                    if (moved.IsCompletedSuccessfully)
+                    {
+                        // Several moves in a row need one refresh.
+                        while (_aliasMoved.Wait(0))
+                        {
+                        }
+                    }
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
                 await RefreshAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
@@ -191,11 +312,17 @@ internal sealed partial class ModelHost<TIn, TOut>
         [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Model host '{Name}' now serves version {Version} ({Digest}).")]
         public static partial void Swapped(ILogger logger, string name, int version, string digest);
 
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Model host '{Name}' could not {Stage} version {Version}; the version before it keeps serving.")]
-        public static partial void LoadFailed(ILogger logger, Exception exception, string name, int version, string stage);
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Model host '{Name}' could not {Stage} version {Version}; version {Serving} keeps serving.")]
+        public static partial void LoadFailed(ILogger logger, Exception exception, string name, int version, string stage, int serving);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Model host '{Name}' could not {Stage} version {Version} and has no other version: calls fail with ModelNotLoadedException until a version loads.")]
+        public static partial void LoadFailedNothingServes(ILogger logger, Exception exception, string name, int version, string stage);
 
         [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Model host '{Name}' serves version {Version} but could not record the deployment for lineage.")]
         public static partial void DeploymentNotRecorded(ILogger logger, Exception exception, string name, int version);
+
+        [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Model host '{Name}' was disposed while a prediction observer had not returned for {Timeout}; it is abandoned.")]
+        public static partial void ObserverAbandoned(ILogger logger, string name, TimeSpan timeout);
 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Model host '{Name}' could not ask the registry where its alias points; it will ask again.")]
         public static partial void PollFailed(ILogger logger, Exception exception, string name);

@@ -7,7 +7,7 @@ namespace MlOps.Sdk.Serving.Hosting;
 /// Serves one model: calls lease the current version; a new version is loaded, verified against the typed mapping and
 /// warmed up aside, then swapped in with one reference exchange; the old session is disposed when its calls are done.
 /// </summary>
-internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IModelHostState, IAsyncDisposable
+internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IModelHostState, IAsyncDisposable, IDisposable
     where TOut : new()
 {
     private readonly IModelRegistry _registry;
@@ -22,6 +22,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     private readonly (int UpTo, ModelHost<TIn, TOut> Host)[] _routes = [];
     private readonly Routing.ShadowMirror<TIn, TOut>? _shadow;
     private IPredictionObserver<TIn, TOut>[] _observers = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<QueuedObserver<TIn, TOut>, byte> _queuedObservers = new();
     private ModelVersion? _previous;
     private bool _pinned;
     private readonly SemaphoreSlim _swapLock = new(1, 1);
@@ -29,6 +30,9 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     private LoadedModel<TIn, TOut>? _current;
     private ContentDigest? _lastFailed;
     private readonly Batching.MicroBatcher<TIn, TOut>? _batcher;
+    private readonly SemaphoreSlim _aliasMoved = new(0);
+    private readonly CallbackGuard _callbacks;
+    private string? _unavailable;
     private Task? _follower;
     private int _disposed;
     private int _started;
@@ -45,6 +49,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         _options = options;
         _time = time;
         _logger = logger;
+        _callbacks = new CallbackGuard(telemetry.CallbackErrors, logger, serving.CallbackTimeout);
         if (options.Batching is { } batching)
         {
             _batcher = new Batching.MicroBatcher<TIn, TOut>(batching, RunBatched, ServeObserved);
@@ -91,7 +96,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
 
         if (_batcher is not null && _routes.Length == 0 && _shadow is null)
         {
-            return _batcher.PredictAsync(input);
+            return _batcher.PredictAsync(input, cancellationToken);
         }
 
         try
@@ -247,11 +252,30 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
     }
 
-    public IDisposable Observe(IPredictionObserver<TIn, TOut> observer)
+    public IDisposable Observe(IPredictionObserver<TIn, TOut> observer) => Observe(observer, ObserverDelivery.Queued);
+
+    public IDisposable Observe(IPredictionObserver<TIn, TOut> observer, ObserverDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(observer);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        QueuedObserver<TIn, TOut>? queued = null;
+        if (delivery == ObserverDelivery.Queued)
+        {
+            queued = new QueuedObserver<TIn, TOut>(observer, _serving.ObserverQueueCapacity, _telemetry, _tag, _logger);
+            observer = queued;
+            _queuedObservers[queued] = 0;
+
+            // Tracked until its queue is drained, so that disposal awaits what an unsubscribed observer still delivers.
+            var drained = queued;
+            queued.Completion.ContinueWith(_ => _queuedObservers.TryRemove(drained, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         Update(observers => [.. observers, observer]);
-        return new Subscription(() => Update(observers => observers.Where(o => !ReferenceEquals(o, observer)).ToArray()));
+        return new Subscription(() =>
+        {
+            Update(observers => observers.Where(o => !ReferenceEquals(o, observer)).ToArray());
+            queued?.Close();
+        });
 
         void Update(Func<IPredictionObserver<TIn, TOut>[], IPredictionObserver<TIn, TOut>[]> change)
         {
@@ -320,15 +344,14 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
     }
 
+    /// <summary>Stops following, waits for the follower, the shadow and running callbacks, and frees the sessions once their calls are done.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        if (!BeginDispose())
         {
             return;
         }
 
-        _registry.AliasMoved -= OnAliasMoved;
-        await _stopping.CancelAsync().ConfigureAwait(false);
         if (_follower is not null)
         {
             await _follower.ConfigureAwait(false);
@@ -344,17 +367,79 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
             await follower.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _callbacks.DisposeAsync().ConfigureAwait(false);
+        await DrainObserversAsync().ConfigureAwait(false);
+        EndDispose();
+    }
+
+    /// <summary>
+    /// For containers disposed synchronously: stops following and frees the sessions once their calls are done, without
+    /// blocking on the background work, which ends on its own as soon as it sees the cancellation.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!BeginDispose())
+        {
+            return;
+        }
+
+        _shadow?.Dispose();
+        foreach (var observer in _queuedObservers.Keys)
+        {
+            observer.Close();
+        }
+
+        foreach (var follower in Followers)
+        {
+            follower.Dispose();
+        }
+
+        EndDispose();
+    }
+
+    /// <summary>Delivers what queued observers still hold, waiting at most <see cref="ServingOptions.CallbackTimeout"/>.</summary>
+    private async Task DrainObserversAsync()
+    {
+        var queued = _queuedObservers.Keys.ToArray();
+        foreach (var observer in queued)
+        {
+            observer.Close();
+        }
+
+        try
+        {
+            await Task.WhenAll(queued.Select(o => o.Completion)).WaitAsync(_serving.CallbackTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _telemetry.CallbackErrors.Add(1, _tag, new KeyValuePair<string, object?>("mlops.callback", "PredictionObserver"), new KeyValuePair<string, object?>("error.type", "timeout"));
+            Log.ObserverAbandoned(_logger, Name, _serving.CallbackTimeout);
+        }
+    }
+
+    private bool BeginDispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return false;
+        }
+
+        _registry.AliasMoved -= OnAliasMoved;
+        _stopping.Cancel();
+        return true;
+    }
+
+    private void EndDispose()
+    {
         Interlocked.Exchange(ref _current, null)?.Dispose();
-        _stopping.Dispose();
-        _swapLock.Dispose();
+        _unavailable = "the host was disposed.";
     }
 
     private LoadedModel<TIn, TOut> Lease()
     {
         while (true)
         {
-            var model = Volatile.Read(ref _current)
-                ?? throw new InvalidOperationException($"Model host '{Name}' has no version loaded yet: start the host (it loads on start) or call SwapToAsync.");
+            var model = Volatile.Read(ref _current) ?? throw NotLoaded();
             if (model.TryLease())
             {
                 return model;

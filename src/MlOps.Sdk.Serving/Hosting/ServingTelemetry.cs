@@ -24,6 +24,8 @@ internal sealed class ServingTelemetry
         ShadowDropped = meter.CreateCounter<long>("mlops.serving.shadow.dropped", "{prediction}", "Shadow predictions dropped because the shadow queue was full.");
         ObserverErrors = meter.CreateCounter<long>("mlops.serving.observer_errors", "{prediction}", "Prediction observers that threw; the predictions were served.");
         LoadFailures = meter.CreateCounter<long>("mlops.serving.load_failures", "{version}", "Versions that failed to load, verify or warm up, by stage.");
+        ObserverDropped = meter.CreateCounter<long>("mlops.serving.observer.dropped", "{prediction}", "Predictions not shown to a queued observer because its queue was full.");
+        CallbackErrors = meter.CreateCounter<long>("mlops.serving.callback_errors", "{call}", "Event subscribers and hooks that threw or hung, by callback and error type; the SDK carried on.");
     }
 
     public Counter<long> Predictions { get; }
@@ -39,6 +41,10 @@ internal sealed class ServingTelemetry
     public Histogram<int> BatchSize { get; }
 
     public Counter<long> ObserverErrors { get; }
+
+    public Counter<long> CallbackErrors { get; }
+
+    public Counter<long> ObserverDropped { get; }
 
     public Counter<long> ShadowComparisons { get; }
 

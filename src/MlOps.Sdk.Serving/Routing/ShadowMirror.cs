@@ -7,7 +7,7 @@ namespace MlOps.Sdk.Serving.Routing;
 /// Mirrors sampled calls to a challenger on a bounded queue, read by one background task: the caller only pays a
 /// <see cref="ChannelWriter{T}.TryWrite"/>, and a full queue drops the call (counted) instead of delaying it.
 /// </summary>
-internal sealed class ShadowMirror<TIn, TOut> : IAsyncDisposable
+internal sealed class ShadowMirror<TIn, TOut> : IAsyncDisposable, IDisposable
     where TOut : new()
 {
     private readonly ShadowOptions _options;
@@ -45,6 +45,9 @@ internal sealed class ShadowMirror<TIn, TOut> : IAsyncDisposable
             _telemetry.ShadowDropped.Add(1, _tag);
         }
     }
+
+    /// <summary>Stops taking calls; the worker compares what is queued and ends on its own.</summary>
+    public void Dispose() => _queue.Writer.TryComplete();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using MlOps.Sdk.Tracking.Writing;
 
 namespace MlOps.Sdk.Tracking.DependencyInjection;
 
-/// <summary>Starts the writer with the host and makes everything logged durable when the host stops.</summary>
-internal sealed class TrackingFlushService(TrackingWriter writer) : IHostedService
+/// <summary>Starts the writer with the host; when the host stops, makes everything logged durable and ends the runs left open.</summary>
+internal sealed class TrackingFlushService(TrackingWriter writer, IOptions<TrackingOptions> options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -12,5 +13,12 @@ internal sealed class TrackingFlushService(TrackingWriter writer) : IHostedServi
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => writer.FlushAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (options.Value.EndRunsOnStop)
+        {
+            await writer.EndOpenRunsAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -21,4 +21,13 @@ internal static partial class TrackingLog
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "A batch was rejected by the tracking store and discarded.")]
     public static partial void BatchRejected(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Run {RunId} could not be ended when the host stopped; it reads as killed once its lease runs out.")]
+    public static partial void EndOnStopFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "The tracker was disposed synchronously and the store had not written what was queued after {Grace}; the write was cancelled. Dispose the service provider asynchronously to wait longer.")]
+    public static partial void DisposeCancelledWrites(ILogger logger, TimeSpan grace);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Critical, Message = "The tracking writer stopped on an unexpected error; nothing more is written by this tracker.")]
+    public static partial void WriterStopped(ILogger logger, Exception exception);
 }

@@ -19,9 +19,12 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a synchronous <see cref="Dispose"/> lets the writer write what is queued before cancelling it.</summary>
+    private static readonly TimeSpan SyncDisposeGrace = TimeSpan.FromSeconds(5);
+
     private readonly Channel<MetricRecord> _metrics;
     private readonly Channel<ControlRecord> _control = Channel.CreateUnbounded<ControlRecord>(new() { SingleReader = true });
-    private readonly ConcurrentDictionary<string, byte> _liveRuns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ActiveRun> _liveRuns = new(StringComparer.Ordinal);
     private readonly TrackingStore _store;
     private readonly TrackingOptions _options;
     private readonly TimeProvider _time;
@@ -33,6 +36,9 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     private readonly Dictionary<(string RunId, string Key), SeriesBuffer> _series = [];
     private readonly List<SeriesBuffer> _pending = [];
     private readonly Lock _startLock = new();
+    private readonly object _room = new();
+    private readonly ManualResetEventSlim _loopEnded = new(initialState: true);
+    private int _roomWaiters;
     private Task? _loop;
     private long _nextLeaseRenewal;
     private int _disposed;
@@ -81,6 +87,52 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     /// <summary>Queues a point without waiting; false when the queue is full.</summary>
     public bool TryEnqueue(in MetricRecord record) => _metrics.Writer.TryWrite(record);
 
+    /// <summary>Queues a point, blocking until the writer has drained some of the queue (<see cref="MetricQueueFullMode.Wait"/>).</summary>
+    /// <exception cref="MetricQueueFullException">The queue stayed full for <see cref="TrackingOptions.QueueWaitTimeout"/>.</exception>
+    public void EnqueueWhenRoom(in MetricRecord record)
+    {
+        EnsureStarted();
+        var started = Stopwatch.GetTimestamp();
+        lock (_room)
+        {
+            Interlocked.Increment(ref _roomWaiters);
+            try
+            {
+                while (!_metrics.Writer.TryWrite(record))
+                {
+                    ThrowIfStopped();
+                    var left = _options.QueueWaitTimeout - Stopwatch.GetElapsedTime(started);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        throw new MetricQueueFullException(Capacity, _options.QueueWaitTimeout);
+                    }
+
+                    // The writer pulses after each drain; the slice bounds a wake-up lost to a race with it.
+                    Monitor.Wait(_room, left < TimeSpan.FromMilliseconds(50) ? left : TimeSpan.FromMilliseconds(50));
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _roomWaiters);
+            }
+        }
+    }
+
+    /// <summary>Wakes the callers waiting for room; costs one read when nobody waits.</summary>
+    private void SignalRoom()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _roomWaiters) == 0)
+        {
+            return;
+        }
+
+        lock (_room)
+        {
+            Monitor.PulseAll(_room);
+        }
+    }
+
     public void Enqueue(ControlRecord record)
     {
         EnsureStarted();
@@ -92,13 +144,32 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         Wake();
     }
 
-    public void Track(string runId)
+    public void Track(ActiveRun run)
     {
         EnsureStarted();
-        _liveRuns[runId] = 0;
+        _liveRuns[run.Id] = run;
     }
 
     public void Untrack(string runId) => _liveRuns.TryRemove(runId, out _);
+
+    /// <summary>Ends the runs still open (a graceful stop), each once what it logged is durable.</summary>
+    public async Task EndOpenRunsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var run in _liveRuns.Values)
+        {
+            try
+            {
+                await run.EndForAsync(RunStatus.Killed, StopReason, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                TrackingLog.EndOnStopFailed(_logger, e, run.Id);
+            }
+        }
+    }
+
+    /// <summary>The tag value of <c>mlops.end_reason</c> on runs ended by a graceful stop.</summary>
+    public const string StopReason = "host_stopped";
 
     /// <summary>Completes when everything queued before the call is durable in the store.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
@@ -131,6 +202,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
                 // The timer only wakes the loop; whether leases are due is decided there.
                 var interval = _options.RunLease / 3;
                 _leaseTimer = _time.CreateTimer(static state => ((TrackingWriter)state!).Wake(), this, interval, interval);
+                _loopEnded.Reset();
                 _loop = Task.Run(RunAsync);
             }
         }
@@ -160,12 +232,31 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>Blocks until what is queued is written; hosts that dispose asynchronously do not block.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>
+    /// For containers disposed synchronously: stops taking points and lets the writer write what is queued for at most
+    /// <see cref="SyncDisposeGrace"/> (milliseconds on a healthy store), then cancels it. Dispose asynchronously to wait
+    /// for a slow store as long as <see cref="ShutdownGrace"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _control.Writer.TryComplete();
+        _metrics.Writer.TryComplete();
+        _leaseTimer?.Dispose();
+        if (!_loopEnded.Wait(SyncDisposeGrace))
+        {
+            TrackingLog.DisposeCancelledWrites(_logger, SyncDisposeGrace);
+            _stopping.Cancel();
+        }
+    }
 
     private void Wake() => _metrics.Writer.TryWrite(default);
 
-    private async Task RunAsync()
+    private async Task DrainAsync()
     {
         var reader = _metrics.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -194,11 +285,33 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         await WriteBatchAsync().ConfigureAwait(false);
     }
 
+    private async Task RunAsync()
+    {
+        try
+        {
+            await DrainAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            TrackingLog.WriterStopped(_logger, e);
+            throw;
+        }
+        finally
+        {
+            _loopEnded.Set();
+            lock (_room)
+            {
+                Monitor.PulseAll(_room);
+            }
+        }
+    }
+
     /// <summary>Moves queued records into the batch, stopping at a flush marker or the batch size; true if it stopped early.</summary>
     private bool DrainInto(ChannelReader<MetricRecord> reader)
     {
         DrainControl();
         var points = 0;
+        var drained = false;
         while (reader.TryRead(out var record))
         {
             if (record.Flush is not null)
@@ -209,6 +322,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
                 return true;
             }
 
+            drained = true;
             if (record.RunId is null)
             {
                 continue;
@@ -219,8 +333,14 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
             series.Add(new Metric(record.Value, record.Step, record.Timestamp));
             if (++points == _options.MaxBatchSize)
             {
+                SignalRoom();
                 return true;
             }
+        }
+
+        if (drained)
+        {
+            SignalRoom();
         }
 
         return false;

@@ -37,7 +37,8 @@ public static class VersioningBuilderExtensions
             sp.GetRequiredService<IActorIdentity>(),
             sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value,
             sp.GetRequiredService<VersioningTelemetry>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MlOps.Sdk.Versioning.ModelRegistry")));
         services.TryAddSingleton<ILineage>(sp => new LineageQueries(RequireStore<ModelRegistryStore>(sp), sp.GetService<DatasetStore>(), sp.GetService<IExperimentTracker>()));
         return builder;
     }

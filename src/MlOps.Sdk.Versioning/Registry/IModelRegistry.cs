@@ -7,7 +7,8 @@ namespace MlOps.Sdk.Versioning;
 /// <summary>The model registry: which model versions exist, which one each alias serves, and who changed what.</summary>
 public interface IModelRegistry
 {
-    /// <summary>Raised in this process after an alias moved or was deleted.</summary>
+    /// <summary>Raised in this process after an alias moved or was deleted. A handler that throws is logged and counted
+    /// (<c>mlops.versioning.callback_errors</c>); the move stands and the other handlers are called.</summary>
     event EventHandler<AliasMove>? AliasMoved;
 
     /// <summary>Creates a model.</summary>
@@ -52,8 +53,13 @@ public interface IModelRegistry
     /// <summary>Classifies the change between two versions' ONNX signatures.</summary>
     Task<SignatureComparison> CompareSignaturesAsync(string name, int fromVersion, int toVersion, CancellationToken cancellationToken = default);
 
-    /// <summary>Points an alias at a version, after checking the alias's approval and signature policies.</summary>
+    /// <summary>
+    /// Points an alias at a version, after checking the alias's approval and signature policies and reading the version's
+    /// content through its digest check: an alias never points to content a host could not load.
+    /// </summary>
     /// <exception cref="GovernanceException">A policy refuses the move.</exception>
+    /// <exception cref="MlOpsNotFoundException">The version, or its content in the artifact store, does not exist.</exception>
+    /// <exception cref="ArtifactIntegrityException">The stored content no longer matches the version's digest.</exception>
     Task<AliasMove> SetAliasAsync(string name, string alias, int version, string? reason = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes an alias.</summary>

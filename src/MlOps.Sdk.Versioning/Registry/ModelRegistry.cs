@@ -14,8 +14,11 @@ internal sealed class ModelRegistry(
     IActorIdentity identity,
     ModelRegistryOptions options,
     VersioningTelemetry telemetry,
-    TimeProvider time) : IModelRegistry
+    TimeProvider time,
+    Microsoft.Extensions.Logging.ILogger logger) : IModelRegistry
 {
+    private readonly CallbackGuard _callbacks = new(telemetry.CallbackErrors, logger, Timeout.InfiniteTimeSpan);
+
     public event EventHandler<AliasMove>? AliasMoved;
 
     public Task<RegisteredModel> CreateModelAsync(string name, string description = "", CancellationToken cancellationToken = default)
@@ -166,18 +169,36 @@ internal sealed class ModelRegistry(
             }
         }
 
+        await VerifyContentAsync(target, alias, digest, cancellationToken).ConfigureAwait(false);
+
         // The digest is checked again inside the store's transaction: content that changed since the checks above is refused.
         var move = await store.MoveAliasAsync(name, alias, version, digest, Draft("alias.move", $"{name}@{alias}", null, target.Reference, reason), cancellationToken).ConfigureAwait(false);
         telemetry.AliasMoves.Add(1);
-        AliasMoved?.Invoke(this, move);
+        _callbacks.Raise(nameof(AliasMoved), AliasMoved, this, move);
         return move;
+    }
+
+    /// <summary>Reads the version's content through the digest check: an alias never points to content a host could not load.</summary>
+    private async Task VerifyContentAsync(ModelVersion target, string alias, ContentDigest digest, CancellationToken cancellationToken)
+    {
+        if (!await artifacts.ExistsAsync(digest, cancellationToken).ConfigureAwait(false))
+        {
+            throw new MlOpsNotFoundException($"{target.Reference} cannot take alias '{alias}': its content {digest} is missing from the artifact store. Register the model again, or restore the content from a backup.");
+        }
+
+        var content = await artifacts.OpenReadAsync(digest, cancellationToken).ConfigureAwait(false);
+        await using (content.ConfigureAwait(false))
+        {
+            // Reading to the end is what verifies the digest; a mismatch throws ArtifactIntegrityException.
+            await content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<AliasMove> DeleteAliasAsync(string name, string alias, string? reason = null, CancellationToken cancellationToken = default)
     {
         ModelReference.ValidateAlias(alias);
         var move = await store.MoveAliasAsync(name, alias, null, null, Draft("alias.delete", $"{name}@{alias}", null, null, reason), cancellationToken).ConfigureAwait(false);
-        AliasMoved?.Invoke(this, move);
+        _callbacks.Raise(nameof(AliasMoved), AliasMoved, this, move);
         return move;
     }
 
