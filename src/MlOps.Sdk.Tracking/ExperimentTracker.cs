@@ -5,7 +5,7 @@ using MlOps.Sdk.Tracking.Writing;
 
 namespace MlOps.Sdk.Tracking;
 
-internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore artifacts) : IExperimentTracker
+internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore artifacts, IActorIdentity identity) : IExperimentTracker
 {
     private TrackingStore Store => writer.Store;
 
@@ -19,6 +19,14 @@ internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore art
         {
             TrackingLimits.ValidateKey(key, "tag");
             TrackingLimits.ValidateValue(value, TrackingLimits.MaxTagValueLength, "tag", key);
+        }
+
+        if (!tags.ContainsKey(RunAttributes.UserTag))
+        {
+            // The acting user, searchable as attributes.user_id (MLflow records it the same way, as mlflow.user).
+            var user = identity.CurrentActor;
+            TrackingLimits.ValidateValue(user, TrackingLimits.MaxTagValueLength, "tag", RunAttributes.UserTag);
+            tags = new Dictionary<string, string>(tags, StringComparer.Ordinal) { [RunAttributes.UserTag] = user };
         }
 
         var experiment = await GetOrCreateExperimentAsync(experimentName, cancellationToken).ConfigureAwait(false);
@@ -63,6 +71,11 @@ internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore art
         if (query.MaxResults is < 1 or > TrackingLimits.MaxSearchResults)
         {
             throw new MlOpsValidationException($"MaxResults must be between 1 and {TrackingLimits.MaxSearchResults}; it is {query.MaxResults}.");
+        }
+
+        if (query.ExperimentNames.Count > TrackingLimits.MaxSearchExperiments)
+        {
+            throw new MlOpsValidationException($"A search names at most {TrackingLimits.MaxSearchExperiments} experiments; this one names {query.ExperimentNames.Count}. Search all experiments (name none) and filter on attributes.experiment_id instead.");
         }
 
         var filter = string.IsNullOrWhiteSpace(query.Filter) ? null : RunFilter.Parse(query.Filter);

@@ -17,6 +17,9 @@ public static class TrackingLimits
     /// <summary>The longest experiment or run name: 500 characters.</summary>
     public const int MaxNameLength = 500;
 
+    /// <summary>The most experiments one search may name: 1,000.</summary>
+    public const int MaxSearchExperiments = 1_000;
+
     /// <summary>The most runs one search page returns: 10,000.</summary>
     public const int MaxSearchResults = 10_000;
 
@@ -47,6 +50,8 @@ public static class TrackingLimits
         {
             throw new MlOpsValidationException($"The value of {kind} '{key}' contains a NUL character, which stores cannot compare reliably.");
         }
+
+        WellFormedText.Require(value, $"The value of {kind} '{key}'");
     }
 
     internal static void ValidateName(string name, string kind)
@@ -56,6 +61,8 @@ public static class TrackingLimits
         {
             throw new MlOpsValidationException($"The {kind} name '{Shorten(name)}' is not valid: use 1 to {MaxNameLength} characters, not only white space.");
         }
+
+        WellFormedText.Require(name, $"The {kind} name");
     }
 
     private static string Shorten(string s) => s.Length <= 80 ? s : s[..80] + "…";

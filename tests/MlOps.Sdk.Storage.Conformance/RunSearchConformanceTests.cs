@@ -18,8 +18,15 @@ public abstract class RunSearchConformanceTests : ProviderTestBase
     /// <summary>The tracker under test.</summary>
     protected IExperimentTracker Tracker => Services.GetRequiredService<IExperimentTracker>();
 
+    /// <summary>The acting user: runs record who started them.</summary>
+    protected SwitchableIdentity Identity { get; } = new();
+
     /// <inheritdoc />
-    protected override void ConfigureLayers(IMlOpsBuilder builder) => builder.AddTracking();
+    protected override void ConfigureLayers(IMlOpsBuilder builder)
+    {
+        builder.Services.AddSingleton<IActorIdentity>(Identity);
+        builder.AddTracking();
+    }
 
     /// <inheritdoc />
     public override async Task InitializeAsync()
@@ -29,6 +36,7 @@ public abstract class RunSearchConformanceTests : ProviderTestBase
         for (var i = 0; i < 40; i++)
         {
             var experiment = i % 4 == 3 ? "search-b" : "search-a";
+            Identity.CurrentActor = i % 3 == 1 ? "bob" : "alice";
             var run = await Tracker.StartRunAsync(experiment, $"run-{i:00}");
             var seed = new SeededRun(run.Id, experiment, Models[random.Next(Models.Length)], L2[random.Next(L2.Length)], i % 3 == 0 ? null : (i % 2 == 0 ? "risk" : "Growth"), i == 7 ? double.NaN : Math.Round(random.NextDouble(), 3));
             run.LogParam("model", seed.Model);
@@ -97,6 +105,20 @@ public abstract class RunSearchConformanceTests : ProviderTestBase
         "metrics.`auc` > 0.1 AND params.\"model\" = 'lbfgs'",
         "metrics.missing > 0",
         "params.model = 'sdca'' OR 1=1 --'",
+        "tags.team IS NULL",
+        "tags.team IS NOT NULL",
+        "params.model IS NOT NULL AND tags.team IS NULL",
+        "params.missing IS NULL",
+        "params.missing IS NOT NULL OR tags.team is null",
+        "`metric`.auc >= 0.1",
+        "`params`.model = 'lbfgs'",
+        "\"tags\".team = 'risk'",
+        "params.model = \"sdca\"",
+        "attributes.user_id = 'bob'",
+        "attribute.user_id != 'bob' AND metrics.auc > 0.3",
+        "attributes.user_id IN ('alice', 'carol')",
+        "attributes.artifact_uri LIKE 'runs:/%'",
+        "attributes.artifact_uri = 'runs:/nothing'",
     };
 
     [Theory]
@@ -118,6 +140,10 @@ public abstract class RunSearchConformanceTests : ProviderTestBase
     [InlineData("attributes.run_name DESC")]
     [InlineData("attributes.end_time")]
     [InlineData("attributes.status")]
+    [InlineData("attributes.user_id DESC")]
+    [InlineData("attributes.artifact_uri")]
+    [InlineData("params.`model` DESC")]
+    [InlineData("metrics.\"auc\"  desc")]
     public virtual async Task SearchRunsAsync_OrderBy_MatchesReferenceOrder(string orderBy)
     {
         var expected = await ReferenceAsync(null, RunFilter.ParseOrderBy([orderBy, "metrics.loss"]));
@@ -145,6 +171,83 @@ public abstract class RunSearchConformanceTests : ProviderTestBase
 
         var scoped = await SearchAllAsync(new RunSearchQuery { ExperimentNames = ["search-b"], MaxResults = 1000 });
         Assert.Equal(_seeded.Where(s => s.Experiment == "search-b").Select(s => s.RunId).Order(StringComparer.Ordinal), scoped.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public virtual async Task SearchRunsAsync_MlflowNullTestsUsersAndArtifactUris_GiveMlflowsResults()
+    {
+        async Task<List<string>> Sorted(string filter) => [.. (await SearchAllAsync(new RunSearchQuery { Filter = filter, MaxResults = 1000 })).Order(StringComparer.Ordinal)];
+        List<string> Seeded(Func<SeededRun, bool> predicate) => [.. _seeded.Where(predicate).Select(s => s.RunId).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(Seeded(s => s.Team is null), await Sorted("tags.team IS NULL"));
+        Assert.Equal(Seeded(s => s.Team is not null), await Sorted("tags.team IS NOT NULL"));
+        Assert.Equal(Seeded(_ => true), await Sorted("params.l2 IS NOT NULL"));
+        Assert.Empty(await Sorted("params.l2 IS NULL"));
+        Assert.Equal(Seeded(s => _seeded.IndexOf(s) % 3 == 1), await Sorted("attributes.user_id = 'bob'"));
+        Assert.Equal([_seeded[4].RunId], await Sorted($"attributes.artifact_uri = 'runs:/{_seeded[4].RunId}'"));
+        Assert.Equal("bob", (await Tracker.GetRunAsync(_seeded[1].RunId))!.Tags[RunAttributes.UserTag]);
+    }
+
+    [Theory]
+    [InlineData("metrics.auc IS NULL", "only supported for tags and params")]
+    [InlineData("attributes.status IS NULL", "only supported for tags and params")]
+    [InlineData("datasets.name IS NOT NULL", "only supported for tags and params")]
+    [InlineData("attribute.status IS 'RUNNING'", "expected NULL")]
+    [InlineData("params.model = `sdca`", "backticks")]
+    [InlineData("params.model IN ('a', `b`)", "backticks")]
+    [InlineData("`metrics.auc > 0.1", "no closing")]
+    [InlineData("attributes.lifecycle_stage = 'ACTIVE'", "not a run attribute")]
+    [InlineData("attributes.status = true", "expected a number or a quoted string")]
+    public virtual async Task SearchRunsAsync_FormsMlflowRefuses_AreRefused(string filter, string reason)
+    {
+        var error = await Assert.ThrowsAsync<FilterSyntaxException>(() => Tracker.SearchRunsAsync(new RunSearchQuery { Filter = filter }));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("params.model ")]
+    [InlineData(" params.model")]
+    [InlineData("`metrics.auc`")]
+    [InlineData("metrics.auc != 1")]
+    [InlineData("attributes.run_id ACS")]
+    [InlineData("m.auc")]
+    public virtual async Task SearchRunsAsync_OrderClausesMlflowRefuses_AreRefused(string orderBy)
+    {
+        await Assert.ThrowsAsync<FilterSyntaxException>(() => Tracker.SearchRunsAsync(new RunSearchQuery { OrderBy = [orderBy] }));
+    }
+
+    [Fact]
+    public virtual async Task SearchRunsAsync_HostileListSizes_GiveTypedErrors()
+    {
+        var orderBy = Enumerable.Repeat("metrics.auc", 1_000).ToList();
+        var names = Enumerable.Range(0, 33_000).Select(i => $"experiment-{i}").ToList();
+
+        var order = await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.SearchRunsAsync(new RunSearchQuery { OrderBy = orderBy }));
+        var experiments = await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.SearchRunsAsync(new RunSearchQuery { ExperimentNames = names }));
+
+        Assert.Contains(RunFilter.MaxOrderByClauses.ToString(System.Globalization.CultureInfo.InvariantCulture), order.Message, StringComparison.Ordinal);
+        Assert.Contains("33000", experiments.Message, StringComparison.Ordinal);
+        var atTheLimit = await Tracker.SearchRunsAsync(new RunSearchQuery { OrderBy = [.. Enumerable.Repeat("metrics.auc", RunFilter.MaxOrderByClauses)], MaxResults = 1000 });
+        Assert.Equal(_seeded.Count, atTheLimit.Runs.Count);
+    }
+
+    [Fact]
+    public virtual async Task LoneSurrogates_AreRefusedWhereTextIsWritten_AndNothingIsStored()
+    {
+        var lone = "risk\uD800";
+        await using var run = await Tracker.StartRunAsync("surrogates");
+
+        Assert.Throws<MlOpsValidationException>(() => run.SetTag("team", lone));
+        Assert.Throws<MlOpsValidationException>(() => run.LogParam("model", "\uDC00sdca"));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.StartRunAsync("surrogates", "run\uD83D"));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.StartRunAsync("surrogates", tags: new Dictionary<string, string> { ["team"] = lone }));
+        run.SetTag("team", "risk \uD83D\uDE00");
+        await run.FlushAsync();
+
+        var stored = await Tracker.GetRunAsync(run.Id);
+        Assert.Equal("risk \uD83D\uDE00", stored!.Tags["team"]);
+        Assert.False(stored.Params.ContainsKey("model"));
     }
 
     [Fact]

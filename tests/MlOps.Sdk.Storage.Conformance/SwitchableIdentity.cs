@@ -1,4 +1,4 @@
-using MlOps.Sdk.Versioning;
+using MlOps.Sdk;
 
 namespace MlOps.Sdk.Storage.Conformance;
 

@@ -15,7 +15,16 @@ public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     [
         "metrics.auc", "metrics.loss", "metrics.`auc`", "metric.missing", "params.model", "params.l2", "param.\"model\"",
         "tags.team", "tags.`team`", "attributes.status", "attributes.run_name", "attributes.start_time", "run.id", "datasets.name",
-        "datasets.digest", "attributes.experiment_id", "params.`a b`", "params.`a'b`",
+        "datasets.digest", "attributes.experiment_id", "params.`a b`", "params.`a'b`", "`metric`.auc", "`params`.model",
+        "\"tags\".team", "attributes.user_id", "attribute.artifact_uri", "`attributes`.user_id",
+    ];
+
+    /// <summary>What order clauses are made of: fields that can order runs, and some that cannot.</summary>
+    private static readonly string[] OrderFields =
+    [
+        "metrics.auc", "metrics.loss", "metrics.`auc`", "metric.missing", "params.model", "params.l2", "tags.team", "`tags`.team",
+        "attributes.status", "attributes.run_name", "attributes.start_time", "attributes.end_time", "attributes.experiment_id",
+        "attributes.user_id", "attributes.artifact_uri", "run.id", "datasets.name", "`metrics.auc`", "m.auc", "attributes.bogus",
     ];
 
     private static readonly string[] Operators = ["=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN", "==", "<>", "=>", "NOT", "like", "Ilike"];
@@ -40,7 +49,8 @@ public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         var models = new[] { "sdca", "lbfgs", "O'Brien", "a%b", "x_y", "SDCA", "" };
         for (var i = 0; i < 30; i++)
         {
-            await using var run = await Tracker.StartRunAsync(i % 2 == 0 ? "fuzz" : "fuzz-2", $"run-{i}");
+            var user = new Dictionary<string, string> { [RunAttributes.UserTag] = i % 3 == 0 ? "risk" : "O'Brien" };
+            await using var run = await Tracker.StartRunAsync(i % 2 == 0 ? "fuzz" : "fuzz-2", $"run-{i}", i % 4 == 1 ? null : user);
             run.LogParam("model", models[i % models.Length]);
             run.LogParam("l2", (random.NextDouble() * (i % 3 == 0 ? 1 : 100)).ToString("R", CultureInfo.InvariantCulture));
             run.LogParam("a b", "quoted");
@@ -128,6 +138,69 @@ public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(30, (await Tracker.SearchRunsAsync(new RunSearchQuery { MaxResults = 1000 })).Runs.Count);
     }
 
+    [Fact]
+    public async Task TwoThousandGeneratedOrderLists_GiveATypedErrorOrExactlyTheReferenceOrder()
+    {
+        var random = new Random(20261129);
+        int ordered = 0, rejected = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            var clauses = Enumerable.Range(0, random.Next(0, 5) == 0 ? random.Next(15, 30) : random.Next(1, 4)).Select(_ => OrderClause(random)).ToList();
+            IReadOnlyList<RunOrdering>? reference = null;
+            try
+            {
+                reference = RunFilter.ParseOrderBy(clauses);
+            }
+            catch (MlOpsValidationException)
+            {
+            }
+
+            RunSearchPage page;
+            try
+            {
+                page = await Tracker.SearchRunsAsync(new RunSearchQuery { OrderBy = clauses, MaxResults = 1000 });
+            }
+            catch (MlOpsValidationException)
+            {
+                Assert.True(reference is null, $"Order [{string.Join(" | ", clauses)}] parsed but the search rejected it");
+                rejected++;
+                continue;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"Order [{Escape(string.Join(" | ", clauses))}] threw {e.GetType().Name}: {e.Message}");
+                throw;
+            }
+
+            Assert.NotNull(reference);
+            var expected = _runs.Order(new RunOrderComparer(reference)).Select(r => r.Info.RunId).ToList();
+            Assert.Equal(expected, page.Runs.Select(r => r.Info.RunId).ToList());
+            ordered++;
+        }
+
+        output.WriteLine($"{ordered} order lists gave the reference order; {rejected} were rejected with a typed error.");
+        Assert.True(ordered > 300 && rejected > 300, $"{ordered} ordered, {rejected} rejected: the generator is unbalanced.");
+    }
+
+    private static string OrderClause(Random random)
+    {
+        var clause = OrderFields[random.Next(OrderFields.Length)] + random.Next(6) switch
+        {
+            0 => " ASC",
+            1 => " desc",
+            2 => "  DESC",
+            3 => " ACS",
+            _ => string.Empty,
+        };
+        return random.Next(10) switch
+        {
+            0 => clause + " ",
+            1 => Mutate(random, clause),
+            2 => Splice(random, clause),
+            _ => clause,
+        };
+    }
+
     private static string Generate(Random random)
     {
         var valid = Expression(random, 0);
@@ -150,6 +223,18 @@ public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var field = Fields[random.Next(Fields.Length)];
+        if (random.Next(8) == 0)
+        {
+            // Valid on params and tags only; a typed error elsewhere.
+            return field + (random.Next(2) == 0 ? " IS NULL" : " is not null");
+        }
+
+        if (random.Next(12) == 0)
+        {
+            // A backtick-quoted value: MLflow refuses it, and so must every provider.
+            return field + " = `sdca`";
+        }
+
         if (random.Next(5) == 0)
         {
             var any = Operators[random.Next(Operators.Length)];

@@ -29,6 +29,7 @@ public static class MlOpsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOpsOptions>, MlOpsOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MlOpsOptions>, RootDirectoryValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IActorIdentity, OperatingSystemIdentity>();
         services.AddLogging();
         services.AddMetrics();
         services.TryAddSingleton<ArtifactStore>(sp => new LocalArtifactStore(

@@ -114,6 +114,11 @@ internal sealed class SqliteRunQuery
                 AppendPredicate("s.last_value", c);
                 _sql.Append(')');
                 break;
+            case FilterEntity.Param or FilterEntity.Tag when c.Operator is ComparisonOperator.IsNull or ComparisonOperator.IsNotNull:
+                _sql.Append(c.Operator == ComparisonOperator.IsNull ? "NOT EXISTS (SELECT 1 FROM " : "EXISTS (SELECT 1 FROM ")
+                    .Append(c.Field.Entity == FilterEntity.Param ? "params x" : "tags x")
+                    .Append(" WHERE x.run_id = r.run_id AND x.key = ").Append(Parameter(key)).Append(')');
+                break;
             case FilterEntity.Param:
                 _sql.Append("EXISTS (SELECT 1 FROM params p WHERE p.run_id = r.run_id AND p.key = ").Append(Parameter(key)).Append(" AND ");
                 AppendPredicate(c.Value.Number is null ? "p.value" : "p.value_number", c);
@@ -129,6 +134,11 @@ internal sealed class SqliteRunQuery
                 AppendPredicate(key switch { "name" => "i.name", "digest" => "i.digest", _ => "i.context" }, c);
                 _sql.Append(')');
                 break;
+            case FilterEntity.Attribute when key == RunAttributes.UserId:
+                _sql.Append("EXISTS (SELECT 1 FROM tags t WHERE t.run_id = r.run_id AND t.key = ").Append(Parameter(RunAttributes.UserTag)).Append(" AND ");
+                AppendPredicate("t.value", c);
+                _sql.Append(')');
+                break;
             default:
                 AppendPredicate(AttributeColumn(key), c);
                 break;
@@ -137,6 +147,7 @@ internal sealed class SqliteRunQuery
 
     private static string AttributeColumn(string key) => key switch
     {
+        RunAttributes.ArtifactUri => "('" + RunAttributes.ArtifactUriPrefix + "' || r.run_id)",
         RunAttributes.RunId => "r.run_id",
         RunAttributes.RunName => "r.name",
         RunAttributes.ExperimentId => "CAST(r.experiment_id AS TEXT)",
@@ -183,6 +194,7 @@ internal sealed class SqliteRunQuery
         FilterEntity.Metric => "(SELECT s.last_value FROM metric_series s WHERE s.run_id = r.run_id AND s.key = " + Parameter(field.Key) + ")",
         FilterEntity.Param => "(SELECT p.value FROM params p WHERE p.run_id = r.run_id AND p.key = " + Parameter(field.Key) + ")",
         FilterEntity.Tag => "(SELECT t.value FROM tags t WHERE t.run_id = r.run_id AND t.key = " + Parameter(field.Key) + ")",
+        FilterEntity.Attribute when field.Key == RunAttributes.UserId => "(SELECT t.value FROM tags t WHERE t.run_id = r.run_id AND t.key = " + Parameter(RunAttributes.UserTag) + ")",
         FilterEntity.Attribute => field.Key == RunAttributes.ExperimentId ? "r.experiment_id" : AttributeColumn(field.Key),
         _ => throw new FilterSyntaxException(field.Key, 0, "runs cannot be ordered by dataset fields"),
     };

@@ -36,7 +36,7 @@ public static class TrackingBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<TrackingTelemetry>(),
             sp.GetRequiredService<ILogger<TrackingWriter>>()));
-        services.TryAddSingleton<IExperimentTracker>(sp => new ExperimentTracker(sp.GetRequiredService<TrackingWriter>(), sp.GetRequiredService<ArtifactStore>()));
+        services.TryAddSingleton<IExperimentTracker>(sp => new ExperimentTracker(sp.GetRequiredService<TrackingWriter>(), sp.GetRequiredService<ArtifactStore>(), sp.GetRequiredService<IActorIdentity>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TrackingFlushService>());
         return builder;
     }

@@ -32,4 +32,10 @@ public enum ComparisonOperator
 
     /// <summary><c>NOT IN ('a', 'b')</c></summary>
     NotIn,
+
+    /// <summary><c>IS NULL</c>: the run has no such param or tag.</summary>
+    IsNull,
+
+    /// <summary><c>IS NOT NULL</c>: the run has the param or tag, whatever its value.</summary>
+    IsNotNull,
 }

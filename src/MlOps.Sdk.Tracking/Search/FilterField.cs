@@ -43,7 +43,19 @@ public static class RunAttributes
     /// <summary>The end time, in milliseconds since the Unix epoch.</summary>
     public const string EndTime = "end_time";
 
+    /// <summary>The user who started the run (the <see cref="IActorIdentity"/> of its process), kept as the tag <see cref="UserTag"/>.</summary>
+    public const string UserId = "user_id";
+
+    /// <summary>Where the run's artifacts are addressed: <c>runs:/RUN_ID</c>, as in MLflow's <c>runs:/</c> URIs.</summary>
+    public const string ArtifactUri = "artifact_uri";
+
+    /// <summary>The tag that holds a run's <see cref="UserId"/>.</summary>
+    public const string UserTag = "mlops.user";
+
+    /// <summary>The prefix of <see cref="ArtifactUri"/>, followed by the run id.</summary>
+    public const string ArtifactUriPrefix = "runs:/";
+
     internal static bool IsTime(string key) => key is StartTime or EndTime;
 
-    internal static bool IsKnown(string key) => key is RunId or RunName or ExperimentId or Status or StartTime or EndTime;
+    internal static bool IsKnown(string key) => key is RunId or RunName or ExperimentId or Status or StartTime or EndTime or UserId or ArtifactUri;
 }

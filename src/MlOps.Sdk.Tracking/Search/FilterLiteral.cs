@@ -19,6 +19,9 @@ public sealed record FilterLiteral
     /// <summary>The strings of an <c>IN</c> list.</summary>
     public IReadOnlyList<string>? List { get; }
 
+    /// <summary>The absent right-hand side of <c>IS NULL</c> and <c>IS NOT NULL</c>.</summary>
+    public static FilterLiteral None { get; } = new(null, null, null);
+
     /// <summary>Creates a numeric literal.</summary>
     public static FilterLiteral FromNumber(double value) => new(value, null, null);
 

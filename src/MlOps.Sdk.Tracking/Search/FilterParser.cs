@@ -114,6 +114,11 @@ internal sealed class FilterParser(string text, List<FilterToken> tokens)
 
         var field = ParseField();
         var opToken = Current;
+        if (IsKeyword(opToken, "IS"))
+        {
+            return ParseNullTest(field, opToken);
+        }
+
         var op = ParseOperator();
         var valueToken = Current;
         var literal = op is ComparisonOperator.In or ComparisonOperator.NotIn ? ParseList() : ParseScalar();
@@ -121,15 +126,50 @@ internal sealed class FilterParser(string text, List<FilterToken> tokens)
         return new FieldComparison(field, op, literal);
     }
 
+    /// <summary><c>IS NULL</c> and <c>IS NOT NULL</c>, which MLflow allows on params and tags only.</summary>
+    private FieldComparison ParseNullTest(FilterField field, FilterToken isToken)
+    {
+        _index++;
+        var op = ComparisonOperator.IsNull;
+        if (IsKeyword(Current, "NOT"))
+        {
+            op = ComparisonOperator.IsNotNull;
+            _index++;
+        }
+
+        if (!IsKeyword(Current, "NULL"))
+        {
+            throw Error(Current, $"expected NULL or NOT NULL after IS, found {Describe(Current)}");
+        }
+
+        _index++;
+        if (field.Entity is not (FilterEntity.Param or FilterEntity.Tag))
+        {
+            throw Error(isToken, "IS NULL / IS NOT NULL is only supported for tags and params");
+        }
+
+        return new FieldComparison(field, op, FilterLiteral.None);
+    }
+
     private FilterField ParseField()
     {
         var entityToken = Current;
-        if (entityToken.Kind != FilterTokenKind.Identifier)
+        string prefix;
+        string? inlineKey;
+        if (entityToken.Kind is FilterTokenKind.QuotedIdentifier or FilterTokenKind.BacktickIdentifier)
+        {
+            // `metric`.a: a quoted entity is one word, followed by '.' and the key.
+            (prefix, inlineKey) = (entityToken.Text, null);
+        }
+        else if (entityToken.Kind == FilterTokenKind.Identifier)
+        {
+            (prefix, inlineKey) = SplitIdentifier(entityToken.Text);
+        }
+        else
         {
             throw Error(entityToken, $"expected a field such as metrics.auc or params.model, found {Describe(entityToken)}");
         }
 
-        var (prefix, inlineKey) = SplitIdentifier(entityToken.Text);
         var entity = prefix.ToUpperInvariant() switch
         {
             "METRIC" or "METRICS" => FilterEntity.Metric,
@@ -158,7 +198,7 @@ internal sealed class FilterParser(string text, List<FilterToken> tokens)
                 _index++;
             }
 
-            if (Current.Kind is not (FilterTokenKind.Identifier or FilterTokenKind.QuotedIdentifier or FilterTokenKind.String))
+            if (Current.Kind is not (FilterTokenKind.Identifier or FilterTokenKind.QuotedIdentifier or FilterTokenKind.BacktickIdentifier or FilterTokenKind.String))
             {
                 throw Error(Current, $"expected a key after '{prefix}.', found {Describe(Current)}");
             }
@@ -192,7 +232,7 @@ internal sealed class FilterParser(string text, List<FilterToken> tokens)
 
                 if (!RunAttributes.IsKnown(key))
                 {
-                    throw Error(at, $"'{key}' is not a run attribute; use run_id, run_name, experiment_id, status, start_time or end_time");
+                    throw Error(at, $"'{key}' is not a run attribute; use run_id, run_name, experiment_id, status, start_time, end_time, user_id or artifact_uri");
                 }
 
                 break;
@@ -265,6 +305,7 @@ internal sealed class FilterParser(string text, List<FilterToken> tokens)
         {
             FilterTokenKind.Number => FilterLiteral.FromNumber(double.Parse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture)),
             FilterTokenKind.String or FilterTokenKind.QuotedIdentifier => FilterLiteral.FromText(token.Text),
+            FilterTokenKind.BacktickIdentifier => throw Error(token, "a value in backticks is a key, not a string; quote values with ' or \""),
             _ => throw Error(token, $"expected a number or a quoted string, found {Describe(token)}"),
         };
     }
@@ -283,7 +324,9 @@ internal sealed class FilterParser(string text, List<FilterToken> tokens)
             var token = Current;
             if (token.Kind is not (FilterTokenKind.String or FilterTokenKind.QuotedIdentifier))
             {
-                throw Error(token, $"expected a quoted string in the list, found {Describe(token)}");
+                throw Error(token, token.Kind == FilterTokenKind.BacktickIdentifier
+                    ? "a value in backticks is a key, not a string; quote values with ' or \""
+                    : $"expected a quoted string in the list, found {Describe(token)}");
             }
 
             values.Add(token.Text);

@@ -45,7 +45,7 @@ internal static class FilterTokenizer
                     tokens.Add(new(FilterTokenKind.QuotedIdentifier, ReadQuoted(text, ref i, '"'), start));
                     continue;
                 case '`':
-                    tokens.Add(new(FilterTokenKind.QuotedIdentifier, ReadQuoted(text, ref i, '`'), start));
+                    tokens.Add(new(FilterTokenKind.BacktickIdentifier, ReadQuoted(text, ref i, '`'), start));
                     continue;
                 case '=' or '<' or '>' or '!':
                     tokens.Add(new(FilterTokenKind.Operator, ReadOperator(text, ref i), start));

@@ -7,10 +7,12 @@ namespace MlOps.Sdk.Tracking.Search;
 /// </summary>
 /// <remarks>
 /// <para>Terms: <c>metrics.KEY op NUMBER</c>; <c>params.KEY op 'text'</c> or <c>params.KEY op NUMBER</c> (numeric:
-/// params whose text is a number compare as numbers); <c>tags.KEY op 'text'</c>; <c>attributes.run_id|run_name|experiment_id|status op 'text'</c>;
+/// params whose text is a number compare as numbers); <c>tags.KEY op 'text'</c>; <c>params.KEY IS [NOT] NULL</c> and
+/// <c>tags.KEY IS [NOT] NULL</c>; <c>attributes.run_id|run_name|experiment_id|status|user_id|artifact_uri op 'text'</c>;
 /// <c>attributes.start_time|end_time op NUMBER</c> (Unix milliseconds); <c>datasets.name|digest|context op 'text'</c>.</para>
 /// <para>Text operators: <c>= != LIKE ILIKE IN NOT IN</c>; numeric operators: <c>= != &lt; &lt;= &gt; &gt;=</c>. Keys with spaces are quoted with
-/// <c>"</c> or <c>`</c>; strings use <c>'</c> (a quote is doubled to escape it). <c>AND</c> binds tighter than <c>OR</c>.</para>
+/// <c>"</c> or <c>`</c>, and so can the entity (<c>`metrics`.auc</c>); strings use <c>'</c> or <c>"</c> (a quote is doubled to
+/// escape it), never <c>`</c>. <c>AND</c> binds tighter than <c>OR</c>. Order clauses take no leading or trailing white space.</para>
 /// <para>A run lacking the field of a term never matches that term, and a NaN metric matches no comparison.</para>
 /// </remarks>
 public sealed class RunFilter
@@ -26,6 +28,9 @@ public sealed class RunFilter
 
     /// <summary>The most values of one <c>IN</c> list.</summary>
     public const int MaxListLength = 500;
+
+    /// <summary>The most order clauses one search may give.</summary>
+    public const int MaxOrderByClauses = 20;
 
     private RunFilter(FilterNode root, string text)
     {
@@ -62,6 +67,22 @@ public sealed class RunFilter
         foreach (var clause in clauses)
         {
             ArgumentNullException.ThrowIfNull(clause);
+            if (result.Count == MaxOrderByClauses)
+            {
+                throw new MlOpsValidationException($"A search takes at most {MaxOrderByClauses} order clauses.");
+            }
+
+            if (clause.Length > MaxLength)
+            {
+                throw new FilterSyntaxException(clause, MaxLength, $"the order clause is longer than {MaxLength} characters");
+            }
+
+            if (clause.Length != clause.Trim().Length)
+            {
+                // As MLflow: 'params.p ' is refused, so that a clause means one thing everywhere.
+                throw new FilterSyntaxException(clause, char.IsWhiteSpace(clause[0]) ? 0 : clause.TrimEnd().Length, "the order clause has leading or trailing white space");
+            }
+
             var parser = new FilterParser(clause, FilterTokenizer.Tokenize(clause));
             result.Add(parser.ParseOrdering());
         }
@@ -93,6 +114,10 @@ public sealed class RunFilter
         {
             case FilterEntity.Metric:
                 return run.Metrics.TryGetValue(c.Field.Key, out var metric) && CompareNumber(metric.Value, c);
+            case FilterEntity.Param when c.Operator is ComparisonOperator.IsNull or ComparisonOperator.IsNotNull:
+                return run.Params.ContainsKey(c.Field.Key) == (c.Operator == ComparisonOperator.IsNotNull);
+            case FilterEntity.Tag when c.Operator is ComparisonOperator.IsNull or ComparisonOperator.IsNotNull:
+                return run.Tags.ContainsKey(c.Field.Key) == (c.Operator == ComparisonOperator.IsNotNull);
             case FilterEntity.Param:
                 if (!run.Params.TryGetValue(c.Field.Key, out var param))
                 {
@@ -119,9 +144,16 @@ public sealed class RunFilter
 
                 return false;
             default:
-                return CompareAttribute(c, run.Info);
+                return CompareAttribute(c, run);
         }
     }
+
+    private static bool CompareAttribute(FieldComparison c, Run run) => c.Field.Key switch
+    {
+        RunAttributes.UserId => run.Tags.TryGetValue(RunAttributes.UserTag, out var user) && CompareText(user, c),
+        RunAttributes.ArtifactUri => CompareText(RunAttributes.ArtifactUriPrefix + run.Info.RunId, c),
+        _ => CompareAttribute(c, run.Info),
+    };
 
     private static bool CompareAttribute(FieldComparison c, RunInfo info) => c.Field.Key switch
     {

@@ -70,6 +70,8 @@ public sealed class RunOrderComparer(IReadOnlyList<RunOrdering> orderings) : ICo
         FilterEntity.Tag => run.Tags.GetValueOrDefault(field.Key),
         FilterEntity.Attribute => field.Key switch
         {
+            RunAttributes.UserId => run.Tags.GetValueOrDefault(RunAttributes.UserTag),
+            RunAttributes.ArtifactUri => RunAttributes.ArtifactUriPrefix + run.Info.RunId,
             RunAttributes.RunId => run.Info.RunId,
             RunAttributes.RunName => run.Info.Name,
             RunAttributes.Status => RunFilter.StatusText(run.Info.Status),

@@ -73,7 +73,6 @@ public static class VersioningBuilderExtensions
 
     private static void AddShared(IServiceCollection services)
     {
-        services.TryAddSingleton<IActorIdentity, OperatingSystemIdentity>();
         services.TryAddSingleton<VersioningTelemetry>();
     }
 

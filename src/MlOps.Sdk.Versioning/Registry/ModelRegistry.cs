@@ -43,6 +43,7 @@ internal sealed class ModelRegistry(
         foreach (var (key, value) in tags)
         {
             TrackingLimits.ValidateKey(key, "model tag");
+            WellFormedText.Require(value, $"The value of model tag '{key}'");
             if (value is not null && value.Length > TrackingLimits.MaxTagValueLength)
             {
                 throw new MlOpsValidationException($"The value of model tag '{key}' is longer than {TrackingLimits.MaxTagValueLength} characters.");
@@ -344,8 +345,13 @@ internal sealed class ModelRegistry(
         await store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
         ?? throw new MlOpsNotFoundException($"Model '{name}' has no version {number}.");
 
-    private AuditDraft Draft(string action, string subject, string? before, string? after, string? reason = null) =>
-        new(time.GetUtcNow(), identity.CurrentActor, action, subject, before, after, reason);
+    /// <summary>Every registry write passes here: the free text it records (descriptions, reasons, comments) must be well-formed.</summary>
+    private AuditDraft Draft(string action, string subject, string? before, string? after, string? reason = null)
+    {
+        WellFormedText.Require(after, $"The new value of {subject}");
+        WellFormedText.Require(reason, $"The reason or comment for {action} of {subject}");
+        return new(time.GetUtcNow(), identity.CurrentActor, action, subject, before, after, reason);
+    }
 
     private static void ValidateModelName(string name) => TrackingLimits.ValidateKey(name, "model name");
 }

@@ -1,6 +1,9 @@
-namespace MlOps.Sdk.Versioning;
+namespace MlOps.Sdk;
 
-/// <summary>Who is acting: recorded in the audit log and checked by approval rules. Register your own to use an authenticated user.</summary>
+/// <summary>
+/// Who is acting: recorded as the user of the runs it starts (<c>attributes.user_id</c>), in the registry's audit log, and
+/// checked by approval rules. Register your own to use an authenticated user.
+/// </summary>
 public interface IActorIdentity
 {
     /// <summary>The name of the acting user or service.</summary>
