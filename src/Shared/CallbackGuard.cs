@@ -51,9 +51,25 @@ internal sealed partial class CallbackGuard : IAsyncDisposable
         }
     }
 
-    /// <summary>Calls every handler on the thread pool and waits for them at most <see cref="Timeout"/>.</summary>
-    public Task RaiseAsync<T>(string boundary, EventHandler<T>? handler, object sender, T args) =>
-        handler is null ? Task.CompletedTask : RunAsync(boundary, _ => { Raise(boundary, handler, sender, args); return Task.CompletedTask; }, CancellationToken.None);
+    /// <summary>
+    /// Calls every handler on the thread pool, each on its own so that one that hangs holds up no other, and waits for
+    /// them at most <see cref="Timeout"/>.
+    /// </summary>
+    public Task RaiseAsync<T>(string boundary, EventHandler<T>? handler, object sender, T args)
+    {
+        if (handler is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var handlers = handler.GetInvocationList();
+        if (handlers.Length == 1)
+        {
+            return RunAsync(boundary, _ => { handler(sender, args); return Task.CompletedTask; }, CancellationToken.None);
+        }
+
+        return Task.WhenAll(handlers.Select(each => RunAsync(boundary, _ => { ((EventHandler<T>)each)(sender, args); return Task.CompletedTask; }, CancellationToken.None)));
+    }
 
     /// <summary>Runs <paramref name="callback"/> on the thread pool; returns when it ends, fails (logged) or outlives <see cref="Timeout"/>.</summary>
     /// <returns>True when the callback completed without an error in time.</returns>

@@ -7,8 +7,11 @@ namespace MlOps.Sdk.Versioning;
 /// <summary>The model registry: which model versions exist, which one each alias serves, and who changed what.</summary>
 public interface IModelRegistry
 {
-    /// <summary>Raised in this process after an alias moved or was deleted. A handler that throws is logged and counted
-    /// (<c>mlops.versioning.callback_errors</c>); the move stands and the other handlers are called.</summary>
+    /// <summary>
+    /// Raised in this process after an alias moved or was deleted, each handler on the thread pool on its own; the move
+    /// waits for them at most <see cref="ModelRegistryOptions.CallbackTimeout"/>. A handler that throws or hangs is logged
+    /// and counted (<c>mlops.versioning.callback_errors</c>); the move stands and the other handlers are called.
+    /// </summary>
     event EventHandler<AliasMove>? AliasMoved;
 
     /// <summary>Creates a model.</summary>

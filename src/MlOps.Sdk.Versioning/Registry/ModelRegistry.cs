@@ -17,7 +17,7 @@ internal sealed class ModelRegistry(
     TimeProvider time,
     Microsoft.Extensions.Logging.ILogger logger) : IModelRegistry
 {
-    private readonly CallbackGuard _callbacks = new(telemetry.CallbackErrors, logger, Timeout.InfiniteTimeSpan);
+    private readonly CallbackGuard _callbacks = new(telemetry.CallbackErrors, logger, options.CallbackTimeout);
 
     public event EventHandler<AliasMove>? AliasMoved;
 
@@ -175,7 +175,7 @@ internal sealed class ModelRegistry(
         // The digest is checked again inside the store's transaction: content that changed since the checks above is refused.
         var move = await store.MoveAliasAsync(name, alias, version, digest, Draft("alias.move", $"{name}@{alias}", null, target.Reference, reason), cancellationToken).ConfigureAwait(false);
         telemetry.AliasMoves.Add(1);
-        _callbacks.Raise(nameof(AliasMoved), AliasMoved, this, move);
+        await _callbacks.RaiseAsync(nameof(AliasMoved), AliasMoved, this, move).ConfigureAwait(false);
         return move;
     }
 
@@ -199,7 +199,7 @@ internal sealed class ModelRegistry(
     {
         ModelReference.ValidateAlias(alias);
         var move = await store.MoveAliasAsync(name, alias, null, null, Draft("alias.delete", $"{name}@{alias}", null, null, reason), cancellationToken).ConfigureAwait(false);
-        _callbacks.Raise(nameof(AliasMoved), AliasMoved, this, move);
+        await _callbacks.RaiseAsync(nameof(AliasMoved), AliasMoved, this, move).ConfigureAwait(false);
         return move;
     }
 

@@ -22,6 +22,13 @@ public sealed class ModelRegistryOptions
     /// <value>The default is false.</value>
     public bool RequireSignatureToOpen { get; set; }
 
+    /// <summary>
+    /// How long an alias move waits for its <see cref="IModelRegistry.AliasMoved"/> subscribers, each called on its own. A
+    /// subscriber still running then is logged and counted (<c>mlops.versioning.callback_errors</c>) and the move returns.
+    /// </summary>
+    /// <value>The default is 10 seconds.</value>
+    public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Moving <paramref name="alias"/> needs an approved request from <paramref name="approvers"/> people other than the requester.</summary>
     public ModelRegistryOptions RequireApprovalFor(string alias, int approvers = 1)
     {
