@@ -6,7 +6,7 @@ namespace MlOps.Sdk.Tracking;
 public sealed class TrackingOptions
 {
     /// <summary>How many metric points may wait in memory for the background writer.</summary>
-    /// <value>The default is 100,000 (about 5 MB).</value>
+    /// <value>The default is 100,000 (a ring of 131,072 slots, about 6 MB).</value>
     [Range(1, 100_000_000)]
     public int QueueCapacity { get; set; } = 100_000;
 

@@ -41,16 +41,21 @@ public sealed class CallbackFaultInjectionTests
         var fault = new Fault(hangs, release);
         var armed = false;
         var services = new ServiceCollection();
+        // Long enough for the thread pool to start a callback while other tests load it, short enough to test hangs.
+        var timeout = TimeSpan.FromSeconds(1);
         services.Configure<ServingOptions>(o =>
         {
-            o.CallbackTimeout = TimeSpan.FromMilliseconds(200);
-            o.ConfigureSession = _ =>
+            o.CallbackTimeout = timeout;
+            if (boundary == "ConfigureSession")
             {
-                if (boundary == "ConfigureSession" && Volatile.Read(ref armed))
+                o.ConfigureSession = _ =>
                 {
-                    fault.Invoke();
-                }
-            };
+                    if (Volatile.Read(ref armed))
+                    {
+                        fault.Invoke();
+                    }
+                };
+            }
         });
         if (boundary == "RetrainHook")
         {
@@ -58,7 +63,7 @@ public sealed class CallbackFaultInjectionTests
         }
 
         services.AddMlOps().AddTracking()
-            .AddModelRegistry(r => r.CallbackTimeout = TimeSpan.FromMilliseconds(200))
+            .AddModelRegistry(r => r.CallbackTimeout = timeout)
             .AddModelHost<Flaky, Score>("mlp", h =>
             {
                 h.FollowAlias("production");
@@ -68,7 +73,7 @@ public sealed class CallbackFaultInjectionTests
             {
                 m.Drift.WindowSize = 100;
                 m.Alerts.Cooldown = TimeSpan.Zero;
-                m.RetrainStopTimeout = TimeSpan.FromMilliseconds(200);
+                m.RetrainStopTimeout = timeout;
                 m.AlertWhen(AlertRule.Drift());
             })
             .UseInMemoryStores();
@@ -139,7 +144,7 @@ public sealed class CallbackFaultInjectionTests
 
             // Swaps and monitoring went on: the host and its monitor follow the alias back to the first version, and the
             // second loaded on the way unless the faulty session hook was what refused it.
-            Assert.True(SpinWait.SpinUntil(() => host.CurrentVersion?.Number == first.Number && monitor.ReferenceVersion?.Number == first.Number, TimeSpan.FromSeconds(10)),
+            Assert.True(SpinWait.SpinUntil(() => host.CurrentVersion?.Number == first.Number && monitor.ReferenceVersion?.Number == first.Number, TimeSpan.FromSeconds(20)),
                 $"host serves {host.CurrentVersion?.Reference}, monitor follows {monitor.ReferenceVersion?.Reference}; expected {first.Reference}");
             var secondDeployed = (await registry.ListDeploymentsAsync("mlp", second.Number)).Count > 0;
             Assert.Equal(boundary != "ConfigureSession", secondDeployed);

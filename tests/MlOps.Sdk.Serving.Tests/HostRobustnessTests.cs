@@ -24,7 +24,7 @@ public sealed class HostRobustnessTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         var services = new ServiceCollection();
-        services.Configure<ServingOptions>(o => o.CallbackTimeout = TimeSpan.FromMilliseconds(300));
+        services.Configure<ServingOptions>(o => o.CallbackTimeout = TimeSpan.FromSeconds(1));
         services.AddMlOps()
             .AddModelRegistry()
             .AddModelHost<VectorIn, VectorOut>("adder", h => h.FollowAlias("production"))

@@ -1,8 +1,11 @@
 namespace MlOps.Sdk.Tracking.Writing;
 
-internal sealed class FlushRequest
+/// <summary>A caller waiting until the first <see cref="Points"/> points queued, and every control record before it, are durable.</summary>
+internal sealed class FlushRequest(long points)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public long Points { get; } = points;
 
     public Task Completion => _done.Task;
 

@@ -22,8 +22,12 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     /// <summary>How long a synchronous <see cref="Dispose"/> lets the writer write what is queued before cancelling it.</summary>
     private static readonly TimeSpan SyncDisposeGrace = TimeSpan.FromSeconds(5);
 
-    private readonly Channel<MetricRecord> _metrics;
-    private readonly Channel<ControlRecord> _control = Channel.CreateUnbounded<ControlRecord>(new() { SingleReader = true });
+    private readonly MetricQueue _metrics;
+    private readonly ConcurrentQueue<ControlRecord> _control = new();
+    private readonly ConcurrentQueue<FlushRequest> _flushes = new();
+
+    /// <summary>Wakes the writer when it waits with nothing queued; a signal, not data.</summary>
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<string, ActiveRun> _liveRuns = new(StringComparer.Ordinal);
     private readonly TrackingStore _store;
     private readonly TrackingOptions _options;
@@ -39,6 +43,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     private readonly object _room = new();
     private readonly ManualResetEventSlim _loopEnded = new(initialState: true);
     private int _roomWaiters;
+    private int _parked;
     private Task? _loop;
     private long _nextLeaseRenewal;
     private int _disposed;
@@ -54,12 +59,8 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         _time = time;
         _telemetry = telemetry;
         _logger = logger;
-        _metrics = Channel.CreateBounded<MetricRecord>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        telemetry.Meter.CreateObservableGauge("mlops.tracking.queue.depth", () => _metrics.Reader.Count, "{point}", "Metric points waiting for the writer.");
+        _metrics = new MetricQueue(options.QueueCapacity);
+        telemetry.Meter.CreateObservableGauge("mlops.tracking.queue.depth", () => _metrics.Count, "{point}", "Metric points waiting for the writer.");
     }
 
     public int Capacity => _options.QueueCapacity;
@@ -84,8 +85,22 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Queues a point without waiting; false when the queue is full.</summary>
-    public bool TryEnqueue(in MetricRecord record) => _metrics.Writer.TryWrite(record);
+    /// <summary>Queues a point without waiting or locking; false when the queue is full.</summary>
+    public bool TryEnqueue(in MetricRecord record)
+    {
+        if (!_metrics.TryEnqueue(record))
+        {
+            return false;
+        }
+
+        // One read while the writer works or pauses; a wake-up only when it waits with nothing queued.
+        if (Volatile.Read(ref _parked) != 0 && Interlocked.Exchange(ref _parked, 0) != 0)
+        {
+            Wake();
+        }
+
+        return true;
+    }
 
     /// <summary>Queues a point, blocking until the writer has drained some of the queue (<see cref="MetricQueueFullMode.Wait"/>).</summary>
     /// <exception cref="MetricQueueFullException">The queue stayed full for <see cref="TrackingOptions.QueueWaitTimeout"/>.</exception>
@@ -98,7 +113,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
             Interlocked.Increment(ref _roomWaiters);
             try
             {
-                while (!_metrics.Writer.TryWrite(record))
+                while (!TryEnqueue(record))
                 {
                     ThrowIfStopped();
                     var left = _options.QueueWaitTimeout - Stopwatch.GetElapsedTime(started);
@@ -136,11 +151,12 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     public void Enqueue(ControlRecord record)
     {
         EnsureStarted();
-        if (!_control.Writer.TryWrite(record))
+        if (_metrics.IsClosed)
         {
             throw new ObjectDisposedException(nameof(TrackingWriter), "The tracker is shut down; nothing more can be logged.");
         }
 
+        _control.Enqueue(record);
         Wake();
     }
 
@@ -175,16 +191,15 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         EnsureStarted();
-        var request = new FlushRequest();
-        try
-        {
-            await _metrics.Writer.WriteAsync(new MetricRecord(null!, null!, 0, 0, 0, request), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
+        if (_metrics.IsClosed)
         {
             throw new ObjectDisposedException(nameof(TrackingWriter), "The tracker is shut down; everything logged before was flushed.");
         }
 
+        // Taken after this caller's own points and control records were queued: the writer drains up to it.
+        var request = new FlushRequest(_metrics.Claimed);
+        _flushes.Enqueue(request);
+        Wake();
         await request.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -217,8 +232,8 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         }
 
         _stopping.CancelAfter(ShutdownGrace);
-        _control.Writer.TryComplete();
-        _metrics.Writer.TryComplete();
+        _metrics.Close();
+        Wake();
         if (_leaseTimer is not null)
         {
             await _leaseTimer.DisposeAsync().ConfigureAwait(false);
@@ -244,8 +259,8 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
             return;
         }
 
-        _control.Writer.TryComplete();
-        _metrics.Writer.TryComplete();
+        _metrics.Close();
+        Wake();
         _leaseTimer?.Dispose();
         if (!_loopEnded.Wait(SyncDisposeGrace))
         {
@@ -254,36 +269,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Wake() => _metrics.Writer.TryWrite(default);
-
-    private async Task DrainAsync()
-    {
-        var reader = _metrics.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            // Keep writing while the queue holds more than one batch.
-            while (DrainInto(reader) || _pendingFlushes.Count > 0)
-            {
-                AddLeaseRenewals();
-                await WriteBatchAsync().ConfigureAwait(false);
-            }
-
-            AddLeaseRenewals();
-            if (!_batch.IsEmpty || _pending.Count > 0)
-            {
-                await WriteBatchAsync().ConfigureAwait(false);
-            }
-
-            if (_options.BatchInterval > TimeSpan.Zero && !reader.Completion.IsCompleted)
-            {
-                // A pause in real time, not a reading of the clock: while it lasts no logging thread pays for waking us.
-                await Task.Delay(_options.BatchInterval, TimeProvider.System).ConfigureAwait(false);
-            }
-        }
-
-        DrainControl();
-        await WriteBatchAsync().ConfigureAwait(false);
-    }
+    private void Wake() => _wake.Writer.TryWrite(true);
 
     private async Task RunAsync()
     {
@@ -306,25 +292,92 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Moves queued records into the batch, stopping at a flush marker or the batch size; true if it stopped early.</summary>
-    private bool DrainInto(ChannelReader<MetricRecord> reader)
+    private async Task DrainAsync()
     {
-        DrainControl();
-        var points = 0;
-        var drained = false;
-        while (reader.TryRead(out var record))
+        while (true)
         {
-            if (record.Flush is not null)
+            // Keep writing while the queue holds more than one batch, or a flush waits for points not written yet.
+            while (DrainInto() || _pendingFlushes.Count > 0)
             {
-                // Control records queued before this flush must be in the same write.
-                DrainControl();
-                _pendingFlushes.Add(record.Flush);
-                return true;
+                AddLeaseRenewals();
+                await WriteBatchAsync().ConfigureAwait(false);
             }
 
-            drained = true;
-            if (record.RunId is null)
+            AddLeaseRenewals();
+            if (!_batch.IsEmpty || _pending.Count > 0)
             {
+                await WriteBatchAsync().ConfigureAwait(false);
+            }
+
+            if (_metrics.IsClosed && _metrics.Count == 0 && _control.IsEmpty && _flushes.IsEmpty)
+            {
+                break;
+            }
+
+            if (_metrics.Count > 0 && _options.BatchInterval > TimeSpan.Zero)
+            {
+                // Points keep coming: a pause in real time, not a reading of the clock. While it lasts no logging
+                // thread pays for waking us.
+                await Task.Delay(_options.BatchInterval, TimeProvider.System).ConfigureAwait(false);
+                continue;
+            }
+
+            await ParkAsync().ConfigureAwait(false);
+        }
+
+        // Flushes that arrived as the tracker closed: everything before them is written now.
+        DrainControl();
+        await WriteBatchAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for a wake-up unless something arrived meanwhile; the flag tells logging threads to wake us.</summary>
+    private async Task ParkAsync()
+    {
+        Volatile.Write(ref _parked, 1);
+        Interlocked.MemoryBarrier();
+        if (_metrics.Count > 0 || !_control.IsEmpty || !_flushes.IsEmpty || _metrics.IsClosed || LeasesDue())
+        {
+            Volatile.Write(ref _parked, 0);
+            return;
+        }
+
+        await _wake.Reader.WaitToReadAsync().ConfigureAwait(false);
+        _wake.Reader.TryRead(out _);
+        Volatile.Write(ref _parked, 0);
+    }
+
+    /// <summary>
+    /// Moves queued records into the batch: the flushes asked for so far, then the control records (so that those
+    /// queued before a flush are in its write), then points, up to the batch size or, at least, up to what those
+    /// flushes wait for. True if it stopped at the batch size with more queued.
+    /// </summary>
+    private bool DrainInto()
+    {
+        var target = 0L;
+        while (_flushes.TryDequeue(out var flush))
+        {
+            _pendingFlushes.Add(flush);
+        }
+
+        foreach (var flush in _pendingFlushes)
+        {
+            target = Math.Max(target, flush.Points);
+        }
+
+        DrainControl();
+        var points = 0;
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            if (!_metrics.TryDequeue(out var record))
+            {
+                if (_metrics.Taken >= target)
+                {
+                    break;
+                }
+
+                // A point a flush waits for is claimed but not yet published: its thread is between two instructions.
+                spinner.SpinOnce();
                 continue;
             }
 
@@ -334,11 +387,11 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
             if (++points == _options.MaxBatchSize)
             {
                 SignalRoom();
-                return true;
+                return _metrics.Count > 0;
             }
         }
 
-        if (drained)
+        if (points > 0)
         {
             SignalRoom();
         }
@@ -366,7 +419,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
 
     private void DrainControl()
     {
-        while (_control.Reader.TryRead(out var record))
+        while (_control.TryDequeue(out var record))
         {
             switch (record)
             {
@@ -383,6 +436,8 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         }
     }
 
+    private bool LeasesDue() => !_liveRuns.IsEmpty && _time.GetTimestamp() >= _nextLeaseRenewal;
+
     private void AddLeaseRenewals()
     {
         var now = _time.GetTimestamp();
@@ -398,6 +453,8 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
 
     private async Task WriteBatchAsync()
     {
+        // Every point taken from the queue so far is in this batch or an earlier one.
+        var written = _metrics.Taken;
         _batchNumber++;
         foreach (var series in _pending)
         {
@@ -422,14 +479,18 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
 
         // A rejection no flush was waiting for goes to the next flush, so that it reaches a caller.
         _unreported ??= rejection;
-        if (_pendingFlushes.Count > 0)
+        var completed = _pendingFlushes.RemoveAll(flush =>
         {
-            foreach (var flush in _pendingFlushes)
+            if (flush.Points > written)
             {
-                flush.Complete(_unreported);
+                return false;
             }
 
-            _pendingFlushes.Clear();
+            flush.Complete(_unreported);
+            return true;
+        });
+        if (completed > 0)
+        {
             _unreported = null;
         }
 
