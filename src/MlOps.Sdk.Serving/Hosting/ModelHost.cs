@@ -370,6 +370,8 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         await _callbacks.DisposeAsync().ConfigureAwait(false);
         await DrainObserversAsync().ConfigureAwait(false);
         EndDispose();
+        _stopping.Dispose();
+        _swapLock.Dispose();
     }
 
     /// <summary>
