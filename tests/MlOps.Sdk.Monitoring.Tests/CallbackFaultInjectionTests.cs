@@ -1,9 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Hosting;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Storage.Conformance;
-using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
 using Xunit;
 using Flaky = MlOps.Sdk.Monitoring.Tests.MonitoringRobustnessTests.Flaky;
@@ -84,10 +82,7 @@ public sealed class CallbackFaultInjectionTests
             var random = new Random(17);
             var first = await TrainedVersionAsync(provider, random);
             await registry.SetAliasAsync("mlp", "production", first.Number);
-            foreach (var service in provider.GetServices<IHostedService>())
-            {
-                await service.StartAsync(CancellationToken.None);
-            }
+            await MonitoredMlp.StartAsync(provider);
 
             using var rowsFailed = new MetricCollector<long>(
                 provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Monitoring", "mlops.monitoring.rows_failed");
@@ -164,18 +159,8 @@ public sealed class CallbackFaultInjectionTests
         }
     }
 
-    private static async Task<ModelVersion> TrainedVersionAsync(IServiceProvider provider, Random random)
-    {
-        string runId;
-        await using (var run = await provider.GetRequiredService<IExperimentTracker>().StartRunAsync("mlp", "trained"))
-        {
-            runId = run.Id;
-            await run.LogArtifactAsync("model.onnx", new MemoryStream(OnnxModels.Mlp(10, [16], seed: random.Next())));
-            await run.LogReferenceProfileAsync(ReferenceProfile.Build(Enumerable.Range(0, 300).Select(_ => Flaky.Random(random))));
-        }
-
-        return await provider.GetRequiredService<IModelRegistry>().RegisterModelFromRunAsync("mlp", runId, "model.onnx");
-    }
+    private static Task<ModelVersion> TrainedVersionAsync(IServiceProvider provider, Random random) =>
+        MonitoredMlp.RegisterTrainedAsync(provider, Enumerable.Range(0, 300).Select(_ => Flaky.Random(random)), seed: random.Next());
 
     /// <summary>What the injected code does: throw, or block until the test ends.</summary>
     private sealed class Fault(bool hangs, ManualResetEventSlim release)

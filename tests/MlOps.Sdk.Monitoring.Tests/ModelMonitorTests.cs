@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Tracking;
@@ -41,10 +40,7 @@ public sealed class ModelMonitorTests
 
         var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
         await registry.SetAliasAsync("mlp", "production", version.Number);
-        foreach (var service in provider.GetServices<IHostedService>())
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
+        await MonitoredMlp.StartAsync(provider);
 
         var host = provider.GetRequiredService<IModelHost<Features, Score>>();
         var monitor = provider.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
@@ -92,13 +88,13 @@ public sealed class ModelMonitorTests
 
                 var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
                 await registry.SetAliasAsync("mlp", "production", version.Number);
-                await StartAsync(before);
+                await MonitoredMlp.StartAsync(before);
                 var host = before.GetRequiredService<IModelHost<Features, Score>>();
                 first.ForEach(f => host.Predict(f));
             }
 
             await using var after = Provider(root);
-            await StartAsync(after);
+            await MonitoredMlp.StartAsync(after);
             var monitor = after.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
             var closed = new TaskCompletionSource<DriftReport>(TaskCreationOptions.RunContinuationsAsynchronously);
             monitor.WindowClosed += (_, r) => closed.TrySetResult(r);
@@ -123,14 +119,6 @@ public sealed class ModelMonitorTests
                 .AddMonitoring<Features, Score>("mlp", m => m.Drift.WindowSize = 200)
                 .UseSqlite();
             return services.BuildServiceProvider();
-        }
-
-        static async Task StartAsync(IServiceProvider provider)
-        {
-            foreach (var service in provider.GetServices<IHostedService>())
-            {
-                await service.StartAsync(CancellationToken.None);
-            }
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Storage.Conformance;
@@ -24,7 +23,7 @@ public sealed class MonitoringRobustnessTests
             .UseInMemoryStores());
         using var failed = new MetricCollector<long>(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Monitoring", "mlops.monitoring.rows_failed");
         await DeployTrainedAsync(provider, new Random(3));
-        await StartAsync(provider);
+        await MonitoredMlp.StartAsync(provider);
         var host = provider.GetRequiredService<IModelHost<Flaky, Score>>();
         var monitor = provider.GetRequiredKeyedService<ModelMonitor<Flaky, Score>>("mlp");
         using var closed = new SemaphoreSlim(0);
@@ -81,7 +80,7 @@ public sealed class MonitoringRobustnessTests
         using var errors = new MetricCollector<long>(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Monitoring", "mlops.monitoring.callback_errors");
         var random = new Random(5);
         var first = await DeployTrainedAsync(provider, random);
-        await StartAsync(provider);
+        await MonitoredMlp.StartAsync(provider);
         var host = provider.GetRequiredService<IModelHost<Flaky, Score>>();
         var monitor = provider.GetRequiredKeyedService<ModelMonitor<Flaky, Score>>("mlp");
         for (var i = 0; i < 200; i++)
@@ -120,7 +119,7 @@ public sealed class MonitoringRobustnessTests
                 .UseSqlite());
             var random = new Random(11);
             await DeployTrainedAsync(provider, random);
-            await StartAsync(provider);
+            await MonitoredMlp.StartAsync(provider);
             var host = provider.GetRequiredService<IModelHost<Flaky, Score>>();
             var run = await provider.GetRequiredService<IExperimentTracker>().StartRunAsync("open");
             for (var i = 0; i < 250; i++)
@@ -170,7 +169,7 @@ public sealed class MonitoringRobustnessTests
             });
             await DeployTrainedAsync(provider, new Random(2));
 
-            await StartAsync(provider);
+            await MonitoredMlp.StartAsync(provider);
 
             var logs = provider.GetRequiredService<Microsoft.Extensions.Logging.Testing.FakeLogCollector>().GetSnapshot();
             Assert.Contains(logs, r => r.Id.Id == 5101);
@@ -190,30 +189,12 @@ public sealed class MonitoringRobustnessTests
         return services.BuildServiceProvider();
     }
 
-    /// <summary>Logs a model and its reference profile with a training run, registers it and moves <c>production</c> to it.</summary>
+    /// <summary>Registers a trained version and moves <c>production</c> to it.</summary>
     private static async Task<ModelVersion> DeployTrainedAsync(IServiceProvider provider, Random random)
     {
-        var tracker = provider.GetRequiredService<IExperimentTracker>();
-        var registry = provider.GetRequiredService<IModelRegistry>();
-        string runId;
-        await using (var run = await tracker.StartRunAsync("mlp", "trained"))
-        {
-            runId = run.Id;
-            await run.LogArtifactAsync("model.onnx", new MemoryStream(OnnxModels.Mlp(10, [16])));
-            await run.LogReferenceProfileAsync(ReferenceProfile.Build(Enumerable.Range(0, 400).Select(_ => Flaky.Random(random))));
-        }
-
-        var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
-        await registry.SetAliasAsync("mlp", "production", version.Number);
+        var version = await MonitoredMlp.RegisterTrainedAsync(provider, Enumerable.Range(0, 400).Select(_ => Flaky.Random(random)));
+        await provider.GetRequiredService<IModelRegistry>().SetAliasAsync("mlp", "production", version.Number);
         return version;
-    }
-
-    private static async Task StartAsync(IServiceProvider provider)
-    {
-        foreach (var service in provider.GetServices<IHostedService>())
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
     }
 
     /// <summary>The MLP's input, with one feature only the monitor reads: its getter throws for a broken row.</summary>
