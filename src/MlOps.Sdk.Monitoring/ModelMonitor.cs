@@ -34,12 +34,19 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
     /// <summary>Work for the loop: a version to follow, or null to save the open window.</summary>
     private readonly Channel<ModelVersion?> _work = Channel.CreateUnbounded<ModelVersion?>(new() { SingleReader = true });
+    /// <summary>Closed windows on their way to the alerts and the subscribers, which run on a loop of their own.</summary>
+    private readonly Channel<DriftReport> _windows = Channel.CreateBounded<DriftReport>(new BoundedChannelOptions(WindowBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
+    private Task _windowLoop = Task.CompletedTask;
     private ITimer? _checkpoints;
     private (DriftMonitor<TIn> Monitor, IDisposable Watch, RetrainTrigger<TIn>? Trigger)? _current;
     private int _disposed;
     private int _started;
+    private int _skipping;
+
+    /// <summary>How many closed windows may wait for a subscriber that is slow; later ones skip the alerts and are counted.</summary>
+    private const int WindowBacklog = 64;
 
     internal ModelMonitor(IModelHost<TIn, TOut> host, IExperimentTracker tracker, ModelMonitorOptions options, TimeProvider time, IMeterFactory meters, IRetrainHook<TIn>? hook, State.StateStore? store, ILogger logger)
     {
@@ -51,7 +58,11 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         Alerts = new AlertEngine(options.Rules, options.Alerts, time, meters, logger);
     }
 
-    /// <summary>Raised with each closed window's verdicts. A handler that throws is logged and counted, and changes nothing.</summary>
+    /// <summary>
+    /// Raised with each closed window's verdicts, after the alert rules saw it, on the monitor's window loop (one window
+    /// at a time). A handler that throws is logged and counted and changes nothing; one that hangs stalls this loop
+    /// only: windows go on closing, and those that find 64 waiting skip the alerts and this event (counted, logged).
+    /// </summary>
     public event EventHandler<DriftReport>? WindowClosed;
 
     /// <summary>The alerts: subscribe to <see cref="AlertEngine.Changed"/>.</summary>
@@ -83,6 +94,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         }
 
         _loop = Task.Run(RunAsync, CancellationToken.None);
+        _windowLoop = Task.Run(RaiseWindowsAsync, CancellationToken.None);
         if (_store is not null && _options.CheckpointInterval is { } interval)
         {
             _checkpoints = _time.CreateTimer(static state => ((Channel<ModelVersion?>)state!).Writer.TryWrite(null), _work, interval, interval);
@@ -134,6 +146,17 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
             _switch.Release();
         }
 
+        _windows.Writer.TryComplete();
+        try
+        {
+            // A subscriber that hangs has been logged as it missed windows; it is not waited for beyond this.
+            await _windowLoop.WaitAsync(_options.CallbackTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _telemetry.CallbackErrors.Add(1, new KeyValuePair<string, object?>("mlops.callback", nameof(WindowClosed)), new KeyValuePair<string, object?>("error.type", "timeout"));
+        }
+
         _stopping.Dispose();
     }
 
@@ -152,6 +175,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         _checkpoints?.Dispose();
         _stopping.Cancel();
         _work.Writer.TryComplete();
+        _windows.Writer.TryComplete();
         if (_current is { } current)
         {
             current.Watch.Dispose();
@@ -161,6 +185,34 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     }
 
     private void OnSwapped(object? sender, ModelVersion version) => _work.Writer.TryWrite(version);
+
+    /// <summary>Hands a closed window to the window loop; never waits, so a slow subscriber never holds a thread-pool thread per window.</summary>
+    private void OnWindowClosed(DriftReport report)
+    {
+        if (!_windows.Writer.TryWrite(report) && !_windows.Reader.Completion.IsCompleted)
+        {
+            _telemetry.CallbackErrors.Add(1, new KeyValuePair<string, object?>("mlops.callback", nameof(WindowClosed)), new KeyValuePair<string, object?>("error.type", "backlog"));
+            if (Interlocked.Exchange(ref _skipping, 1) == 0)
+            {
+                Log.WindowsSkipped(_logger, WindowBacklog);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies the alert rules to each closed window and raises <see cref="WindowClosed"/>, one window at a time: alert
+    /// and window subscribers (user code) run here, so one that hangs stalls alerting for this monitor, never the
+    /// windows themselves, the swaps it follows or the predictions.
+    /// </summary>
+    private async Task RaiseWindowsAsync()
+    {
+        await foreach (var report in _windows.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            Alerts.Observe(report);
+            _callbacks.Raise(nameof(WindowClosed), WindowClosed, this, report);
+            Volatile.Write(ref _skipping, 0);
+        }
+    }
 
     /// <summary>The monitor's one background loop: follows swaps and saves the open window, in order.</summary>
     private async Task RunAsync()
@@ -207,11 +259,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
             await StopCurrentAsync().ConfigureAwait(false);
             var monitor = new DriftMonitor<TIn>(reference, _options.Drift, _time, _logger, _telemetry);
             await RestoreAsync(monitor, version, cancellationToken).ConfigureAwait(false);
-            monitor.WindowClosed += (_, report) =>
-            {
-                Alerts.Observe(report);
-                _callbacks.Raise(nameof(WindowClosed), WindowClosed, this, report);
-            };
+            monitor.WindowClosed += (_, report) => OnWindowClosed(report);
             var trigger = _hook is null
                 ? null
                 : new RetrainTrigger<TIn>(Alerts, monitor, _hook, () => _host.CurrentVersion, _logger, _telemetry) { StopTimeout = _options.RetrainStopTimeout };
@@ -275,6 +323,12 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
     private async Task StopCurrentAsync()
     {
+        if (_current is { } watched && watched.Watch is IAsyncDisposable watch)
+        {
+            // Every row predicted so far reaches the window before it is saved.
+            await watch.DisposeAsync().ConfigureAwait(false);
+        }
+
         await SaveAsync(CancellationToken.None).ConfigureAwait(false);
         if (_current is { } current)
         {
@@ -308,5 +362,8 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
         [LoggerMessage(EventId = 5106, Level = LogLevel.Error, Message = "Could not start monitoring {Version}; the next swap is followed as usual.")]
         public static partial void FollowFailed(ILogger logger, Exception exception, string version);
+
+        [LoggerMessage(EventId = 5107, Level = LogLevel.Warning, Message = "{Backlog} closed windows wait for the alert or WindowClosed subscribers; windows skip them until they catch up (their verdicts are in LastReport).")]
+        public static partial void WindowsSkipped(ILogger logger, int backlog);
     }
 }

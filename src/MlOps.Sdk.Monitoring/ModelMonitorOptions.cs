@@ -23,6 +23,13 @@ public sealed class ModelMonitorOptions
     /// <value>The default is 30 seconds.</value>
     public TimeSpan RetrainStopTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long stopping the monitor waits for alert and <see cref="ModelMonitor{TIn, TOut}.WindowClosed"/> subscribers
+    /// still running. One still running then is logged and counted and left to finish on its own.
+    /// </summary>
+    /// <value>The default is 10 seconds.</value>
+    public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     internal List<AlertRule> Rules { get; } = [];
 
     /// <summary>Adds an alert rule (<see cref="AlertRule.Drift"/>, <see cref="AlertRule.Quality"/>, ...).</summary>

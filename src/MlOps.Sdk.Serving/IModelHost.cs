@@ -49,7 +49,8 @@ public interface IModelHost<TIn, TOut>
     /// <see cref="PredictWithProvenance"/>, <see cref="PredictAsync"/>, micro-batched or not) to <paramref name="observer"/>
     /// until the returned handle is disposed. <see cref="Predict(ReadOnlySpan{TIn})"/> and the tensor API are not observed.
     /// The observer gets them on a queue of its own (<see cref="ObserverDelivery.Queued"/>): whatever it does, it cannot
-    /// fail or hold up a prediction.
+    /// fail or hold up a prediction. The handle is also <see cref="IAsyncDisposable"/>: awaiting its disposal waits until
+    /// the observer has been given every prediction made before (at most <see cref="ServingOptions.CallbackTimeout"/>).
     /// </summary>
     IDisposable Observe(IPredictionObserver<TIn, TOut> observer);
 

@@ -6,7 +6,7 @@ namespace MlOps.Sdk;
 
 /// <summary>
 /// Calls code the SDK did not write (event subscribers, hooks, handlers). A throw is logged and counted on the
-/// layer's meter and goes no further. <see cref="RunAsync"/> runs the callback on the thread pool and waits for it
+/// layer's meter and goes no further. <see cref="RunAsync"/> runs the callback on a thread of its own and waits for it
 /// at most <see cref="Timeout"/>: a callback that hangs is logged, counted as <c>timeout</c>, left to finish on its
 /// own, and awaited (for the same bound) on disposal, so it can neither stall the SDK nor outlive it unnoticed.
 /// </summary>
@@ -52,8 +52,8 @@ internal sealed partial class CallbackGuard : IAsyncDisposable
     }
 
     /// <summary>
-    /// Calls every handler on the thread pool, each on its own so that one that hangs holds up no other, and waits for
-    /// them at most <see cref="Timeout"/>.
+    /// Calls every handler on a thread of its own, so that one that hangs holds up no other and starves no pool, and
+    /// waits for them at most <see cref="Timeout"/>. For rare events (swaps, loads, alias moves), not per prediction.
     /// </summary>
     public Task RaiseAsync<T>(string boundary, EventHandler<T>? handler, object sender, T args)
     {
@@ -71,11 +71,12 @@ internal sealed partial class CallbackGuard : IAsyncDisposable
         return Task.WhenAll(handlers.Select(each => RunAsync(boundary, _ => { ((EventHandler<T>)each)(sender, args); return Task.CompletedTask; }, CancellationToken.None)));
     }
 
-    /// <summary>Runs <paramref name="callback"/> on the thread pool; returns when it ends, fails (logged) or outlives <see cref="Timeout"/>.</summary>
+    /// <summary>Runs <paramref name="callback"/> on a thread of its own; returns when it ends, fails (logged) or outlives <see cref="Timeout"/>.</summary>
     /// <returns>True when the callback completed without an error in time.</returns>
     public async Task<bool> RunAsync(string boundary, Func<CancellationToken, Task> callback, CancellationToken cancellationToken)
     {
-        var task = Task.Run(() => callback(cancellationToken), CancellationToken.None);
+        // A thread of its own, not the pool's: a callback that hangs must not starve the pool the host's requests run on.
+        var task = Task.Factory.StartNew(() => callback(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
         _running[task] = boundary;
         _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, string>)state!).TryRemove(t, out _), _running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try

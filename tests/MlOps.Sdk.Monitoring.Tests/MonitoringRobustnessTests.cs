@@ -55,8 +55,8 @@ public sealed class MonitoringRobustnessTests
             Assert.True(await closed.WaitAsync(TimeSpan.FromSeconds(30)), $"window {window + 1} did not close");
         }
 
-        Assert.Equal(2, monitor.Drift!.FailedRows);
-        Assert.Equal(2558, monitor.Drift.Captured);
+        Assert.True(SpinWait.SpinUntil(() => monitor.Drift!.Captured == 2558, TimeSpan.FromSeconds(30)), $"{monitor.Drift!.Captured} rows captured");
+        Assert.Equal(2, monitor.Drift.FailedRows);
         Assert.Equal(2, failed.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal(500, monitor.LastReport!.Rows);
     }
@@ -197,18 +197,30 @@ public sealed class MonitoringRobustnessTests
         return version;
     }
 
-    /// <summary>The MLP's input, with one feature only the monitor reads: its getter throws for a broken row.</summary>
+    /// <summary>The MLP's input, with one feature only the monitor reads: its getter runs <see cref="OnRead"/> first.</summary>
     public sealed class Flaky
     {
         [ModelInput("X")]
         public float[] Values { get; set; } = [];
 
-        public double Amount => Broken ? throw new InvalidOperationException("getter bug") : Values[0] * 100;
+        public double Amount
+        {
+            get
+            {
+                OnRead?.Invoke();
+                return Values[0] * 100;
+            }
+        }
 
-        internal bool Broken { get; init; }
+        /// <summary>What the getter does before it answers: nothing, or throw, or hang.</summary>
+        internal Action? OnRead { get; init; }
 
-        public static Flaky Random(Random random, double shift = 0, bool broken = false) =>
-            new() { Values = [.. Enumerable.Range(0, 10).Select(_ => (float)(random.NextDouble() + shift))], Broken = broken };
+        public static Flaky Random(Random random, double shift = 0, bool broken = false, Action? onRead = null) =>
+            new()
+            {
+                Values = [.. Enumerable.Range(0, 10).Select(_ => (float)(random.NextDouble() + shift))],
+                OnRead = broken ? static () => throw new InvalidOperationException("getter bug") : onRead,
+            };
     }
 
     private sealed class ThrowingHook : IRetrainHook<Flaky>

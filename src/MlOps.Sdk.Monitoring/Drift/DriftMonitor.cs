@@ -14,12 +14,6 @@ namespace MlOps.Sdk.Monitoring;
 /// <typeparam name="TIn">The row type: its number, string and bool properties (and array elements) are the features.</typeparam>
 public sealed partial class DriftMonitor<TIn> : IDisposable
 {
-    [ThreadStatic]
-    private static double[]? t_numeric;
-
-    [ThreadStatic]
-    private static string?[]? t_categorical;
-
     private readonly ReferenceProfile _reference;
     private readonly DriftOptions _options;
     private readonly FeatureExtractor<TIn> _extractor;
@@ -30,6 +24,7 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
     private readonly MonitoringTelemetry _telemetry;
     private readonly CallbackGuard _callbacks;
     private readonly ILogger _logger;
+    private readonly Scratch?[] _scratch;
     private long _position;
     private long _failedRows;
 
@@ -62,6 +57,7 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
         }
 
         (_numericCount, _categoricalCount) = (_extractor.NumericNames.Length, _extractor.CategoricalNames.Length);
+        _scratch = [.. Enumerable.Range(0, Math.Max(4, 2 * Environment.ProcessorCount)).Select(_ => new Scratch(_numericCount, _categoricalCount))];
         _windows = [new Window(this, 0), new Window(this, 1)];
         if (_options.WindowDuration is { } duration)
         {
@@ -231,15 +227,40 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
         }
 
         // Read first, claim after: a row that cannot be read must not hold a slot its window would wait for.
-        var numeric = t_numeric is { } n && n.Length >= _numericCount ? n : t_numeric = new double[_numericCount];
-        var categorical = t_categorical is { } c && c.Length >= _categoricalCount ? c : t_categorical = new string?[_categoricalCount];
-        var numericRow = numeric.AsSpan(0, _numericCount);
-        var categoricalRow = categorical.AsSpan(0, _categoricalCount);
-        if (!TryExtract(row, numericRow, categoricalRow))
+        var (scratch, from) = RentScratch();
+        try
         {
-            return;
+            if (TryExtract(row, scratch.Numeric, scratch.Categorical))
+            {
+                Capture(row, scratch.Numeric, scratch.Categorical);
+            }
+        }
+        finally
+        {
+            Array.Clear(scratch.Categorical);
+            Volatile.Write(ref _scratch[from], scratch);
+        }
+    }
+
+    /// <summary>Takes a free buffer to read a row into; one per concurrent caller, made only when more callers than buffers meet.</summary>
+    private (Scratch Buffer, int Slot) RentScratch()
+    {
+        var start = Environment.CurrentManagedThreadId % _scratch.Length;
+        for (var i = 0; i < _scratch.Length; i++)
+        {
+            var slot = (start + i) % _scratch.Length;
+            if (Interlocked.Exchange(ref _scratch[slot], null) is { } free)
+            {
+                return (free, slot);
+            }
         }
 
+        return (new Scratch(_numericCount, _categoricalCount), start);
+    }
+
+    /// <summary>Claims the next slot of the open window and copies a row's features into it.</summary>
+    private void Capture(TIn row, ReadOnlySpan<double> numericRow, ReadOnlySpan<string?> categoricalRow)
+    {
         var position = Interlocked.Increment(ref _position) - 1;
         var index = position / _options.WindowSize;
         var slot = (int)(position % _options.WindowSize);
@@ -256,7 +277,6 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
 
         numericRow.CopyTo(window.Numeric.AsSpan(slot * _numericCount, _numericCount));
         categoricalRow.CopyTo(window.Categorical.AsSpan(slot * _categoricalCount, _categoricalCount));
-        categoricalRow.Clear();
         if (window.Rows is { } rows)
         {
             rows[slot] = row;
@@ -289,13 +309,17 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
         }
     }
 
-    /// <summary>Captures the inputs of every single prediction <paramref name="host"/> serves, until the handle is disposed.</summary>
+    /// <summary>
+    /// Captures the inputs of every single prediction <paramref name="host"/> serves, until the handle is disposed. The
+    /// rows reach the monitor through the host's observer queue: reading their features (the row type's getters) never
+    /// runs on, and so can never hold up, a prediction; a window counts the rows captured, which trail the predictions by
+    /// at most a millisecond. Dispose the handle asynchronously to wait until every row predicted before is captured.
+    /// </summary>
     public IDisposable Watch<TOut>(Serving.IModelHost<TIn, TOut> host)
         where TOut : new()
     {
         ArgumentNullException.ThrowIfNull(host);
-        // Capture is O(1), allocation-free and never blocks: it runs on the prediction's thread.
-        return host.Observe(new InputObserver<TOut>(this), Serving.ObserverDelivery.Inline);
+        return host.Observe(new InputObserver<TOut>(this), Serving.ObserverDelivery.Queued);
     }
 
     /// <summary>Tests <paramref name="rows"/> as one window, with the same definitions the streaming windows use.</summary>
@@ -318,6 +342,13 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
         var columns = new Columns(_numericCount, _categoricalCount, count);
         columns.Fill(numeric, categorical, count);
         return DriftEvaluator.Evaluate(_reference, _options, columns.Numeric, columns.Categorical, count);
+    }
+
+    /// <summary>A row's features, read before the row claims a slot.</summary>
+    private sealed class Scratch(int numeric, int categorical)
+    {
+        public readonly double[] Numeric = new double[numeric];
+        public readonly string?[] Categorical = new string?[categorical];
     }
 
     /// <summary>A window's values by feature: what the tests read (and sort in place).</summary>

@@ -271,11 +271,14 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
 
         Update(observers => [.. observers, observer]);
-        return new Subscription(() =>
-        {
-            Update(observers => observers.Where(o => !ReferenceEquals(o, observer)).ToArray());
-            queued?.Close();
-        });
+        return new Subscription(
+            () =>
+            {
+                Update(observers => observers.Where(o => !ReferenceEquals(o, observer)).ToArray());
+                queued?.Close();
+            },
+            queued?.Completion ?? Task.CompletedTask,
+            _serving.CallbackTimeout);
 
         void Update(Func<IPredictionObserver<TIn, TOut>[], IPredictionObserver<TIn, TOut>[]> change)
         {
@@ -290,11 +293,28 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
     }
 
-    private sealed class Subscription(Action dispose) : IDisposable
+    /// <summary>
+    /// Ends an observation. Disposing it asynchronously also waits, at most <see cref="ServingOptions.CallbackTimeout"/>,
+    /// until a queued observer has been given every prediction made before.
+    /// </summary>
+    private sealed class Subscription(Action dispose, Task delivered, TimeSpan timeout) : IDisposable, IAsyncDisposable
     {
         private Action? _dispose = dispose;
 
         public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+
+        public async ValueTask DisposeAsync()
+        {
+            Dispose();
+            try
+            {
+                await delivered.WaitAsync(timeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The observer is still busy (or hung): the host's disposal waits for it again and logs it.
+            }
+        }
     }
 
     /// <summary>The variant whose bucket range holds the key; the primary when none does or it has nothing loaded yet.</summary>

@@ -5,58 +5,104 @@ using MlOps.Sdk.Versioning;
 namespace MlOps.Sdk.Serving.Hosting;
 
 /// <summary>
-/// Hands predictions to an observer through a bounded queue read by one task: the predicting thread only pays a
-/// <see cref="ChannelWriter{T}.TryWrite"/>, and an observer that throws or hangs costs the predictions nothing.
+/// Hands predictions to an observer through a bounded lock-free ring read by one task: the predicting thread pays one
+/// compare-and-swap and one flag read, and an observer that throws or hangs costs the predictions nothing (a full ring
+/// drops the observation and counts it). The reader pauses <see cref="Pause"/> when the ring runs empty and parks only
+/// if nothing came meanwhile, so that a steady stream of predictions never pays for waking it.
 /// </summary>
 internal sealed partial class QueuedObserver<TIn, TOut> : IPredictionObserver<TIn, TOut>
 {
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(1);
     private readonly IPredictionObserver<TIn, TOut> _observer;
-    private readonly Channel<(TIn Input, TOut Output, ModelVersion Version)> _queue;
+    private readonly BoundedRing<(TIn Input, TOut Output, ModelVersion Version)> _queue;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ServingTelemetry _telemetry;
     private readonly KeyValuePair<string, object?> _tag;
     private readonly ILogger _logger;
+    private int _parked;
     private int _failureLogged;
 
     public QueuedObserver(IPredictionObserver<TIn, TOut> observer, int capacity, ServingTelemetry telemetry, KeyValuePair<string, object?> tag, ILogger logger)
     {
         (_observer, _telemetry, _tag, _logger) = (observer, telemetry, tag, logger);
-        _queue = Channel.CreateBounded<(TIn, TOut, ModelVersion)>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = new BoundedRing<(TIn, TOut, ModelVersion)>(capacity);
         Completion = Task.Run(DeliverAsync);
     }
 
-    /// <summary>Completes once the queue is closed and drained (or the observer's last call returns).</summary>
+    /// <summary>Completes once the ring is closed and drained (or the observer's last call returns).</summary>
     public Task Completion { get; }
 
     public void OnPrediction(TIn input, TOut output, ModelVersion version)
     {
-        if (!_queue.Writer.TryWrite((input, output, version)))
+        if (!_queue.TryEnqueue((input, output, version)))
         {
             _telemetry.ObserverDropped.Add(1, _tag);
+            return;
+        }
+
+        if (Volatile.Read(ref _parked) != 0 && Interlocked.Exchange(ref _parked, 0) != 0)
+        {
+            _wake.Writer.TryWrite(true);
         }
     }
 
     /// <summary>Takes no more predictions; those queued are still delivered.</summary>
-    public void Close() => _queue.Writer.TryComplete();
+    public void Close()
+    {
+        _queue.Close();
+        _wake.Writer.TryWrite(true);
+    }
 
     private async Task DeliverAsync()
     {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var idle = false;
+        while (true)
         {
-            while (reader.TryRead(out var item))
+            var delivered = false;
+            while (_queue.TryDequeue(out var item))
             {
-                try
-                {
-                    _observer.OnPrediction(item.Input, item.Output, item.Version);
-                }
-                catch (Exception e)
-                {
-                    _telemetry.ObserverErrors.Add(1, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
-                    if (Interlocked.Exchange(ref _failureLogged, 1) == 0)
-                    {
-                        Log.ObserverFailed(_logger, e, _observer.GetType().Name);
-                    }
-                }
+                delivered = true;
+                Deliver(item.Input, item.Output, item.Version);
+            }
+
+            if (_queue.IsClosed && _queue.Count == 0)
+            {
+                return;
+            }
+
+            if (delivered || _queue.Count > 0 || !idle)
+            {
+                // Predictions are coming (or one is being published): look again after a pause rather than park.
+                idle = !delivered && _queue.Count == 0;
+                await Task.Delay(Pause, TimeProvider.System).ConfigureAwait(false);
+                continue;
+            }
+
+            Volatile.Write(ref _parked, 1);
+            Interlocked.MemoryBarrier();
+            if (_queue.Count == 0 && !_queue.IsClosed)
+            {
+                await _wake.Reader.WaitToReadAsync().ConfigureAwait(false);
+                _wake.Reader.TryRead(out _);
+            }
+
+            Volatile.Write(ref _parked, 0);
+            idle = false;
+        }
+    }
+
+    private void Deliver(TIn input, TOut output, ModelVersion version)
+    {
+        try
+        {
+            _observer.OnPrediction(input, output, version);
+        }
+        catch (Exception e)
+        {
+            _telemetry.ObserverErrors.Add(1, _tag, new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            if (Interlocked.Exchange(ref _failureLogged, 1) == 0)
+            {
+                Log.ObserverFailed(_logger, e, _observer.GetType().Name);
             }
         }
     }

@@ -22,7 +22,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     /// <summary>How long a synchronous <see cref="Dispose"/> lets the writer write what is queued before cancelling it.</summary>
     private static readonly TimeSpan SyncDisposeGrace = TimeSpan.FromSeconds(5);
 
-    private readonly MetricQueue _metrics;
+    private readonly BoundedRing<MetricRecord> _metrics;
     private readonly ConcurrentQueue<ControlRecord> _control = new();
     private readonly ConcurrentQueue<FlushRequest> _flushes = new();
 
@@ -59,7 +59,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         _time = time;
         _telemetry = telemetry;
         _logger = logger;
-        _metrics = new MetricQueue(options.QueueCapacity);
+        _metrics = new BoundedRing<MetricRecord>(options.QueueCapacity);
         telemetry.Meter.CreateObservableGauge("mlops.tracking.queue.depth", () => _metrics.Count, "{point}", "Metric points waiting for the writer.");
     }
 

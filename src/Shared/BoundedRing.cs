@@ -1,19 +1,19 @@
-using System.Runtime.InteropServices;
-
-namespace MlOps.Sdk.Tracking.Writing;
+namespace MlOps.Sdk;
 
 /// <summary>
-/// The bounded queue between logging threads and the writer: a ring of slots that producers claim with one
-/// compare-and-swap on the tail and publish with a sequence number, and that the single writer reads in order without
-/// a lock. A logging thread never takes a lock and never waits for the writer, and the writer's draining does not
-/// contend with it (a channel's lock was taken by both for every point).
+/// A bounded multi-producer, single-consumer queue: a ring of slots that producers claim with one compare-and-swap on
+/// the tail and publish with a sequence number, and that its one reader takes in order without a lock. A producer
+/// never takes a lock and never waits, and the reader's draining does not contend with it (a channel's lock is taken
+/// by both sides for every item). Used between logging threads and the tracking writer, and between predicting
+/// threads and a queued observer.
 /// </summary>
 /// <remarks>
 /// Closing adds <see cref="ClosedMark"/> to the tail, which every later claim reads as a full queue; what was claimed
 /// before is still drained. A sequence number is the slot's claim number plus one, so a slot left from the previous lap
-/// never reads as published.
+/// never reads as published. Linked as source into the layers that use it; not part of any public surface.
 /// </remarks>
-internal sealed class MetricQueue
+/// <typeparam name="T">The item, copied into its slot.</typeparam>
+internal sealed class BoundedRing<T>
 {
     private const long ClosedMark = 1L << 62;
     private readonly Slot[] _slots;
@@ -22,7 +22,7 @@ internal sealed class MetricQueue
     private PaddedLong _tail;
     private PaddedLong _head;
 
-    public MetricQueue(int capacity)
+    public BoundedRing(int capacity)
     {
         _capacity = capacity;
         var size = (int)Math.Max(2, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity));
@@ -30,19 +30,19 @@ internal sealed class MetricQueue
         _mask = size - 1;
     }
 
-    /// <summary>Points claimed so far (published or about to be): what a flush must wait for.</summary>
+    /// <summary>Items claimed so far (published or about to be).</summary>
     public long Claimed => Volatile.Read(ref _tail.Value) & ~ClosedMark;
 
-    /// <summary>Points the writer has taken.</summary>
+    /// <summary>Items the reader has taken.</summary>
     public long Taken => Volatile.Read(ref _head.Value);
 
-    /// <summary>Points waiting for the writer.</summary>
+    /// <summary>Items waiting for the reader.</summary>
     public long Count => Claimed - Taken;
 
     public bool IsClosed => (Volatile.Read(ref _tail.Value) & ClosedMark) != 0;
 
-    /// <summary>Queues a point; false when the queue is full or closed. Lock-free; allocates nothing.</summary>
-    public bool TryEnqueue(in MetricRecord record)
+    /// <summary>Queues an item; false when the ring is full or closed. Lock-free; allocates nothing.</summary>
+    public bool TryEnqueue(in T item)
     {
         var tail = Volatile.Read(ref _tail.Value);
         while (true)
@@ -63,29 +63,29 @@ internal sealed class MetricQueue
         }
 
         ref var slot = ref _slots[tail & _mask];
-        slot.Record = record;
+        slot.Item = item;
         Volatile.Write(ref slot.Sequence, tail + 1);
         return true;
     }
 
-    /// <summary>Takes the next point in claim order; false when it is not published yet (or nothing is queued). Writer only.</summary>
-    public bool TryDequeue(out MetricRecord record)
+    /// <summary>Takes the next item in claim order; false when it is not published yet (or nothing is queued). Reader only.</summary>
+    public bool TryDequeue(out T item)
     {
         var head = _head.Value;
         ref var slot = ref _slots[head & _mask];
         if (Volatile.Read(ref slot.Sequence) != head + 1)
         {
-            record = default;
+            item = default!;
             return false;
         }
 
-        record = slot.Record;
-        slot.Record = default;
+        item = slot.Item;
+        slot.Item = default!;
         Volatile.Write(ref _head.Value, head + 1);
         return true;
     }
 
-    /// <summary>Refuses every later point; those claimed before stay to be drained.</summary>
+    /// <summary>Refuses every later item; those claimed before stay to be drained.</summary>
     public void Close()
     {
         var tail = Volatile.Read(ref _tail.Value);
@@ -103,15 +103,7 @@ internal sealed class MetricQueue
 
     private struct Slot
     {
-        public MetricRecord Record;
+        public T Item;
         public long Sequence;
-    }
-
-    /// <summary>Keeps the producers' tail and the writer's head on cache lines of their own.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct PaddedLong
-    {
-        [FieldOffset(64)]
-        public long Value;
     }
 }

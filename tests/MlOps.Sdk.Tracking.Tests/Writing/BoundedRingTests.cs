@@ -3,12 +3,12 @@ using Xunit;
 
 namespace MlOps.Sdk.Tracking.Tests.Writing;
 
-public sealed class MetricQueueTests
+public sealed class BoundedRingTests
 {
     [Fact]
     public void TryEnqueue_UpToTheCapacity_ThenRefuses_AndRoomComesBackAsTheWriterTakes()
     {
-        var queue = new MetricQueue(3);
+        var queue = new BoundedRing<MetricRecord>(3);
         for (var i = 0; i < 3; i++)
         {
             Assert.True(queue.TryEnqueue(Point("a", i)));
@@ -24,7 +24,7 @@ public sealed class MetricQueueTests
     [Fact]
     public void Close_RefusesLaterPoints_ButKeepsThoseClaimedBefore()
     {
-        var queue = new MetricQueue(8);
+        var queue = new BoundedRing<MetricRecord>(8);
         Assert.True(queue.TryEnqueue(Point("a", 0)));
 
         queue.Close();
@@ -41,7 +41,7 @@ public sealed class MetricQueueTests
     public async Task FourProducersAndOneReader_OverManyLaps_LoseNothing_AndKeepEachProducersOrder()
     {
         const int PerProducer = 250_000;
-        var queue = new MetricQueue(1_000);
+        var queue = new BoundedRing<MetricRecord>(1_000);
         var producers = Enumerable.Range(0, 4).Select(p => Task.Factory.StartNew(
             () =>
             {
