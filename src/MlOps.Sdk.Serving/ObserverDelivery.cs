@@ -4,16 +4,17 @@ namespace MlOps.Sdk.Serving;
 public enum ObserverDelivery
 {
     /// <summary>
-    /// On a bounded queue, read by a task of the observer's own (<see cref="ServingOptions.ObserverQueueCapacity"/>): the
-    /// prediction pays one queue write and never waits for the observer, even one that hangs. When the queue is full
-    /// the observation is dropped and counted (<c>mlops.serving.observer.dropped</c>). The default.
+    /// On a bounded lock-free queue, read by a task of the observer's own (<see cref="ServingOptions.ObserverQueueCapacity"/>):
+    /// the prediction pays one compare-and-swap and never waits for the observer, even one that hangs; the observer sees
+    /// it within about a millisecond. When the queue is full the observation is dropped and counted
+    /// (<c>mlops.serving.observer.dropped</c>). The default, and how the drift monitor captures.
     /// </summary>
     Queued,
 
     /// <summary>
-    /// On the caller's thread, after the result is computed: no queue and no allocation, for observers that are quick
-    /// and never block, such as the drift monitor's capture. A throw is counted and never fails the call; a hang holds
-    /// up the call it happens in.
+    /// On the caller's thread, after the result is computed and before the call returns: no queue, for observers that are
+    /// quick, never block and must see the prediction before its caller does. A throw is counted and never fails the
+    /// call; a hang holds up the call it happens in.
     /// </summary>
     Inline,
 }
