@@ -214,8 +214,10 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         {
             if (_loop is null)
             {
-                // The timer only wakes the loop; whether leases are due is decided there.
+                // The timer only wakes the loop; whether leases are due is decided there. A run's first lease was
+                // taken when it started, so the first renewal is due a third of a lease from now.
                 var interval = _options.RunLease / 3;
+                _nextLeaseRenewal = _time.GetTimestamp() + (long)(interval.TotalSeconds * _time.TimestampFrequency);
                 _leaseTimer = _time.CreateTimer(static state => ((TrackingWriter)state!).Wake(), this, interval, interval);
                 _loopEnded.Reset();
                 _loop = Task.Run(RunAsync);
