@@ -154,7 +154,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         }
         catch (TimeoutException)
         {
-            _telemetry.CallbackErrors.Add(1, new KeyValuePair<string, object?>("mlops.callback", nameof(WindowClosed)), new KeyValuePair<string, object?>("error.type", "timeout"));
+            _callbacks.Count(nameof(WindowClosed), "timeout");
         }
 
         _stopping.Dispose();
@@ -191,7 +191,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     {
         if (!_windows.Writer.TryWrite(report) && !_windows.Reader.Completion.IsCompleted)
         {
-            _telemetry.CallbackErrors.Add(1, new KeyValuePair<string, object?>("mlops.callback", nameof(WindowClosed)), new KeyValuePair<string, object?>("error.type", "backlog"));
+            _callbacks.Count(nameof(WindowClosed), "backlog");
             if (Interlocked.Exchange(ref _skipping, 1) == 0)
             {
                 Log.WindowsSkipped(_logger, WindowBacklog);

@@ -86,7 +86,7 @@ internal sealed partial class CallbackGuard : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            _errors.Add(1, new KeyValuePair<string, object?>("mlops.callback", boundary), new KeyValuePair<string, object?>("error.type", "timeout"));
+            Count(boundary, "timeout");
             Log.Hung(_logger, boundary, Timeout);
             return false;
         }
@@ -104,9 +104,13 @@ internal sealed partial class CallbackGuard : IAsyncDisposable
     /// <summary>Counts and logs a failure of user code caught by the caller.</summary>
     public void Failed(string boundary, Exception exception)
     {
-        _errors.Add(1, new KeyValuePair<string, object?>("mlops.callback", boundary), new KeyValuePair<string, object?>("error.type", exception.GetType().Name));
+        Count(boundary, exception.GetType().Name);
         Log.Threw(_logger, exception, boundary);
     }
+
+    /// <summary>Counts a failure of user code the caller logs itself (<c>timeout</c>, <c>backlog</c>, an exception's type).</summary>
+    public void Count(string boundary, string errorType) =>
+        _errors.Add(1, new KeyValuePair<string, object?>("mlops.callback", boundary), new KeyValuePair<string, object?>("error.type", errorType));
 
     /// <summary>Waits for the callbacks still running, at most <see cref="Timeout"/>; the ones that hang are logged.</summary>
     public async ValueTask DisposeAsync()

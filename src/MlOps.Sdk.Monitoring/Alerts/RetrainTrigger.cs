@@ -31,7 +31,8 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable, IDisposable
     private readonly AlertEngine _alerts;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly MonitoringTelemetry _telemetry;
+    private const string HookBoundary = "RetrainHook";
+    private readonly CallbackGuard _callbacks;
     private Task _running = Task.CompletedTask;
 
     /// <summary>Calls <paramref name="hook"/> on each firing of <paramref name="alerts"/>.</summary>
@@ -42,7 +43,7 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable, IDisposable
 
     internal RetrainTrigger(AlertEngine alerts, DriftMonitor<TIn> monitor, IRetrainHook<TIn> hook, Func<ModelVersion?> serving, ILogger? logger, MonitoringTelemetry telemetry)
     {
-        _telemetry = telemetry;
+        _callbacks = new CallbackGuard(telemetry.CallbackErrors, logger ?? NullLogger.Instance, Timeout.InfiniteTimeSpan);
         (_alerts, _monitor, _hook, _serving) = (alerts, monitor, hook, serving);
         ArgumentNullException.ThrowIfNull(alerts);
         ArgumentNullException.ThrowIfNull(monitor);
@@ -75,7 +76,7 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable, IDisposable
         }
         catch (TimeoutException)
         {
-            _telemetry.CallbackErrors.Add(1, new KeyValuePair<string, object?>("mlops.callback", "RetrainHook"), new KeyValuePair<string, object?>("error.type", "timeout"));
+            _callbacks.Count(HookBoundary, "timeout");
             Log.Abandoned(_logger, StopTimeout);
         }
     }
@@ -121,7 +122,7 @@ public sealed partial class RetrainTrigger<TIn> : IAsyncDisposable, IDisposable
         catch (Exception e)
         {
             // The hook's failure is its own: logged and counted, never rethrown into whoever stops the trigger.
-            _telemetry.CallbackErrors.Add(1, new KeyValuePair<string, object?>("mlops.callback", "RetrainHook"), new KeyValuePair<string, object?>("error.type", e.GetType().Name));
+            _callbacks.Count(HookBoundary, e.GetType().Name);
             Log.Failed(_logger, e, request.Alert.Rule);
         }
     }

@@ -434,7 +434,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
         catch (TimeoutException)
         {
-            _telemetry.CallbackErrors.Add(1, _tag, new KeyValuePair<string, object?>("mlops.callback", "PredictionObserver"), new KeyValuePair<string, object?>("error.type", "timeout"));
+            _callbacks.Count("PredictionObserver", "timeout");
             Log.ObserverAbandoned(_logger, Name, _serving.CallbackTimeout);
         }
     }

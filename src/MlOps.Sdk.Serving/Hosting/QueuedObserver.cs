@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MlOps.Sdk.Versioning;
 
@@ -15,17 +14,18 @@ internal sealed partial class QueuedObserver<TIn, TOut> : IPredictionObserver<TI
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(1);
     private readonly IPredictionObserver<TIn, TOut> _observer;
     private readonly BoundedRing<(TIn Input, TOut Output, ModelVersion Version)> _queue;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ParkingSignal _signal = new();
+    private readonly Func<bool> _hasWork;
     private readonly ServingTelemetry _telemetry;
     private readonly KeyValuePair<string, object?> _tag;
     private readonly ILogger _logger;
-    private int _parked;
     private int _failureLogged;
 
     public QueuedObserver(IPredictionObserver<TIn, TOut> observer, int capacity, ServingTelemetry telemetry, KeyValuePair<string, object?> tag, ILogger logger)
     {
         (_observer, _telemetry, _tag, _logger) = (observer, telemetry, tag, logger);
         _queue = new BoundedRing<(TIn, TOut, ModelVersion)>(capacity);
+        _hasWork = () => _queue.Count > 0 || _queue.IsClosed;
         Completion = Task.Run(DeliverAsync);
     }
 
@@ -40,17 +40,14 @@ internal sealed partial class QueuedObserver<TIn, TOut> : IPredictionObserver<TI
             return;
         }
 
-        if (Volatile.Read(ref _parked) != 0 && Interlocked.Exchange(ref _parked, 0) != 0)
-        {
-            _wake.Writer.TryWrite(true);
-        }
+        _signal.WakeIfParked();
     }
 
     /// <summary>Takes no more predictions; those queued are still delivered.</summary>
     public void Close()
     {
         _queue.Close();
-        _wake.Writer.TryWrite(true);
+        _signal.Wake();
     }
 
     private async Task DeliverAsync()
@@ -78,15 +75,7 @@ internal sealed partial class QueuedObserver<TIn, TOut> : IPredictionObserver<TI
                 continue;
             }
 
-            Volatile.Write(ref _parked, 1);
-            Interlocked.MemoryBarrier();
-            if (_queue.Count == 0 && !_queue.IsClosed)
-            {
-                await _wake.Reader.WaitToReadAsync().ConfigureAwait(false);
-                _wake.Reader.TryRead(out _);
-            }
-
-            Volatile.Write(ref _parked, 0);
+            await _signal.ParkAsync(_hasWork).ConfigureAwait(false);
             idle = false;
         }
     }

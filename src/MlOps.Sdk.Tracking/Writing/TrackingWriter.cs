@@ -26,8 +26,8 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     private readonly ConcurrentQueue<ControlRecord> _control = new();
     private readonly ConcurrentQueue<FlushRequest> _flushes = new();
 
-    /// <summary>Wakes the writer when it waits with nothing queued; a signal, not data.</summary>
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ParkingSignal _signal = new();
+    private readonly Func<bool> _hasWork;
     private readonly ConcurrentDictionary<string, ActiveRun> _liveRuns = new(StringComparer.Ordinal);
     private readonly TrackingStore _store;
     private readonly TrackingOptions _options;
@@ -43,7 +43,6 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     private readonly object _room = new();
     private readonly ManualResetEventSlim _loopEnded = new(initialState: true);
     private int _roomWaiters;
-    private int _parked;
     private Task? _loop;
     private long _nextLeaseRenewal;
     private int _disposed;
@@ -60,6 +59,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         _telemetry = telemetry;
         _logger = logger;
         _metrics = new BoundedRing<MetricRecord>(options.QueueCapacity);
+        _hasWork = () => _metrics.Count > 0 || !_control.IsEmpty || !_flushes.IsEmpty || _metrics.IsClosed || LeasesDue();
         telemetry.Meter.CreateObservableGauge("mlops.tracking.queue.depth", () => _metrics.Count, "{point}", "Metric points waiting for the writer.");
     }
 
@@ -93,12 +93,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
             return false;
         }
 
-        // One read while the writer works or pauses; a wake-up only when it waits with nothing queued.
-        if (Volatile.Read(ref _parked) != 0 && Interlocked.Exchange(ref _parked, 0) != 0)
-        {
-            Wake();
-        }
-
+        _signal.WakeIfParked();
         return true;
     }
 
@@ -271,7 +266,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Wake() => _wake.Writer.TryWrite(true);
+    private void Wake() => _signal.Wake();
 
     private async Task RunAsync()
     {
@@ -324,28 +319,12 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
                 continue;
             }
 
-            await ParkAsync().ConfigureAwait(false);
+            await _signal.ParkAsync(_hasWork).ConfigureAwait(false);
         }
 
         // Flushes that arrived as the tracker closed: everything before them is written now.
         DrainControl();
         await WriteBatchAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>Waits for a wake-up unless something arrived meanwhile; the flag tells logging threads to wake us.</summary>
-    private async Task ParkAsync()
-    {
-        Volatile.Write(ref _parked, 1);
-        Interlocked.MemoryBarrier();
-        if (_metrics.Count > 0 || !_control.IsEmpty || !_flushes.IsEmpty || _metrics.IsClosed || LeasesDue())
-        {
-            Volatile.Write(ref _parked, 0);
-            return;
-        }
-
-        await _wake.Reader.WaitToReadAsync().ConfigureAwait(false);
-        _wake.Reader.TryRead(out _);
-        Volatile.Write(ref _parked, 0);
     }
 
     /// <summary>
