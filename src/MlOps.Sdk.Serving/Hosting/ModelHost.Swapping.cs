@@ -147,7 +147,9 @@ internal sealed partial class ModelHost<TIn, TOut>
                 }
                 catch (Exception e)
                 {
+                    // Kept to fail the load with it, and counted as any callback failure is; the load failure logs it.
                     error = e;
+                    _callbacks.Count(nameof(ServingOptions.ConfigureSession), e.GetType().Name);
                 }
 
                 return Task.CompletedTask;
