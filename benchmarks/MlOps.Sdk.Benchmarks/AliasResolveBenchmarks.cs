@@ -20,7 +20,7 @@ public class AliasResolveBenchmarks
 
     private string _root = null!;
     private ServiceProvider _services = null!;
-    private IModelRegistry _registry = null!;
+    private ModelRegistry _registry = null!;
     private SqliteConnection _connection = null!;
     private SqliteCommand _command = null!;
 
@@ -31,7 +31,7 @@ public class AliasResolveBenchmarks
         var services = new ServiceCollection();
         services.AddMlOps(o => o.RootDirectory = _root).AddModelRegistry().UseSqlite();
         _services = services.BuildServiceProvider();
-        _registry = _services.GetRequiredService<IModelRegistry>();
+        _registry = _services.GetRequiredService<ModelRegistry>();
         for (var i = 1; i <= 10; i++)
         {
             await _registry.RegisterModelAsync("fraud", new MemoryStream(OnnxModels.Identity(OnnxModels.Float, ["batch", i])));

@@ -1,5 +1,6 @@
 using MlOps.Sdk.Testing.Tracking;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 
 namespace MlOps.Sdk.Benchmarks;
 

@@ -15,8 +15,8 @@ namespace MlOps.Sdk.Benchmarks;
 public class MonitoringOverheadBenchmarks
 {
     private ServiceProvider _services = null!;
-    private IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> _plain = null!;
-    private IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> _monitored = null!;
+    private ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> _plain = null!;
+    private ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> _monitored = null!;
     private ServingLatencyBenchmarks.MlpRow[] _rows = null!;
     private IDisposable _watch = null!;
     private int _next;
@@ -30,10 +30,10 @@ public class MonitoringOverheadBenchmarks
             .AddModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>("monitored", h => h.PinVersion(1))
             .UseInMemoryStores();
         _services = services.BuildServiceProvider();
-        var registry = _services.GetRequiredService<IModelRegistry>();
+        var registry = _services.GetRequiredService<ModelRegistry>();
         var bytes = OnnxModels.Mlp(10, [32, 16]);
-        _plain = _services.GetRequiredKeyedService<IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>("plain");
-        _monitored = _services.GetRequiredKeyedService<IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>("monitored");
+        _plain = _services.GetRequiredKeyedService<ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>("plain");
+        _monitored = _services.GetRequiredKeyedService<ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>("monitored");
         await _plain.SwapToAsync(await registry.RegisterModelAsync("plain", new MemoryStream(bytes)));
         await _monitored.SwapToAsync(await registry.RegisterModelAsync("monitored", new MemoryStream(bytes)));
         var random = new Random(1);

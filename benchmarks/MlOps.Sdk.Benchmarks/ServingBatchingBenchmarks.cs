@@ -16,8 +16,8 @@ public class ServingBatchingBenchmarks
     private const int Callers = 32;
     private const int CallsPerCaller = 256;
     private ServiceProvider _services = null!;
-    private IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> _plain = null!;
-    private IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> _batched = null!;
+    private ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> _plain = null!;
+    private ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> _batched = null!;
     private ServingLatencyBenchmarks.MlpRow[] _rows = null!;
 
     [GlobalSetup]
@@ -29,10 +29,10 @@ public class ServingBatchingBenchmarks
             .AddModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>("batched", h => h.PinVersion(1).MicroBatching(b => b.MaxBatchSize = Callers))
             .UseInMemoryStores();
         _services = services.BuildServiceProvider();
-        var registry = _services.GetRequiredService<IModelRegistry>();
+        var registry = _services.GetRequiredService<ModelRegistry>();
         var bytes = OnnxModels.Mlp(10, [32, 16]);
-        _plain = _services.GetRequiredKeyedService<IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>("plain");
-        _batched = _services.GetRequiredKeyedService<IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>("batched");
+        _plain = _services.GetRequiredKeyedService<ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>("plain");
+        _batched = _services.GetRequiredKeyedService<ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>("batched");
         await _plain.SwapToAsync(await registry.RegisterModelAsync("plain", new MemoryStream(bytes)));
         await _batched.SwapToAsync(await registry.RegisterModelAsync("batched", new MemoryStream(bytes)));
         var random = new Random(1);
@@ -52,7 +52,7 @@ public class ServingBatchingBenchmarks
     [Benchmark(OperationsPerInvoke = Callers * CallsPerCaller)]
     public Task MicroBatched() => RunCallers(_batched);
 
-    private Task RunCallers(IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> host)
+    private Task RunCallers(ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore> host)
     {
         var callers = new Task[Callers];
         for (var c = 0; c < Callers; c++)

@@ -20,7 +20,7 @@ public class ServingConcurrencyBenchmarks
     private static readonly string[] OutputNames = ["Probability.output"];
     private static readonly long[] Shape = [1, 1];
     private ServiceProvider _services = null!;
-    private IModelHost<MlNetModelFixture.Row, ServingLatencyBenchmarks.Probability> _host = null!;
+    private ModelHost<MlNetModelFixture.Row, ServingLatencyBenchmarks.Probability> _host = null!;
     private InferenceSession _defaultSession = null!;
 
     [GlobalSetup]
@@ -32,8 +32,8 @@ public class ServingConcurrencyBenchmarks
             .AddModelHost<MlNetModelFixture.Row, ServingLatencyBenchmarks.Probability>("fraud", h => h.PinVersion(1))
             .UseInMemoryStores();
         _services = services.BuildServiceProvider();
-        var version = await _services.GetRequiredService<IModelRegistry>().RegisterModelAsync("fraud", new MemoryStream(model.Bytes));
-        _host = _services.GetRequiredService<IModelHost<MlNetModelFixture.Row, ServingLatencyBenchmarks.Probability>>();
+        var version = await _services.GetRequiredService<ModelRegistry>().RegisterModelAsync("fraud", new MemoryStream(model.Bytes));
+        _host = _services.GetRequiredService<ModelHost<MlNetModelFixture.Row, ServingLatencyBenchmarks.Probability>>();
         await _host.SwapToAsync(version);
         _defaultSession = new InferenceSession(model.Bytes);
     }

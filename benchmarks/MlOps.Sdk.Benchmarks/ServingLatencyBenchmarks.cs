@@ -22,8 +22,8 @@ public class ServingLatencyBenchmarks
     private readonly MlNetModelFixture.Row _row = new() { A = 0.3f, B = 0.9f, C = 0.1f, D = 0.5f };
     private readonly MlpRow _mlpRow = new() { Features = [.. Enumerable.Range(0, MlpFeatures).Select(i => i / 10f)] };
     private ServiceProvider _services = null!;
-    private IModelHost<MlNetModelFixture.Row, Probability> _classifier = null!;
-    private IModelHost<MlpRow, MlpScore> _mlp = null!;
+    private ModelHost<MlNetModelFixture.Row, Probability> _classifier = null!;
+    private ModelHost<MlpRow, MlpScore> _mlp = null!;
     private ModelTensors _tensors = null!;
     private InferenceSession _session = null!;
     private RunOptions _runOptions = null!;
@@ -51,9 +51,9 @@ public class ServingLatencyBenchmarks
             .AddModelHost<MlpRow, MlpScore>("mlp", h => h.PinVersion(1))
             .UseInMemoryStores();
         _services = services.BuildServiceProvider();
-        var version = await _services.GetRequiredService<IModelRegistry>().RegisterModelAsync(Model == "Mlp" ? "mlp" : "classifier", new MemoryStream(bytes));
-        _classifier = _services.GetRequiredService<IModelHost<MlNetModelFixture.Row, Probability>>();
-        _mlp = _services.GetRequiredService<IModelHost<MlpRow, MlpScore>>();
+        var version = await _services.GetRequiredService<ModelRegistry>().RegisterModelAsync(Model == "Mlp" ? "mlp" : "classifier", new MemoryStream(bytes));
+        _classifier = _services.GetRequiredService<ModelHost<MlNetModelFixture.Row, Probability>>();
+        _mlp = _services.GetRequiredService<ModelHost<MlpRow, MlpScore>>();
         if (Model == "Mlp")
         {
             await _mlp.SwapToAsync(version);

@@ -23,8 +23,8 @@ internal static class SwapSoak
             .AddModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>("mlp", h => h.PinVersion(1))
             .UseInMemoryStores();
         await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<IModelRegistry>();
-        var host = provider.GetRequiredService<IModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>();
+        var registry = provider.GetRequiredService<ModelRegistry>();
+        var host = provider.GetRequiredService<ModelHost<ServingLatencyBenchmarks.MlpRow, ServingLatencyBenchmarks.MlpScore>>();
         var v1 = await registry.RegisterModelAsync("mlp", new MemoryStream(OnnxModels.Mlp(10, [64, 32], seed: 1)));
         var v2 = await registry.RegisterModelAsync("mlp", new MemoryStream(OnnxModels.Mlp(10, [64, 32], seed: 2)));
         await host.SwapToAsync(v1);

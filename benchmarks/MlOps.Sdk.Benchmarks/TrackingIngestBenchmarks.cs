@@ -73,7 +73,7 @@ public class TrackingIngestBenchmarks
         var services = new ServiceCollection();
         services.AddMlOps(o => o.RootDirectory = _root).AddTracking(o => o.QueueCapacity = Points).UseSqlite();
         await using var provider = services.BuildServiceProvider();
-        var run = await provider.GetRequiredService<IExperimentTracker>().StartRunAsync("ingest");
+        var run = await provider.GetRequiredService<ExperimentTracker>().StartRunAsync("ingest");
         for (var i = 0; i < Points; i++)
         {
             run.LogMetric("loss", 1.0 / (i + 1), i);

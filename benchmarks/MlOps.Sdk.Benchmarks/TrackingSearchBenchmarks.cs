@@ -3,11 +3,12 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 
 namespace MlOps.Sdk.Benchmarks;
 
 /// <summary>
-/// A filter with OR over 10,000 runs with 20 metrics and 20 params each, through <see cref="IExperimentTracker.SearchRunsAsync"/>,
+/// A filter with OR over 10,000 runs with 20 metrics and 20 params each, through <see cref="ExperimentTracker.SearchRunsAsync"/>,
 /// against the same query written by hand in SQL over the same file, reading the same page of runs with their params
 /// and latest metrics.
 /// </summary>
@@ -33,7 +34,7 @@ public class TrackingSearchBenchmarks
 
     private string _root = null!;
     private ServiceProvider _services = null!;
-    private IExperimentTracker _tracker = null!;
+    private ExperimentTracker _tracker = null!;
     private SqliteConnection _connection = null!;
 
     [GlobalSetup]
@@ -43,7 +44,7 @@ public class TrackingSearchBenchmarks
         var services = new ServiceCollection();
         services.AddMlOps(o => o.RootDirectory = _root).AddTracking().UseSqlite();
         _services = services.BuildServiceProvider();
-        _tracker = _services.GetRequiredService<IExperimentTracker>();
+        _tracker = _services.GetRequiredService<ExperimentTracker>();
         var store = _services.GetRequiredService<TrackingStore>();
         var experiment = await _tracker.CreateExperimentAsync("search");
         var random = new Random(3);

@@ -25,9 +25,9 @@ services.AddMlOps(o => o.RootDirectory = root)
         .AddModelHost<Transaction, FraudPrediction>("fraud", h => h.FollowAlias("production").ShadowTo("challenger"))
         .UseSqlite();
 await using var provider = services.BuildServiceProvider();
-var tracker = provider.GetRequiredService<IExperimentTracker>();
+var tracker = provider.GetRequiredService<ExperimentTracker>();
 var datasets = provider.GetRequiredService<IDatasetRegistry>();
-var registry = provider.GetRequiredService<IModelRegistry>();
+var registry = provider.GetRequiredService<ModelRegistry>();
 
 var rows = FraudData.Generate(rows: 6000, seed: 7);
 var dataDirectory = Directory.CreateDirectory(Path.Combine(root, "quickstart-data")).FullName;
@@ -120,7 +120,7 @@ Console.WriteLine("Lineage of the production model:");
 Console.WriteLine(await provider.GetRequiredService<ILineage>().ForModelVersionAsync("fraud", production.Number));
 
 // Serve `production` in this process, and move it to the runner-up while a loop is predicting.
-var host = provider.GetRequiredService<IModelHost<Transaction, FraudPrediction>>();
+var host = provider.GetRequiredService<ModelHost<Transaction, FraudPrediction>>();
 await host.StartAsync();
 var challenger = await registry.RegisterModelFromRunAsync("fraud", best.Runs[1].Info.RunId, "model/model.onnx");
 var served = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();

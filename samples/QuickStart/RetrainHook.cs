@@ -8,7 +8,7 @@ namespace QuickStart;
 /// Retrains when drift fires: the training rows plus the drifted window (its labels arrive later: here, from the
 /// generator), exported to ONNX, registered, and pointed to by `challenger`, which the host shadows.
 /// </summary>
-internal sealed class RetrainHook(MLContext ml, IEstimator<ITransformer> features, IReadOnlyList<Transaction> training, IModelRegistry registry) : IRetrainHook<Transaction>
+internal sealed class RetrainHook(MLContext ml, IEstimator<ITransformer> features, IReadOnlyList<Transaction> training, ModelRegistry registry) : IRetrainHook<Transaction>
 {
     public ModelVersion? Registered { get; private set; }
 

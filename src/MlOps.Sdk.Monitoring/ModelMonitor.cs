@@ -20,8 +20,8 @@ namespace MlOps.Sdk.Monitoring;
 public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposable
     where TOut : new()
 {
-    private readonly IModelHost<TIn, TOut> _host;
-    private readonly IExperimentTracker _tracker;
+    private readonly ModelHost<TIn, TOut> _host;
+    private readonly ExperimentTracker _tracker;
     private readonly ModelMonitorOptions _options;
     private readonly TimeProvider _time;
     private readonly IRetrainHook<TIn>? _hook;
@@ -48,7 +48,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     /// <summary>How many closed windows may wait for a subscriber that is slow; later ones skip the alerts and are counted.</summary>
     private const int WindowBacklog = 64;
 
-    internal ModelMonitor(IModelHost<TIn, TOut> host, IExperimentTracker tracker, ModelMonitorOptions options, TimeProvider time, IMeterFactory meters, IRetrainHook<TIn>? hook, State.StateStore? store, ILogger logger)
+    internal ModelMonitor(ModelHost<TIn, TOut> host, ExperimentTracker tracker, ModelMonitorOptions options, TimeProvider time, IMeterFactory meters, IRetrainHook<TIn>? hook, State.StateStore? store, ILogger logger)
     {
         (_host, _tracker, _options, _time, _hook, _store, _logger) = (host, tracker, options, time, hook, store, logger);
         _name = host.Name;

@@ -21,7 +21,7 @@ public sealed class ModelHostOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Whether <see cref="IModelHost{TIn, TOut}.StartAsync"/> throws <see cref="ModelNotLoadedException"/>, naming the
+    /// Whether <see cref="ModelHost{TIn, TOut}.StartAsync"/> throws <see cref="ModelNotLoadedException"/>, naming the
     /// cause, when no version could be loaded; a host that starts without one keeps following its alias either way.
     /// </summary>
     /// <value>The default is false: the application starts, the host serves once the alias points to a loadable version.</value>
@@ -46,8 +46,8 @@ public sealed class ModelHostOptions
     }
 
     /// <summary>
-    /// Coalesces concurrent <see cref="IModelHost{TIn, TOut}.PredictAsync"/> calls into one run along the model's
-    /// batch dimension. <see cref="IModelHost{TIn, TOut}.Predict(TIn)"/> still runs at once: it blocks its thread anyway.
+    /// Coalesces concurrent <see cref="ModelHost{TIn, TOut}.PredictAsync"/> calls into one run along the model's
+    /// batch dimension. <see cref="ModelHost{TIn, TOut}.Predict(TIn)"/> still runs at once: it blocks its thread anyway.
     /// </summary>
     public ModelHostOptions MicroBatching(Action<MicroBatchingOptions>? configure = null)
     {

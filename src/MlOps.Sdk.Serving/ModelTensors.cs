@@ -5,11 +5,11 @@ namespace MlOps.Sdk.Serving;
 
 /// <summary>
 /// Input and output buffers for the low-level tensor API of a model host: the caller writes inputs into
-/// <see cref="Input{T}"/>, calls <see cref="IModelHost{TIn, TOut}.Run(ModelTensors)"/> and reads <see cref="Output{T}"/>.
+/// <see cref="Input{T}"/>, calls <see cref="ModelHost{TIn, TOut}.Run(ModelTensors)"/> and reads <see cref="Output{T}"/>.
 /// The buffers are bound to the serving session once and rebound after a swap; nothing is allocated per call.
 /// </summary>
 /// <remarks>One caller at a time: keep one instance per thread (or pool them). Create with
-/// <see cref="IModelHost{TIn, TOut}.CreateTensors"/>.</remarks>
+/// <see cref="ModelHost{TIn, TOut}.CreateTensors"/>.</remarks>
 public sealed class ModelTensors : IDisposable
 {
     private readonly Dictionary<string, Tensor> _inputs;

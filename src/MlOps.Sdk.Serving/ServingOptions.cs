@@ -48,14 +48,14 @@ public sealed class ServingOptions
     /// Whether a host loads each version trimmed to the outputs its result type reads: outputs nothing reads, the nodes
     /// only they need and the inputs nothing uses are removed before ONNX Runtime sees the model (the stored content and
     /// its digest are untouched). ML.NET exports declare a pass-through output per column, so this makes their calls
-    /// cheaper; <see cref="IModelHost{TIn, TOut}.CreateTensors"/> then offers only the outputs the result type reads.
+    /// cheaper; <see cref="ModelHost{TIn, TOut}.CreateTensors"/> then offers only the outputs the result type reads.
     /// </summary>
     /// <value>The default is true.</value>
     public bool TrimUnreadOutputs { get; set; } = true;
 
     /// <summary>
-    /// How long a host waits for code it did not write: <see cref="IModelHost{TIn, TOut}.Swapped"/> and
-    /// <see cref="IModelHost{TIn, TOut}.LoadFailed"/> subscribers, and <see cref="ConfigureSession"/>. A callback still
+    /// How long a host waits for code it did not write: <see cref="ModelHost{TIn, TOut}.Swapped"/> and
+    /// <see cref="ModelHost{TIn, TOut}.LoadFailed"/> subscribers, and <see cref="ConfigureSession"/>. A callback still
     /// running then is logged and counted (<c>mlops.serving.callback_errors</c>, <c>error.type = timeout</c>) and the
     /// host carries on without it: a hung subscriber never holds up a swap.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using MlOps.Sdk.Artifacts;
+using MlOps.Sdk.Tracking.Storage;
 using MlOps.Sdk.Tracking.Writing;
 
 namespace MlOps.Sdk.Tracking;
@@ -43,19 +44,16 @@ public sealed class ActiveRun : IAsyncDisposable
     public long DroppedPoints => Interlocked.Read(ref _dropped);
 
     /// <summary>
-    /// Logs a metric value at <paramref name="step"/>, stamped with the current time. Allocates nothing, and never blocks
-    /// unless the queue is full and <see cref="TrackingOptions.QueueFullMode"/> is <see cref="MetricQueueFullMode.Wait"/>.
+    /// Logs a metric value at <paramref name="step"/>, stamped with the current time unless <paramref name="timestamp"/>
+    /// is given (when importing history). Allocates nothing, and never blocks unless the queue is full and
+    /// <see cref="TrackingOptions.QueueFullMode"/> is <see cref="MetricQueueFullMode.Wait"/>.
     /// </summary>
     /// <exception cref="MlOpsValidationException">The key is not valid.</exception>
     /// <exception cref="MetricQueueFullException">The queue is full and <see cref="TrackingOptions.QueueFullMode"/> is <see cref="MetricQueueFullMode.Throw"/>, or it stayed full for <see cref="TrackingOptions.QueueWaitTimeout"/> in <see cref="MetricQueueFullMode.Wait"/>.</exception>
-    public void LogMetric(string key, double value, long step = 0) =>
-        LogMetric(key, value, step, _writer.Time.GetUtcNow().ToUnixTimeMilliseconds());
+    public void LogMetric(string key, double value, long step = 0, DateTimeOffset? timestamp = null) =>
+        Enqueue(key, value, step, (timestamp ?? _writer.Time.GetUtcNow()).ToUnixTimeMilliseconds());
 
-    /// <summary>Logs a metric value at <paramref name="step"/> with an explicit time, for importing history.</summary>
-    public void LogMetric(string key, double value, long step, DateTimeOffset timestamp) =>
-        LogMetric(key, value, step, timestamp.ToUnixTimeMilliseconds());
-
-    private void LogMetric(string key, double value, long step, long timestamp)
+    private void Enqueue(string key, double value, long step, long timestamp)
     {
         ThrowIfEnded();
         if (!ReferenceEquals(key, _lastValidKey))

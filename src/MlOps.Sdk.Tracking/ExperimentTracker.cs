@@ -1,177 +1,56 @@
-using System.Runtime.CompilerServices;
-using MlOps.Sdk.Artifacts;
-using MlOps.Sdk.Tracking.Search;
-using MlOps.Sdk.Tracking.Writing;
-
 namespace MlOps.Sdk.Tracking;
 
-internal sealed class ExperimentTracker(TrackingWriter writer, ArtifactStore artifacts, IActorIdentity identity) : IExperimentTracker
+/// <summary>The entry point of the Tracking layer: start runs, read them back, search them.</summary>
+public abstract class ExperimentTracker
 {
-    private TrackingStore Store => writer.Store;
+    /// <summary>Starts a run in <paramref name="experimentName"/>, creating the experiment if it does not exist.</summary>
+    /// <param name="experimentName">The experiment's name.</param>
+    /// <param name="runName">The run's name; a generated one when null.</param>
+    /// <param name="tags">Tags to set at once.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="MlOpsValidationException">The experiment is deleted (restore it first), or a name or tag is not valid.</exception>
+    public abstract Task<ActiveRun> StartRunAsync(string experimentName, string? runName = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default);
 
-    public async Task<ActiveRun> StartRunAsync(string experimentName, string? runName = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
-    {
-        var runId = Guid.NewGuid().ToString("N");
-        var name = runName ?? $"run-{runId[..8]}";
-        TrackingLimits.ValidateName(name, "run");
-        tags ??= new Dictionary<string, string>();
-        foreach (var (key, value) in tags)
-        {
-            TrackingLimits.ValidateKey(key, "tag");
-            TrackingLimits.ValidateValue(value, TrackingLimits.MaxTagValueLength, "tag", key);
-        }
+    /// <summary>Creates an experiment.</summary>
+    /// <exception cref="MlOpsConflictException">The name is taken.</exception>
+    public abstract Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default);
 
-        if (!tags.ContainsKey(RunAttributes.UserTag))
-        {
-            // The acting user, searchable as attributes.user_id (MLflow records it the same way, as mlflow.user).
-            var user = identity.CurrentActor;
-            TrackingLimits.ValidateValue(user, TrackingLimits.MaxTagValueLength, "tag", RunAttributes.UserTag);
-            tags = new Dictionary<string, string>(tags, StringComparer.Ordinal) { [RunAttributes.UserTag] = user };
-        }
+    /// <summary>Gets an experiment by name, or null.</summary>
+    public abstract Task<Experiment?> GetExperimentAsync(string name, CancellationToken cancellationToken = default);
 
-        var experiment = await GetOrCreateExperimentAsync(experimentName, cancellationToken).ConfigureAwait(false);
-        if (experiment.IsDeleted)
-        {
-            throw new MlOpsValidationException($"Experiment '{experimentName}' is deleted; restore it before starting runs in it.");
-        }
+    /// <summary>Lists experiments by name.</summary>
+    public abstract Task<IReadOnlyList<Experiment>> ListExperimentsAsync(bool includeDeleted = false, CancellationToken cancellationToken = default);
 
-        var info = await Store.CreateRunAsync(
-            new NewRun(runId, experiment.Id, name, writer.Time.GetUtcNow(), writer.NextLeaseExpiry(), tags), cancellationToken).ConfigureAwait(false);
-        var run = new ActiveRun(info, writer, artifacts);
-        writer.Track(run);
-        TrackingLog.RunStarted(writer.Logger, runId, name, experiment.Id);
-        return run;
-    }
+    /// <summary>Soft-deletes an experiment: it and its runs leave listings and searches, and come back on restore.</summary>
+    public abstract Task DeleteExperimentAsync(string name, CancellationToken cancellationToken = default);
 
-    public Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default)
-    {
-        TrackingLimits.ValidateName(name, "experiment");
-        return Store.CreateExperimentAsync(name, cancellationToken);
-    }
+    /// <summary>Restores a soft-deleted experiment.</summary>
+    public abstract Task RestoreExperimentAsync(string name, CancellationToken cancellationToken = default);
 
-    public Task<Experiment?> GetExperimentAsync(string name, CancellationToken cancellationToken = default) =>
-        Store.GetExperimentByNameAsync(name, cancellationToken);
+    /// <summary>Gets a run with its params, latest metrics, tags, inputs and artifacts, or null.</summary>
+    public abstract Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
 
-    public Task<IReadOnlyList<Experiment>> ListExperimentsAsync(bool includeDeleted = false, CancellationToken cancellationToken = default) =>
-        Store.ListExperimentsAsync(includeDeleted, cancellationToken);
+    /// <summary>Searches runs; see <see cref="Search.RunFilter"/> for the filter language.</summary>
+    /// <exception cref="Search.FilterSyntaxException">The filter or an order clause is malformed.</exception>
+    public abstract Task<RunSearchPage> SearchRunsAsync(RunSearchQuery query, CancellationToken cancellationToken = default);
 
-    public Task DeleteExperimentAsync(string name, CancellationToken cancellationToken = default) => SetDeletedAsync(name, true, cancellationToken);
+    /// <summary>Reads every point of a metric series in the order it was logged.</summary>
+    public abstract IAsyncEnumerable<Metric> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default);
 
-    public Task RestoreExperimentAsync(string name, CancellationToken cancellationToken = default) => SetDeletedAsync(name, false, cancellationToken);
+    /// <summary>
+    /// Reduces a metric series to at most <paramref name="bucketCount"/> buckets of equal step width, each with its
+    /// min, max and last point: a million-point series charted from a thousand points. When every point has the same
+    /// step, buckets split the series by position instead.
+    /// </summary>
+    public abstract Task<IReadOnlyList<MetricBucket>> GetMetricBucketsAsync(string runId, string key, int bucketCount, CancellationToken cancellationToken = default);
 
-    public Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(runId);
-        return Store.GetRunAsync(runId, cancellationToken);
-    }
+    /// <summary>Opens an artifact of a run for reading; the stream verifies the content's digest when read to the end.</summary>
+    /// <exception cref="MlOpsNotFoundException">The run or the artifact does not exist.</exception>
+    public abstract Task<Stream> OpenArtifactAsync(string runId, string path, CancellationToken cancellationToken = default);
 
-    public async Task<RunSearchPage> SearchRunsAsync(RunSearchQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query.MaxResults is < 1 or > TrackingLimits.MaxSearchResults)
-        {
-            throw new MlOpsValidationException($"MaxResults must be between 1 and {TrackingLimits.MaxSearchResults}; it is {query.MaxResults}.");
-        }
+    /// <summary>Writes every artifact of a run below <paramref name="destinationDirectory"/>, verified; paths cannot leave it.</summary>
+    public abstract Task DownloadArtifactsAsync(string runId, string destinationDirectory, CancellationToken cancellationToken = default);
 
-        if (query.ExperimentNames.Count > TrackingLimits.MaxSearchExperiments)
-        {
-            throw new MlOpsValidationException($"A search names at most {TrackingLimits.MaxSearchExperiments} experiments; this one names {query.ExperimentNames.Count}. Search all experiments (name none) and filter on attributes.experiment_id instead.");
-        }
-
-        var filter = string.IsNullOrWhiteSpace(query.Filter) ? null : RunFilter.Parse(query.Filter);
-        var orderBy = RunFilter.ParseOrderBy(query.OrderBy);
-        var offset = PageToken.ReadOffset(query);
-        var experimentIds = new List<string>();
-        foreach (var name in query.ExperimentNames)
-        {
-            var experiment = await Store.GetExperimentByNameAsync(name, cancellationToken).ConfigureAwait(false)
-                ?? throw new MlOpsNotFoundException($"No experiment is named '{name}'.");
-            experimentIds.Add(experiment.Id);
-        }
-
-        var runs = await Store.SearchRunsAsync(new RunSearchRequest(experimentIds, filter, orderBy, offset, query.MaxResults + 1), cancellationToken).ConfigureAwait(false);
-        if (runs.Count <= query.MaxResults)
-        {
-            return new RunSearchPage(runs, null);
-        }
-
-        return new RunSearchPage(runs.Take(query.MaxResults).ToList(), PageToken.Create(offset + query.MaxResults, query));
-    }
-
-    public IAsyncEnumerable<Metric> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default) =>
-        Store.ReadMetricHistoryAsync(runId, key, cancellationToken);
-
-    public async Task<IReadOnlyList<MetricBucket>> GetMetricBucketsAsync(string runId, string key, int bucketCount, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(bucketCount, 1);
-        var summary = await Store.GetMetricSeriesAsync(runId, key, cancellationToken).ConfigureAwait(false);
-        if (summary is null)
-        {
-            return [];
-        }
-
-        var downsampler = new MetricDownsampler(summary, bucketCount);
-        await foreach (var point in Store.ReadMetricHistoryAsync(runId, key, cancellationToken).ConfigureAwait(false))
-        {
-            downsampler.Add(point);
-        }
-
-        return downsampler.Result();
-    }
-
-    public async Task<Stream> OpenArtifactAsync(string runId, string path, CancellationToken cancellationToken = default)
-    {
-        var relative = RelativePath.Parse(path);
-        var run = await RequireRunAsync(runId, cancellationToken).ConfigureAwait(false);
-        var artifact = run.Artifacts.FirstOrDefault(a => a.Path == relative)
-            ?? throw new MlOpsNotFoundException($"Run {runId} has no artifact '{path}'.");
-        return await artifacts.OpenReadAsync(artifact.Digest, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task DownloadArtifactsAsync(string runId, string destinationDirectory, CancellationToken cancellationToken = default)
-    {
-        var destination = new ConfinedDirectory(destinationDirectory);
-        var run = await RequireRunAsync(runId, cancellationToken).ConfigureAwait(false);
-
-        // Every path is resolved before anything is written, so a bad entry leaves the destination untouched.
-        var targets = run.Artifacts.Select(a => (a.Digest, Target: destination.Resolve(a.Path))).ToList();
-        foreach (var (digest, target) in targets)
-        {
-            await artifacts.CopyToFileAsync(digest, target, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    public Task FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
-
-    private async Task<Experiment> GetOrCreateExperimentAsync(string name, CancellationToken cancellationToken)
-    {
-        TrackingLimits.ValidateName(name, "experiment");
-        var existing = await Store.GetExperimentByNameAsync(name, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            return existing;
-        }
-
-        try
-        {
-            return await Store.CreateExperimentAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MlOpsConflictException)
-        {
-            // Another process created it between the read and the write.
-            return await Store.GetExperimentByNameAsync(name, cancellationToken).ConfigureAwait(false)
-                ?? throw new MlOpsNotFoundException($"Experiment '{name}' was created and removed concurrently.");
-        }
-    }
-
-    private async Task SetDeletedAsync(string name, bool deleted, CancellationToken cancellationToken)
-    {
-        var experiment = await Store.GetExperimentByNameAsync(name, cancellationToken).ConfigureAwait(false)
-            ?? throw new MlOpsNotFoundException($"No experiment is named '{name}'.");
-        await Store.SetExperimentDeletedAsync(experiment.Id, deleted, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<Run> RequireRunAsync(string runId, CancellationToken cancellationToken) =>
-        await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
-        ?? throw new MlOpsNotFoundException($"No run has id '{runId}'.");
+    /// <summary>Returns once everything logged by every run of this tracker so far is durable.</summary>
+    public abstract Task FlushAsync(CancellationToken cancellationToken = default);
 }

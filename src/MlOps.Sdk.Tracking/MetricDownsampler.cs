@@ -1,3 +1,5 @@
+using MlOps.Sdk.Tracking.Storage;
+
 namespace MlOps.Sdk.Tracking;
 
 /// <summary>Streams a series once into equal-width step buckets keeping count, min, max and last point.</summary>

@@ -10,7 +10,7 @@ public sealed class TrackingOptions
     [Range(1, 100_000_000)]
     public int QueueCapacity { get; set; } = 100_000;
 
-    /// <summary>What <see cref="ActiveRun.LogMetric(string, double, long)"/> does when the queue is full.</summary>
+    /// <summary>What <see cref="ActiveRun.LogMetric(string, double, long, DateTimeOffset?)"/> does when the queue is full.</summary>
     /// <value>
     /// The default is <see cref="MetricQueueFullMode.DropNewest"/>: the point is counted as dropped and the caller is not
     /// delayed, which suits code that must never wait (a request thread). A training loop that logs faster than the
@@ -39,7 +39,7 @@ public sealed class TrackingOptions
 
     /// <summary>
     /// How long the writer lets points gather after a write before it looks at the queue again. While it waits,
-    /// logging threads never have to wake it, which is what keeps <see cref="ActiveRun.LogMetric(string, double, long)"/>
+    /// logging threads never have to wake it, which is what keeps <see cref="ActiveRun.LogMetric(string, double, long, DateTimeOffset?)"/>
     /// cheap under load; <see cref="ActiveRun.FlushAsync"/> may take this much longer.
     /// </summary>
     /// <value>The default is 1 millisecond; zero writes as soon as anything is queued.</value>

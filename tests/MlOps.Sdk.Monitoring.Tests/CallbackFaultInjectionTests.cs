@@ -78,7 +78,7 @@ public sealed class CallbackFaultInjectionTests
         var provider = services.BuildServiceProvider();
         try
         {
-            var registry = provider.GetRequiredService<IModelRegistry>();
+            var registry = provider.GetRequiredService<ModelRegistry>();
             var random = new Random(17);
             var first = await TrainedVersionAsync(provider, random);
             await registry.SetAliasAsync("mlp", "production", first.Number);
@@ -86,7 +86,7 @@ public sealed class CallbackFaultInjectionTests
 
             using var rowsFailed = new MetricCollector<long>(
                 provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Monitoring", "mlops.monitoring.rows_failed");
-            var host = provider.GetRequiredService<IModelHost<Flaky, Score>>();
+            var host = provider.GetRequiredService<ModelHost<Flaky, Score>>();
             var monitor = provider.GetRequiredKeyedService<ModelMonitor<Flaky, Score>>("mlp");
             using var observing = boundary == "Observer" ? host.Observe(new FaultyObserver(fault)) : null;
             host.Swapped += (_, _) => Raise("Swapped");

@@ -11,15 +11,15 @@ namespace MlOps.Sdk.Monitoring.Tests;
 public sealed class HostMonitoringTests : IAsyncLifetime
 {
     private ServiceProvider _services = null!;
-    private IModelHost<Features, Score> _host = null!;
+    private ModelHost<Features, Score> _host = null!;
 
     public async Task InitializeAsync()
     {
         var services = new ServiceCollection();
         services.AddMlOps().AddModelRegistry().AddModelHost<Features, Score>("mlp", h => h.PinVersion(1)).UseInMemoryStores();
         _services = services.BuildServiceProvider();
-        var registry = _services.GetRequiredService<IModelRegistry>();
-        _host = _services.GetRequiredService<IModelHost<Features, Score>>();
+        var registry = _services.GetRequiredService<ModelRegistry>();
+        _host = _services.GetRequiredService<ModelHost<Features, Score>>();
         Assert.True(await _host.SwapToAsync(await registry.RegisterModelAsync("mlp", new MemoryStream(OnnxModels.Mlp(10, [32, 16])))));
     }
 

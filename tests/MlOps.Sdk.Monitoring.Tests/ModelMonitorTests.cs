@@ -27,8 +27,8 @@ public sealed class ModelMonitorTests
             })
             .UseInMemoryStores();
         await using var provider = services.BuildServiceProvider();
-        var tracker = provider.GetRequiredService<IExperimentTracker>();
-        var registry = provider.GetRequiredService<IModelRegistry>();
+        var tracker = provider.GetRequiredService<ExperimentTracker>();
+        var registry = provider.GetRequiredService<ModelRegistry>();
         var random = new Random(7);
         string runId;
         await using (var run = await tracker.StartRunAsync("mlp", "trained"))
@@ -42,7 +42,7 @@ public sealed class ModelMonitorTests
         await registry.SetAliasAsync("mlp", "production", version.Number);
         await MonitoredMlp.StartAsync(provider);
 
-        var host = provider.GetRequiredService<IModelHost<Features, Score>>();
+        var host = provider.GetRequiredService<ModelHost<Features, Score>>();
         var monitor = provider.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
         var alerts = new List<Alert>();
         monitor.Alerts.Changed += (_, a) => alerts.Add(a);
@@ -76,8 +76,8 @@ public sealed class ModelMonitorTests
             var second = Enumerable.Range(0, 50).Select(_ => Features.Random(random, 0)).ToList();
             await using (var before = Provider(root))
             {
-                var tracker = before.GetRequiredService<IExperimentTracker>();
-                var registry = before.GetRequiredService<IModelRegistry>();
+                var tracker = before.GetRequiredService<ExperimentTracker>();
+                var registry = before.GetRequiredService<ModelRegistry>();
                 string runId;
                 await using (var run = await tracker.StartRunAsync("mlp", "trained"))
                 {
@@ -89,7 +89,7 @@ public sealed class ModelMonitorTests
                 var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
                 await registry.SetAliasAsync("mlp", "production", version.Number);
                 await MonitoredMlp.StartAsync(before);
-                var host = before.GetRequiredService<IModelHost<Features, Score>>();
+                var host = before.GetRequiredService<ModelHost<Features, Score>>();
                 first.ForEach(f => host.Predict(f));
             }
 
@@ -98,7 +98,7 @@ public sealed class ModelMonitorTests
             var monitor = after.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
             var closed = new TaskCompletionSource<DriftReport>(TaskCreationOptions.RunContinuationsAsynchronously);
             monitor.WindowClosed += (_, r) => closed.TrySetResult(r);
-            var restartedHost = after.GetRequiredService<IModelHost<Features, Score>>();
+            var restartedHost = after.GetRequiredService<ModelHost<Features, Score>>();
             second.ForEach(f => restartedHost.Predict(f));
 
             var report = await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));

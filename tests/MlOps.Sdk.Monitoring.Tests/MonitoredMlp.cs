@@ -13,14 +13,14 @@ internal static class MonitoredMlp
     public static async Task<ModelVersion> RegisterTrainedAsync<TRow>(IServiceProvider provider, IEnumerable<TRow> profileRows, int[]? hidden = null, int seed = 1)
     {
         string runId;
-        await using (var run = await provider.GetRequiredService<IExperimentTracker>().StartRunAsync("mlp", "trained"))
+        await using (var run = await provider.GetRequiredService<ExperimentTracker>().StartRunAsync("mlp", "trained"))
         {
             runId = run.Id;
             await run.LogArtifactAsync("model.onnx", new MemoryStream(OnnxModels.Mlp(10, hidden ?? [16], seed)));
             await run.LogReferenceProfileAsync(ReferenceProfile.Build(profileRows));
         }
 
-        return await provider.GetRequiredService<IModelRegistry>().RegisterModelFromRunAsync("mlp", runId, "model.onnx");
+        return await provider.GetRequiredService<ModelRegistry>().RegisterModelFromRunAsync("mlp", runId, "model.onnx");
     }
 
     /// <summary>Starts the hosted services, as a generic host does.</summary>

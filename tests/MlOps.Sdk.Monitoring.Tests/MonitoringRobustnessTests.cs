@@ -24,7 +24,7 @@ public sealed class MonitoringRobustnessTests
         using var failed = new MetricCollector<long>(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Monitoring", "mlops.monitoring.rows_failed");
         await DeployTrainedAsync(provider, new Random(3));
         await MonitoredMlp.StartAsync(provider);
-        var host = provider.GetRequiredService<IModelHost<Flaky, Score>>();
+        var host = provider.GetRequiredService<ModelHost<Flaky, Score>>();
         var monitor = provider.GetRequiredKeyedService<ModelMonitor<Flaky, Score>>("mlp");
         using var closed = new SemaphoreSlim(0);
         monitor.WindowClosed += (_, _) => closed.Release();
@@ -81,7 +81,7 @@ public sealed class MonitoringRobustnessTests
         var random = new Random(5);
         var first = await DeployTrainedAsync(provider, random);
         await MonitoredMlp.StartAsync(provider);
-        var host = provider.GetRequiredService<IModelHost<Flaky, Score>>();
+        var host = provider.GetRequiredService<ModelHost<Flaky, Score>>();
         var monitor = provider.GetRequiredKeyedService<ModelMonitor<Flaky, Score>>("mlp");
         for (var i = 0; i < 200; i++)
         {
@@ -120,8 +120,8 @@ public sealed class MonitoringRobustnessTests
             var random = new Random(11);
             await DeployTrainedAsync(provider, random);
             await MonitoredMlp.StartAsync(provider);
-            var host = provider.GetRequiredService<IModelHost<Flaky, Score>>();
-            var run = await provider.GetRequiredService<IExperimentTracker>().StartRunAsync("open");
+            var host = provider.GetRequiredService<ModelHost<Flaky, Score>>();
+            var run = await provider.GetRequiredService<ExperimentTracker>().StartRunAsync("open");
             for (var i = 0; i < 250; i++)
             {
                 host.Predict(Flaky.Random(random));
@@ -140,7 +140,7 @@ public sealed class MonitoringRobustnessTests
             var other = new ServiceCollection();
             other.AddMlOps(o => o.RootDirectory = root).AddTracking().AddModelRegistry().UseSqlite();
             await using var second = other.BuildServiceProvider();
-            var registry = second.GetRequiredService<IModelRegistry>();
+            var registry = second.GetRequiredService<ModelRegistry>();
             var next = await registry.RegisterModelAsync("mlp", new MemoryStream(OnnxModels.Mlp(10, [8])));
             await registry.SetAliasAsync("mlp", "production", next.Number);
             await Task.Delay(TimeSpan.FromSeconds(1));
@@ -193,7 +193,7 @@ public sealed class MonitoringRobustnessTests
     private static async Task<ModelVersion> DeployTrainedAsync(IServiceProvider provider, Random random)
     {
         var version = await MonitoredMlp.RegisterTrainedAsync(provider, Enumerable.Range(0, 400).Select(_ => Flaky.Random(random)));
-        await provider.GetRequiredService<IModelRegistry>().SetAliasAsync("mlp", "production", version.Number);
+        await provider.GetRequiredService<ModelRegistry>().SetAliasAsync("mlp", "production", version.Number);
         return version;
     }
 

@@ -14,8 +14,8 @@ public sealed class ReferenceProfilesTests
         var services = new ServiceCollection();
         services.AddMlOps().AddTracking().AddModelRegistry().UseInMemoryStores();
         await using var provider = services.BuildServiceProvider();
-        var tracker = provider.GetRequiredService<IExperimentTracker>();
-        var registry = provider.GetRequiredService<IModelRegistry>();
+        var tracker = provider.GetRequiredService<ExperimentTracker>();
+        var registry = provider.GetRequiredService<ModelRegistry>();
         var random = new Random(5);
         var profile = ReferenceProfile.Build(Enumerable.Range(0, 200).Select(_ => new MonitorTests.Row { Amount = random.NextDouble(), V = [1, 2, 3], Country = "FR" }));
         string runId;

@@ -15,11 +15,11 @@ public sealed class HostRobustnessTests : IAsyncLifetime
 {
     private ServiceProvider _services = null!;
 
-    private IModelRegistry Registry => _services.GetRequiredService<IModelRegistry>();
+    private ModelRegistry Registry => _services.GetRequiredService<ModelRegistry>();
 
-    private IModelHost<VectorIn, VectorOut> Adder => _services.GetRequiredKeyedService<IModelHost<VectorIn, VectorOut>>("adder");
+    private ModelHost<VectorIn, VectorOut> Adder => _services.GetRequiredKeyedService<ModelHost<VectorIn, VectorOut>>("adder");
 
-    private IModelHost<MlpRow, MlpScore> Batched => _services.GetRequiredKeyedService<IModelHost<MlpRow, MlpScore>>("mlp");
+    private ModelHost<MlpRow, MlpScore> Batched => _services.GetRequiredKeyedService<ModelHost<MlpRow, MlpScore>>("mlp");
 
     public Task InitializeAsync()
     {
@@ -91,8 +91,8 @@ public sealed class HostRobustnessTests : IAsyncLifetime
         });
         services.AddMlOps().AddModelRegistry().AddModelHost<VectorIn, VectorOut>("adder", h => h.FollowAlias("production")).UseInMemoryStores();
         await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<IModelRegistry>();
-        var host = provider.GetRequiredService<IModelHost<VectorIn, VectorOut>>();
+        var registry = provider.GetRequiredService<ModelRegistry>();
+        var host = provider.GetRequiredService<ModelHost<VectorIn, VectorOut>>();
         Assert.True(await host.SwapToAsync(await registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)))));
         throwing = true;
 
@@ -156,8 +156,8 @@ public sealed class HostRobustnessTests : IAsyncLifetime
             })
             .UseInMemoryStores();
         await using var provider = services.BuildServiceProvider();
-        await provider.GetRequiredService<IModelRegistry>().RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)));
-        var host = provider.GetRequiredService<IModelHost<VectorIn, VectorOut>>();
+        await provider.GetRequiredService<ModelRegistry>().RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)));
+        var host = provider.GetRequiredService<ModelHost<VectorIn, VectorOut>>();
 
         var error = await Assert.ThrowsAsync<ModelNotLoadedException>(() => host.StartAsync());
 
@@ -208,10 +208,10 @@ public sealed class HostRobustnessTests : IAsyncLifetime
             })
             .UseInMemoryStores();
         await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<IModelRegistry>();
+        var registry = provider.GetRequiredService<ModelRegistry>();
         var version = await registry.RegisterModelAsync("quiet-alias", new MemoryStream(OnnxModels.AddConstant(1f, 4)));
         await registry.SetAliasAsync("quiet-alias", "production", version.Number);
-        var host = provider.GetRequiredService<IModelHost<VectorIn, VectorOut>>();
+        var host = provider.GetRequiredService<ModelHost<VectorIn, VectorOut>>();
 
         await host.StartAsync();
         await Task.Delay(TimeSpan.FromMilliseconds(500));

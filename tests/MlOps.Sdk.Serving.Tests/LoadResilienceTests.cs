@@ -25,9 +25,9 @@ public sealed class LoadResilienceTests
         services.AddMlOps().AddModelRegistry().AddModelHost<VectorIn, VectorOut>("adder", h => h.PinVersion(1)).UseInMemoryStores();
         services.AddSingleton<ArtifactStore>(flaky);
         await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<IModelRegistry>();
+        var registry = provider.GetRequiredService<ModelRegistry>();
         var version = await registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)));
-        var host = provider.GetRequiredKeyedService<IModelHost<VectorIn, VectorOut>>("adder");
+        var host = provider.GetRequiredKeyedService<ModelHost<VectorIn, VectorOut>>("adder");
         ModelLoadFailure? failure = null;
         host.LoadFailed += (_, f) => failure = f;
         flaky.Arm();

@@ -10,9 +10,9 @@ public sealed class MicroBatchingTests : IAsyncLifetime
 {
     private ServiceProvider _services = null!;
 
-    private IModelHost<MlpRow, MlpScore> Batched => _services.GetRequiredKeyedService<IModelHost<MlpRow, MlpScore>>("mlp");
+    private ModelHost<MlpRow, MlpScore> Batched => _services.GetRequiredKeyedService<ModelHost<MlpRow, MlpScore>>("mlp");
 
-    private IModelHost<MlpRow, MlpScore> Plain => _services.GetRequiredKeyedService<IModelHost<MlpRow, MlpScore>>("mlp-plain");
+    private ModelHost<MlpRow, MlpScore> Plain => _services.GetRequiredKeyedService<ModelHost<MlpRow, MlpScore>>("mlp-plain");
 
     public async Task InitializeAsync()
     {
@@ -22,7 +22,7 @@ public sealed class MicroBatchingTests : IAsyncLifetime
             .AddModelHost<MlpRow, MlpScore>("mlp-plain", h => h.PinVersion(1))
             .UseInMemoryStores();
         _services = services.BuildServiceProvider();
-        var registry = _services.GetRequiredService<IModelRegistry>();
+        var registry = _services.GetRequiredService<ModelRegistry>();
         Assert.True(await Batched.SwapToAsync(await registry.RegisterModelAsync("mlp", new MemoryStream(OnnxModels.Mlp(10, [32, 16])))));
         Assert.True(await Plain.SwapToAsync(await registry.RegisterModelAsync("mlp-plain", new MemoryStream(OnnxModels.Mlp(10, [32, 16])))));
     }

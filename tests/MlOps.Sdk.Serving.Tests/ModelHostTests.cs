@@ -15,7 +15,7 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
 {
     private ServiceProvider _services = null!;
 
-    private IModelRegistry Registry => _services.GetRequiredService<IModelRegistry>();
+    private ModelRegistry Registry => _services.GetRequiredService<ModelRegistry>();
 
     public Task InitializeAsync()
     {
@@ -35,7 +35,7 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     public async Task Predict_MlNetExport_MatchesMlNetsOwnPredictions()
     {
         var version = await Registry.RegisterModelAsync("fraud", new MemoryStream(mlNet.Bytes));
-        var host = _services.GetRequiredKeyedService<IModelHost<MlNetModelFixture.Row, Score>>("fraud");
+        var host = _services.GetRequiredKeyedService<ModelHost<MlNetModelFixture.Row, Score>>("fraud");
         Assert.True(await host.SwapToAsync(version));
         var engine = mlNet.Context.Model.CreatePredictionEngine<MlNetModelFixture.Row, MlNetPrediction>(mlNet.Model);
         var random = new Random(3);
@@ -57,7 +57,7 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     public async Task PredictBatch_GivesWhatSingleCallsGive()
     {
         var version = await Registry.RegisterModelAsync("fraud", new MemoryStream(mlNet.Bytes));
-        var host = _services.GetRequiredKeyedService<IModelHost<MlNetModelFixture.Row, Score>>("fraud");
+        var host = _services.GetRequiredKeyedService<ModelHost<MlNetModelFixture.Row, Score>>("fraud");
         Assert.True(await host.SwapToAsync(version));
         var random = new Random(9);
         var rows = Enumerable.Range(0, 64).Select(_ => new MlNetModelFixture.Row { A = (float)random.NextDouble(), B = (float)random.NextDouble(), C = (float)random.NextDouble(), D = (float)random.NextDouble() }).ToArray();
@@ -184,9 +184,9 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
             .AddModelHost<WrongTypeIn, VectorOut>("wrong-type", h => h.PinVersion(1))
             .UseInMemoryStores();
         await using var provider = services.BuildServiceProvider();
-        var registry = provider.GetRequiredService<IModelRegistry>();
-        var missing = provider.GetRequiredKeyedService<IModelHost<MissingFieldIn, VectorOut>>("missing");
-        var wrongType = provider.GetRequiredKeyedService<IModelHost<WrongTypeIn, VectorOut>>("wrong-type");
+        var registry = provider.GetRequiredService<ModelRegistry>();
+        var missing = provider.GetRequiredKeyedService<ModelHost<MissingFieldIn, VectorOut>>("missing");
+        var wrongType = provider.GetRequiredKeyedService<ModelHost<WrongTypeIn, VectorOut>>("wrong-type");
         var failures = new List<ModelLoadFailure>();
         missing.LoadFailed += (_, f) => failures.Add(f);
         wrongType.LoadFailed += (_, f) => failures.Add(f);
@@ -259,7 +259,7 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
         builder.Services.AddSingleton(Registry);
         using var app = builder.Build();
         await app.StartAsync();
-        var host = app.Services.GetRequiredService<IModelHost<VectorIn, VectorOut>>();
+        var host = app.Services.GetRequiredService<ModelHost<VectorIn, VectorOut>>();
         Assert.Equal(1, host.CurrentVersion!.Number);
         var swapped = new TaskCompletionSource<ModelVersion>(TaskCreationOptions.RunContinuationsAsynchronously);
         host.Swapped += (_, v) => swapped.TrySetResult(v);
@@ -313,17 +313,17 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     [Fact]
     public void Predict_BeforeAnyVersionIsLoaded_SaysWhatToDo()
     {
-        var host = _services.GetRequiredKeyedService<IModelHost<VectorIn, VectorOut>>("adder");
+        var host = _services.GetRequiredKeyedService<ModelHost<VectorIn, VectorOut>>("adder");
 
         var error = Assert.Throws<ModelNotLoadedException>(() => host.Predict(new VectorIn { X = [1, 2, 3, 4] }));
 
         Assert.Contains("StartAsync", error.Message, StringComparison.Ordinal);
     }
 
-    private async Task<IModelHost<VectorIn, VectorOut>> StartAdderAsync(float constant)
+    private async Task<ModelHost<VectorIn, VectorOut>> StartAdderAsync(float constant)
     {
         var version = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(constant, 4)));
-        var host = _services.GetRequiredKeyedService<IModelHost<VectorIn, VectorOut>>("adder");
+        var host = _services.GetRequiredKeyedService<ModelHost<VectorIn, VectorOut>>("adder");
         Assert.True(await host.SwapToAsync(version));
         return host;
     }

@@ -13,7 +13,7 @@ public sealed class RoutingTests : IAsyncLifetime
     private const int Keys = 100_000;
     private ServiceProvider _services = null!;
 
-    private IModelRegistry Registry => _services.GetRequiredService<IModelRegistry>();
+    private ModelRegistry Registry => _services.GetRequiredService<ModelRegistry>();
 
     public Task InitializeAsync()
     {
@@ -78,7 +78,7 @@ public sealed class RoutingTests : IAsyncLifetime
         await Registry.SetAliasAsync("shadowed", "production", (await Registry.RegisterModelAsync("shadowed", new MemoryStream(primaryBytes))).Number);
         // The challenger is far slower than the primary, so a burst of calls must overflow its queue of 8.
         await Registry.SetAliasAsync("shadowed", "challenger", (await Registry.RegisterModelAsync("shadowed", new MemoryStream(OnnxModels.Mlp(10, [512, 512], seed: 2)))).Number);
-        var host = _services.GetRequiredKeyedService<IModelHost<MlpRow, MlpScore>>("shadowed");
+        var host = _services.GetRequiredKeyedService<ModelHost<MlpRow, MlpScore>>("shadowed");
         await host.StartAsync();
         using var reference = new Microsoft.ML.OnnxRuntime.InferenceSession(primaryBytes);
         var random = new Random(8);
@@ -109,7 +109,7 @@ public sealed class RoutingTests : IAsyncLifetime
         Assert.InRange((double)count / Keys, expected - bound, expected + bound);
     }
 
-    private async Task<IModelHost<VectorIn, VectorOut>> StartAsync(string model, params (string Alias, float Constant)[] versions)
+    private async Task<ModelHost<VectorIn, VectorOut>> StartAsync(string model, params (string Alias, float Constant)[] versions)
     {
         foreach (var (alias, constant) in versions)
         {
@@ -117,7 +117,7 @@ public sealed class RoutingTests : IAsyncLifetime
             await Registry.SetAliasAsync(model, alias, version.Number);
         }
 
-        var host = _services.GetRequiredKeyedService<IModelHost<VectorIn, VectorOut>>(model);
+        var host = _services.GetRequiredKeyedService<ModelHost<VectorIn, VectorOut>>(model);
         await host.StartAsync();
         return host;
     }

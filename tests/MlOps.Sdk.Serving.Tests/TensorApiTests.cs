@@ -9,7 +9,7 @@ public sealed class TensorApiTests : IAsyncLifetime
 {
     private ServiceProvider _services = null!;
 
-    private IModelRegistry Registry => _services.GetRequiredService<IModelRegistry>();
+    private ModelRegistry Registry => _services.GetRequiredService<ModelRegistry>();
 
     public Task InitializeAsync()
     {
@@ -27,7 +27,7 @@ public sealed class TensorApiTests : IAsyncLifetime
     [Fact]
     public async Task Run_GivesWhatTypedPredictGives_WithoutAllocating()
     {
-        var host = _services.GetRequiredKeyedService<IModelHost<MlpRow, MlpScore>>("mlp");
+        var host = _services.GetRequiredKeyedService<ModelHost<MlpRow, MlpScore>>("mlp");
         Assert.True(await host.SwapToAsync(await Registry.RegisterModelAsync("mlp", new MemoryStream(OnnxModels.Mlp(10, [32, 16])))));
         using var tensors = host.CreateTensors();
         var random = new Random(4);
@@ -49,7 +49,7 @@ public sealed class TensorApiTests : IAsyncLifetime
     [Fact]
     public async Task Run_AfterASwap_RebindsToTheNewVersion_AndABatchKeepsRowsApart()
     {
-        var host = _services.GetRequiredKeyedService<IModelHost<ModelHostTests.VectorIn, ModelHostTests.VectorOut>>("adder");
+        var host = _services.GetRequiredKeyedService<ModelHost<ModelHostTests.VectorIn, ModelHostTests.VectorOut>>("adder");
         Assert.True(await host.SwapToAsync(await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)))));
         using var tensors = host.CreateTensors(batchSize: 2);
         float[] rows = [1, 2, 3, 4, 10, 20, 30, 40];
@@ -66,7 +66,7 @@ public sealed class TensorApiTests : IAsyncLifetime
     [Fact]
     public async Task Tensors_WrongNameTypeOrShape_GiveATypedErrorNamingTheTensor_AndTheHostKeepsServing()
     {
-        var host = _services.GetRequiredKeyedService<IModelHost<ModelHostTests.VectorIn, ModelHostTests.VectorOut>>("adder");
+        var host = _services.GetRequiredKeyedService<ModelHost<ModelHostTests.VectorIn, ModelHostTests.VectorOut>>("adder");
         Assert.True(await host.SwapToAsync(await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)))));
         using var tensors = host.CreateTensors();
 
@@ -93,7 +93,7 @@ public sealed class TensorApiTests : IAsyncLifetime
     [Fact]
     public async Task Tensors_AfterDispose_AreRefused()
     {
-        var host = _services.GetRequiredKeyedService<IModelHost<ModelHostTests.VectorIn, ModelHostTests.VectorOut>>("adder");
+        var host = _services.GetRequiredKeyedService<ModelHost<ModelHostTests.VectorIn, ModelHostTests.VectorOut>>("adder");
         Assert.True(await host.SwapToAsync(await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)))));
         var tensors = host.CreateTensors();
         host.Run(tensors);

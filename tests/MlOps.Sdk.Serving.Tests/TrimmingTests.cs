@@ -12,8 +12,8 @@ public sealed class TrimmingTests(MlNetModelFixture mlNet) : IClassFixture<MlNet
     {
         await using var trimmed = await StartAsync(trim: true);
         await using var whole = await StartAsync(trim: false);
-        var withoutLabel = trimmed.GetRequiredService<IModelHost<Features, Probability>>();
-        var withLabel = whole.GetRequiredService<IModelHost<MlNetModelFixture.Row, Probability>>();
+        var withoutLabel = trimmed.GetRequiredService<ModelHost<Features, Probability>>();
+        var withLabel = whole.GetRequiredService<ModelHost<MlNetModelFixture.Row, Probability>>();
         var random = new Random(11);
 
         for (var i = 0; i < 100; i++)
@@ -31,8 +31,8 @@ public sealed class TrimmingTests(MlNetModelFixture mlNet) : IClassFixture<MlNet
         await using var trimmed = await StartAsync(trim: true);
         await using var whole = await StartAsync(trim: false);
 
-        var error = Assert.Throws<ModelInputException>(() => trimmed.GetRequiredService<IModelHost<Features, Probability>>().CreateTensors(1, "Score.output"));
-        using var tensors = whole.GetRequiredService<IModelHost<MlNetModelFixture.Row, Probability>>().CreateTensors(1, "Score.output", "Probability.output");
+        var error = Assert.Throws<ModelInputException>(() => trimmed.GetRequiredService<ModelHost<Features, Probability>>().CreateTensors(1, "Score.output"));
+        using var tensors = whole.GetRequiredService<ModelHost<MlNetModelFixture.Row, Probability>>().CreateTensors(1, "Score.output", "Probability.output");
 
         Assert.Equal("Score.output", error.Input);
         Assert.Equal(["Score.output", "Probability.output"], tensors.OutputNames);
@@ -53,7 +53,7 @@ public sealed class TrimmingTests(MlNetModelFixture mlNet) : IClassFixture<MlNet
         }
 
         var provider = services.BuildServiceProvider();
-        await provider.GetRequiredService<IModelRegistry>().RegisterModelAsync("classifier", new MemoryStream(mlNet.Bytes));
+        await provider.GetRequiredService<ModelRegistry>().RegisterModelAsync("classifier", new MemoryStream(mlNet.Bytes));
         foreach (var starter in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
         {
             await starter.StartAsync(CancellationToken.None);

@@ -159,8 +159,8 @@ public abstract class DatasetConformanceTests : ProviderTestBase
     public virtual async Task Lineage_LinksDatasetRunModelAndAlias_InBothDirections()
     {
         var dataset = await Datasets.SnapshotAsync("transactions", Data);
-        var tracker = Services.GetRequiredService<IExperimentTracker>();
-        var registry = Services.GetRequiredService<IModelRegistry>();
+        var tracker = Services.GetRequiredService<ExperimentTracker>();
+        var registry = Services.GetRequiredService<ModelRegistry>();
         string runId;
         await using (var run = await tracker.StartRunAsync("fraud", "train-1"))
         {

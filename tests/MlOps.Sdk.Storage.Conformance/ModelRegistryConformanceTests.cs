@@ -3,11 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Versioning.Onnx;
+using MlOps.Sdk.Versioning.Storage;
 using Xunit;
 
 namespace MlOps.Sdk.Storage.Conformance;
 
-/// <summary>The behaviour every <see cref="ModelRegistryStore"/> must have, exercised through <see cref="IModelRegistry"/>.</summary>
+/// <summary>The behaviour every <see cref="ModelRegistryStore"/> must have, exercised through <see cref="ModelRegistry"/>.</summary>
 public abstract class ModelRegistryConformanceTests : ProviderTestBase
 {
     /// <summary>A key the registry trusts.</summary>
@@ -17,7 +18,7 @@ public abstract class ModelRegistryConformanceTests : ProviderTestBase
     protected SwitchableIdentity Identity { get; } = new();
 
     /// <summary>The registry under test.</summary>
-    protected IModelRegistry Registry => Services.GetRequiredService<IModelRegistry>();
+    protected ModelRegistry Registry => Services.GetRequiredService<ModelRegistry>();
 
     /// <summary>Changes a version's stored digest behind the registry's back.</summary>
     protected abstract Task TamperVersionDigestAsync(string model, int number, ContentDigest digest);
@@ -119,7 +120,7 @@ public abstract class ModelRegistryConformanceTests : ProviderTestBase
     [Fact]
     public virtual async Task RegisterModelFromRunAsync_KeepsTheSourceRun()
     {
-        var tracker = Services.GetRequiredService<IExperimentTracker>();
+        var tracker = Services.GetRequiredService<ExperimentTracker>();
         await using var run = await tracker.StartRunAsync("fraud");
         await run.LogArtifactAsync("model/model.onnx", new MemoryStream(OnnxModels.Identity(OnnxModels.Float, ["n", 4])));
 

@@ -16,7 +16,7 @@ public abstract class RunSearchConformanceTests : ProviderTestBase
     private readonly List<SeededRun> _seeded = [];
 
     /// <summary>The tracker under test.</summary>
-    protected IExperimentTracker Tracker => Services.GetRequiredService<IExperimentTracker>();
+    protected ExperimentTracker Tracker => Services.GetRequiredService<ExperimentTracker>();
 
     /// <summary>The acting user: runs record who started them.</summary>
     protected SwitchableIdentity Identity { get; } = new();

@@ -1,18 +1,19 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 using Xunit;
 
 namespace MlOps.Sdk.Storage.Conformance;
 
-/// <summary>The behaviour every <see cref="TrackingStore"/> must have, exercised through <see cref="IExperimentTracker"/>.</summary>
+/// <summary>The behaviour every <see cref="TrackingStore"/> must have, exercised through <see cref="ExperimentTracker"/>.</summary>
 public abstract class TrackingStoreConformanceTests : ProviderTestBase
 {
     /// <summary>The run lease the suite configures.</summary>
     protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
 
     /// <summary>The tracker under test.</summary>
-    protected IExperimentTracker Tracker => Services.GetRequiredService<IExperimentTracker>();
+    protected ExperimentTracker Tracker => Services.GetRequiredService<ExperimentTracker>();
 
     /// <summary>The store under test.</summary>
     protected TrackingStore Store => Services.GetRequiredService<TrackingStore>();

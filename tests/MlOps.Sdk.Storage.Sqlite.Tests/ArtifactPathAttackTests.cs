@@ -21,7 +21,7 @@ public sealed class ArtifactPathAttackTests : IDisposable
     public async Task LogArtifactAsync_HostilePath_IsRejectedBeforeAnythingIsStored(string path)
     {
         await using var services = _directory.BuildServices();
-        var tracker = services.GetRequiredService<IExperimentTracker>();
+        var tracker = services.GetRequiredService<ExperimentTracker>();
         await using var run = await tracker.StartRunAsync("attacks");
         var source = new ReadCountingStream("payload"u8.ToArray());
 
@@ -41,7 +41,7 @@ public sealed class ArtifactPathAttackTests : IDisposable
     public async Task DownloadArtifactsAsync_IntoPrefixLookAlikeOrThroughSymlink_WritesNothingOutside()
     {
         await using var services = _directory.BuildServices();
-        var tracker = services.GetRequiredService<IExperimentTracker>();
+        var tracker = services.GetRequiredService<ExperimentTracker>();
         await using var run = await tracker.StartRunAsync("attacks");
         await run.LogArtifactAsync("link/model.onnx", new MemoryStream("model"u8.ToArray()));
         var destination = Path.Combine(_directory.Root, "download");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -44,7 +45,7 @@ public sealed class CrashAndConcurrencyTests(ITestOutputHelper output) : IDispos
         // The workers hold a 2 s lease; once it has run out, every run they left reads as killed.
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         await using var services = _directory.BuildServices();
-        var tracker = services.GetRequiredService<IExperimentTracker>();
+        var tracker = services.GetRequiredService<ExperimentTracker>();
         foreach (var (runId, count) in acknowledged)
         {
             var run = await tracker.GetRunAsync(runId);
@@ -92,7 +93,7 @@ public sealed class CrashAndConcurrencyTests(ITestOutputHelper output) : IDispos
 
         Assert.Equal("ok", _directory.IntegrityCheck());
         await using var services = _directory.BuildServices();
-        var tracker = services.GetRequiredService<IExperimentTracker>();
+        var tracker = services.GetRequiredService<ExperimentTracker>();
         var store = services.GetRequiredService<TrackingStore>();
         foreach (var runId in runIds)
         {
@@ -129,9 +130,9 @@ public sealed class CrashAndConcurrencyTests(ITestOutputHelper output) : IDispos
 
         Assert.Equal("ok", _directory.IntegrityCheck());
         await using var services = _directory.BuildServices();
-        var experiments = await services.GetRequiredService<IExperimentTracker>().ListExperimentsAsync();
+        var experiments = await services.GetRequiredService<ExperimentTracker>().ListExperimentsAsync();
         Assert.Equal("migrate", Assert.Single(experiments).Name);
-        var runs = await services.GetRequiredService<IExperimentTracker>().SearchRunsAsync(new RunSearchQuery());
+        var runs = await services.GetRequiredService<ExperimentTracker>().SearchRunsAsync(new RunSearchQuery());
         Assert.Equal(8, runs.Runs.Count);
     }
 }

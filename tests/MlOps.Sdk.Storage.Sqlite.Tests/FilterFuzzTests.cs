@@ -40,7 +40,7 @@ public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     private ServiceProvider? _services;
     private List<Run> _runs = [];
 
-    private IExperimentTracker Tracker => _services!.GetRequiredService<IExperimentTracker>();
+    private ExperimentTracker Tracker => _services!.GetRequiredService<ExperimentTracker>();
 
     public async Task InitializeAsync()
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 using Xunit;
 
 namespace MlOps.Sdk.Storage.Sqlite.Tests;
@@ -37,7 +38,7 @@ public sealed class ShutdownAndBackpressureTests : IDisposable
 
         // Read at once: well inside the 60 s lease a crashed process would leave the run running for.
         await using var services = _directory.BuildServices();
-        var run = await services.GetRequiredService<IExperimentTracker>().GetRunAsync(runId);
+        var run = await services.GetRequiredService<ExperimentTracker>().GetRunAsync(runId);
         Assert.NotNull(run);
         Assert.Equal(RunStatus.Killed, run.Info.Status);
         Assert.NotNull(run.Info.EndTime);
@@ -54,7 +55,7 @@ public sealed class ShutdownAndBackpressureTests : IDisposable
             o.QueueCapacity = 10_000;
             o.QueueFullMode = MetricQueueFullMode.Wait;
         });
-        var tracker = services.GetRequiredService<IExperimentTracker>();
+        var tracker = services.GetRequiredService<ExperimentTracker>();
         string runId;
         await using (var run = await tracker.StartRunAsync("backpressure"))
         {
@@ -85,13 +86,13 @@ public sealed class ShutdownAndBackpressureTests : IDisposable
         // What ValidateOnStart runs when the host starts; an app without a host meets the same at first use.
         var invalid = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MlOpsOptions>>().Value);
         Assert.Contains(root, invalid.Message, StringComparison.Ordinal);
-        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IExperimentTracker>());
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ExperimentTracker>());
 
         // A database path of its own that cannot be written: a typed error naming the directory, at first use.
         var other = new ServiceCollection();
         other.AddMlOps(o => o.RootDirectory = Path.Combine(_directory.Root, "ok")).AddTracking().UseSqlite(o => o.DatabasePath = Path.Combine(file, "db", "mlops.db"));
         await using var second = other.BuildServiceProvider();
-        var error = await Assert.ThrowsAsync<MlOpsException>(() => second.GetRequiredService<IExperimentTracker>().StartRunAsync("x"));
+        var error = await Assert.ThrowsAsync<MlOpsException>(() => second.GetRequiredService<ExperimentTracker>().StartRunAsync("x"));
         Assert.Contains(Path.Combine(file, "db"), error.Message, StringComparison.Ordinal);
     }
 }

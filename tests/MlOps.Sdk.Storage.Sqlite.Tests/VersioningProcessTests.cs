@@ -44,10 +44,10 @@ public sealed class VersioningProcessTests : IDisposable
 
         Assert.Equal(Enumerable.Range(1, 8 * perProcess), reported.Order());
         await using var services = _directory.BuildServices(registry: true);
-        var versions = await services.GetRequiredService<IModelRegistry>().ListVersionsAsync("fraud");
+        var versions = await services.GetRequiredService<ModelRegistry>().ListVersionsAsync("fraud");
         Assert.Equal(Enumerable.Range(1, 8 * perProcess), versions.Select(v => v.Number));
         Assert.All(versions, v => Assert.Equal(ModelVersionStatus.Ready, v.Status));
-        Assert.True((await services.GetRequiredService<IModelRegistry>().VerifyAuditLogAsync()).IsIntact);
+        Assert.True((await services.GetRequiredService<ModelRegistry>().VerifyAuditLogAsync()).IsIntact);
         Assert.Equal("ok", _directory.IntegrityCheck());
     }
 

@@ -37,7 +37,7 @@ switch (command)
     case "migrate":
         await using (var services = Build(root, TimeSpan.FromSeconds(60)))
         {
-            var tracker = services.GetRequiredService<IExperimentTracker>();
+            var tracker = services.GetRequiredService<ExperimentTracker>();
             await using var run = await tracker.StartRunAsync("migrate");
             run.LogMetric("m", 1);
             Console.WriteLine("OK " + run.Id);
@@ -61,7 +61,7 @@ static ServiceProvider Build(string root, TimeSpan lease)
 static async Task RegisterAsync(string root, string model, int count)
 {
     await using var services = Build(root, TimeSpan.FromSeconds(60));
-    var registry = services.GetRequiredService<IModelRegistry>();
+    var registry = services.GetRequiredService<ModelRegistry>();
     for (var i = 0; i < count; i++)
     {
         var version = await registry.RegisterModelAsync(model, new MemoryStream(OnnxModels.Identity(OnnxModels.Float, ["batch", Environment.ProcessId % 97 + 1])));
@@ -91,7 +91,7 @@ static async Task SnapshotForeverAsync(string root, string data)
 static async Task LogAsync(string root, string experiment, long count, int flushEvery, TimeSpan lease)
 {
     await using var services = Build(root, lease);
-    var tracker = services.GetRequiredService<IExperimentTracker>();
+    var tracker = services.GetRequiredService<ExperimentTracker>();
     var run = await tracker.StartRunAsync(experiment);
     run.LogParam("pid", Environment.ProcessId);
     Console.WriteLine("RUN " + run.Id);
@@ -124,7 +124,7 @@ static async Task HostLogUntilStoppedAsync(string root, string experiment)
     using var host = builder.Build();
     await host.StartAsync();
     var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-    var run = await host.Services.GetRequiredService<IExperimentTracker>().StartRunAsync(experiment);
+    var run = await host.Services.GetRequiredService<ExperimentTracker>().StartRunAsync(experiment);
     Console.WriteLine("RUN " + run.Id);
     for (long step = 0; !stopping.IsCancellationRequested; step++)
     {

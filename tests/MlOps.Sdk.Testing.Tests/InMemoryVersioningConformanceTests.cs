@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Testing.Versioning;
 using MlOps.Sdk.Versioning;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Testing.Tests;
 

@@ -26,7 +26,7 @@ public sealed class ModelReferenceTests
         services.AddMlOps().AddModelRegistry(r => r.RequireSignatureFor("production")).UseInMemoryStores();
         using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IModelRegistry>());
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ModelRegistry>());
 
         Assert.Contains("TrustSigningKey", error.Message, StringComparison.Ordinal);
     }
@@ -38,7 +38,7 @@ public sealed class ModelReferenceTests
         services.AddMlOps().AddModelRegistry();
         using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<MlOpsException>(() => provider.GetRequiredService<IModelRegistry>());
+        var error = Assert.Throws<MlOpsException>(() => provider.GetRequiredService<ModelRegistry>());
 
         Assert.Contains("UseSqlite()", error.Message, StringComparison.Ordinal);
     }

@@ -26,8 +26,8 @@ public static class MonitoringBuilderExtensions
         configure?.Invoke(options);
         options.Drift.Validate();
         builder.Services.AddKeyedSingleton(name, (sp, _) => new ModelMonitor<TIn, TOut>(
-            sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name),
-            sp.GetRequiredService<IExperimentTracker>(),
+            sp.GetRequiredKeyedService<ModelHost<TIn, TOut>>(name),
+            sp.GetRequiredService<ExperimentTracker>(),
             options,
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<IMeterFactory>(),

@@ -315,7 +315,7 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
     /// runs on, and so can never hold up, a prediction; a window counts the rows captured, which trail the predictions by
     /// at most a millisecond. Dispose the handle asynchronously to wait until every row predicted before is captured.
     /// </summary>
-    public IDisposable Watch<TOut>(Serving.IModelHost<TIn, TOut> host)
+    public IDisposable Watch<TOut>(Serving.ModelHost<TIn, TOut> host)
         where TOut : new()
     {
         ArgumentNullException.ThrowIfNull(host);

@@ -25,7 +25,7 @@ public static class ReferenceProfiles
 
     /// <summary>The reference profile of the run that produced <paramref name="version"/>.</summary>
     /// <exception cref="MlOpsNotFoundException">The version was not registered from a run, or its run has no profile.</exception>
-    public static async Task<ReferenceProfile> LoadForVersionAsync(IExperimentTracker tracker, ModelVersion version, CancellationToken cancellationToken = default)
+    public static async Task<ReferenceProfile> LoadForVersionAsync(ExperimentTracker tracker, ModelVersion version, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tracker);
         ArgumentNullException.ThrowIfNull(version);

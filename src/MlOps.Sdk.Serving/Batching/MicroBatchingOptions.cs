@@ -1,6 +1,6 @@
 namespace MlOps.Sdk.Serving;
 
-/// <summary>How a host coalesces concurrent <see cref="IModelHost{TIn, TOut}.PredictAsync"/> calls into one run.</summary>
+/// <summary>How a host coalesces concurrent <see cref="ModelHost{TIn, TOut}.PredictAsync"/> calls into one run.</summary>
 public sealed class MicroBatchingOptions
 {
     /// <summary>The most calls one run serves.</summary>

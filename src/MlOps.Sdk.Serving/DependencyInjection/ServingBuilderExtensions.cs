@@ -14,7 +14,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ServingBuilderExtensions
 {
     /// <summary>
-    /// Adds an <see cref="IModelHost{TIn, TOut}"/> for the registered model <paramref name="name"/>, resolved as a keyed
+    /// Adds an <see cref="ModelHost{TIn, TOut}"/> for the registered model <paramref name="name"/>, resolved as a keyed
     /// service under that name (and unkeyed when it is the only host of these types). A hosted service loads it on start,
     /// and a health check named <c>mlops-model-{name}</c> (tags <c>mlops</c>, <c>model</c>) reports whether it serves.
     /// </summary>
@@ -34,19 +34,19 @@ public static class ServingBuilderExtensions
         var services = builder.Services;
         services.AddOptions<ServingOptions>();
         services.TryAddSingleton<ServingTelemetry>();
-        services.AddKeyedSingleton<IModelHost<TIn, TOut>>(name, (sp, _) => new ModelHost<TIn, TOut>(
+        services.AddKeyedSingleton<ModelHost<TIn, TOut>>(name, (sp, _) => new OnnxModelHost<TIn, TOut>(
             name,
-            sp.GetRequiredService<IModelRegistry>(),
+            sp.GetRequiredService<ModelRegistry>(),
             sp.GetRequiredService<IOptions<ServingOptions>>().Value,
             hostOptions,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Serving.ModelHost.{name}"),
             sp.GetRequiredService<ServingTelemetry>()));
-        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name));
-        services.AddSingleton<IHostedService>(sp => new ModelHostStarter(sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name).StartAsync));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<ModelHost<TIn, TOut>>(name));
+        services.AddSingleton<IHostedService>(sp => new ModelHostStarter(sp.GetRequiredKeyedService<ModelHost<TIn, TOut>>(name).StartAsync));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"mlops-model-{name}",
-            sp => new ModelHostHealthCheck((ModelHost<TIn, TOut>)sp.GetRequiredKeyedService<IModelHost<TIn, TOut>>(name)),
+            sp => new ModelHostHealthCheck((OnnxModelHost<TIn, TOut>)sp.GetRequiredKeyedService<ModelHost<TIn, TOut>>(name)),
             failureStatus: null,
             tags: ["mlops", "model"]));
         return builder;

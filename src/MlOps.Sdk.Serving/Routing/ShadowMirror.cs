@@ -19,7 +19,7 @@ internal sealed class ShadowMirror<TIn, TOut> : IAsyncDisposable, IDisposable
     private readonly Channel<(TIn Input, TOut Served)> _queue;
     private readonly Task _worker;
 
-    public ShadowMirror(ShadowOptions options, ModelHost<TIn, TOut> challenger, ServingTelemetry telemetry, string name)
+    public ShadowMirror(ShadowOptions options, OnnxModelHost<TIn, TOut> challenger, ServingTelemetry telemetry, string name)
     {
         _options = options;
         Challenger = challenger;
@@ -31,7 +31,7 @@ internal sealed class ShadowMirror<TIn, TOut> : IAsyncDisposable, IDisposable
         _worker = Task.Run(CompareAsync);
     }
 
-    public ModelHost<TIn, TOut> Challenger { get; }
+    public OnnxModelHost<TIn, TOut> Challenger { get; }
 
     public void Offer(TIn input, TOut served, string? key)
     {

@@ -4,9 +4,11 @@ using MlOps.Sdk;
 using MlOps.Sdk.Storage.Sqlite;
 using MlOps.Sdk.Storage.Sqlite.DependencyInjection;
 using MlOps.Sdk.Storage.Sqlite.Tracking;
-using MlOps.Sdk.Tracking;
-using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Storage.Sqlite.Versioning;
+using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
+using MlOps.Sdk.Versioning;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

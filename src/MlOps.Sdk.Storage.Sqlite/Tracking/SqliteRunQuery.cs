@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Tracking.Search;
+using MlOps.Sdk.Tracking.Storage;
 
 namespace MlOps.Sdk.Storage.Sqlite.Tracking;
 

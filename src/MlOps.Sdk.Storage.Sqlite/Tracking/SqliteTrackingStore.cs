@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Tracking.Search;
+using MlOps.Sdk.Tracking.Storage;
 
 namespace MlOps.Sdk.Storage.Sqlite.Tracking;
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using MlOps.Sdk.Versioning.Audit;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Storage.Sqlite.Versioning;
 

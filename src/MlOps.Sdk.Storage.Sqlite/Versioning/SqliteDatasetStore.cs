@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Versioning.Audit;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Storage.Sqlite.Versioning;
 

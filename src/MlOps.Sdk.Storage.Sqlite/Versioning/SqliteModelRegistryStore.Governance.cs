@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Versioning.Audit;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Storage.Sqlite.Versioning;
 

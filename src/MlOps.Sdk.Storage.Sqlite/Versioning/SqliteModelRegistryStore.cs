@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Versioning.Audit;
 using MlOps.Sdk.Versioning.Onnx;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Storage.Sqlite.Versioning;
 

@@ -3,9 +3,11 @@ using MlOps.Sdk;
 using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Testing.Artifacts;
 using MlOps.Sdk.Testing.Tracking;
-using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Testing.Versioning;
+using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 using MlOps.Sdk.Versioning;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

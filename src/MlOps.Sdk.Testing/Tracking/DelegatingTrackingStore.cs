@@ -1,4 +1,5 @@
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 
 namespace MlOps.Sdk.Testing.Tracking;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Tracking.Search;
+using MlOps.Sdk.Tracking.Storage;
 
 namespace MlOps.Sdk.Testing.Tracking;
 

@@ -1,4 +1,5 @@
 using MlOps.Sdk.Versioning.Audit;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Testing.Versioning;
 

@@ -1,6 +1,7 @@
 using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Versioning.Audit;
 using MlOps.Sdk.Versioning.Datasets;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Testing.Versioning;
 

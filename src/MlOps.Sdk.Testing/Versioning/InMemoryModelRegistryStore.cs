@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Versioning.Audit;
 using MlOps.Sdk.Versioning.Onnx;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Testing.Versioning;
 

@@ -6,6 +6,7 @@ using MlOps.Sdk;
 using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Tracking.DependencyInjection;
+using MlOps.Sdk.Tracking.Storage;
 using MlOps.Sdk.Tracking.Writing;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TrackingBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="IExperimentTracker"/>, its background writer and a hosted service that flushes on shutdown.
+    /// Adds <see cref="ExperimentTracker"/>, its background writer and a hosted service that flushes on shutdown.
     /// A storage provider must supply the <see cref="TrackingStore"/>: <c>.UseSqlite()</c> for the embedded default.
     /// </summary>
     public static IMlOpsBuilder AddTracking(this IMlOpsBuilder builder, Action<TrackingOptions>? configure = null)
@@ -36,7 +37,7 @@ public static class TrackingBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<TrackingTelemetry>(),
             sp.GetRequiredService<ILogger<TrackingWriter>>()));
-        services.TryAddSingleton<IExperimentTracker>(sp => new ExperimentTracker(sp.GetRequiredService<TrackingWriter>(), sp.GetRequiredService<ArtifactStore>(), sp.GetRequiredService<IActorIdentity>()));
+        services.TryAddSingleton<ExperimentTracker>(sp => new DefaultExperimentTracker(sp.GetRequiredService<TrackingWriter>(), sp.GetRequiredService<ArtifactStore>(), sp.GetRequiredService<IActorIdentity>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TrackingFlushService>());
         return builder;
     }

@@ -1,3 +1,5 @@
+using MlOps.Sdk.Tracking.Storage;
+
 namespace MlOps.Sdk.Tracking.Writing;
 
 /// <summary>A queued param, tag or dataset input: few, never dropped, so kept apart from the bounded metric queue.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using MlOps.Sdk.Tracking.Storage;
 
 namespace MlOps.Sdk.Tracking.Writing;
 

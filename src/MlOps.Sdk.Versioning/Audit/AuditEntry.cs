@@ -12,6 +12,3 @@ namespace MlOps.Sdk.Versioning.Audit;
 /// <param name="PreviousHash">The hash of the entry before (64 zeros for the first).</param>
 /// <param name="Hash">SHA-256 over this entry's fields and <paramref name="PreviousHash"/>.</param>
 public sealed record AuditEntry(long Sequence, DateTimeOffset Time, string Actor, string Action, string Subject, string? Before, string? After, string? Reason, string PreviousHash, string Hash);
-
-/// <summary>An audit entry to append in the same transaction as the change it records.</summary>
-public sealed record AuditDraft(DateTimeOffset Time, string Actor, string Action, string Subject, string? Before, string? After, string? Reason);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning.Audit;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Versioning.Datasets;
 

@@ -8,6 +8,7 @@ using MlOps.Sdk.Versioning.Datasets;
 using MlOps.Sdk.Versioning.DependencyInjection;
 using MlOps.Sdk.Versioning.Lineage;
 using MlOps.Sdk.Versioning.Registry;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -15,7 +16,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class VersioningBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="IModelRegistry"/> and <see cref="ILineage"/>. The acting identity defaults to the OS user; register an
+    /// Adds <see cref="ModelRegistry"/> and <see cref="ILineage"/>. The acting identity defaults to the OS user; register an
     /// <see cref="IActorIdentity"/> of your own to record authenticated users. A storage provider supplies the store.
     /// </summary>
     public static IMlOpsBuilder AddModelRegistry(this IMlOpsBuilder builder, Action<ModelRegistryOptions>? configure = null)
@@ -30,16 +31,16 @@ public static class VersioningBuilderExtensions
 
         AddShared(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelRegistryOptions>, ModelRegistryOptionsValidator>());
-        services.TryAddSingleton<IModelRegistry>(sp => new ModelRegistry(
+        services.TryAddSingleton<ModelRegistry>(sp => new DefaultModelRegistry(
             RequireStore<ModelRegistryStore>(sp),
             sp.GetRequiredService<ArtifactStore>(),
-            sp.GetService<IExperimentTracker>(),
+            sp.GetService<ExperimentTracker>(),
             sp.GetRequiredService<IActorIdentity>(),
             sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value,
             sp.GetRequiredService<VersioningTelemetry>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MlOps.Sdk.Versioning.ModelRegistry")));
-        services.TryAddSingleton<ILineage>(sp => new LineageQueries(RequireStore<ModelRegistryStore>(sp), sp.GetService<DatasetStore>(), sp.GetService<IExperimentTracker>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MlOps.Sdk.Versioning.DefaultModelRegistry")));
+        services.TryAddSingleton<ILineage>(sp => new LineageQueries(RequireStore<ModelRegistryStore>(sp), sp.GetService<DatasetStore>(), sp.GetService<ExperimentTracker>()));
         return builder;
     }
 

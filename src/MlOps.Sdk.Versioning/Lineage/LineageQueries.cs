@@ -1,8 +1,9 @@
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Versioning.Lineage;
 
-internal sealed class LineageQueries(ModelRegistryStore registry, DatasetStore? datasets, IExperimentTracker? tracker) : ILineage
+internal sealed class LineageQueries(ModelRegistryStore registry, DatasetStore? datasets, ExperimentTracker? tracker) : ILineage
 {
     public async Task<LineageGraph> ForModelVersionAsync(string modelName, int version, CancellationToken cancellationToken = default)
     {

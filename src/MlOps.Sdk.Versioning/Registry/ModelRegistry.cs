@@ -1,357 +1,105 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using MlOps.Sdk.Artifacts;
-using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning.Audit;
 using MlOps.Sdk.Versioning.Onnx;
 
-namespace MlOps.Sdk.Versioning.Registry;
+namespace MlOps.Sdk.Versioning;
 
-internal sealed class ModelRegistry(
-    ModelRegistryStore store,
-    ArtifactStore artifacts,
-    IExperimentTracker? tracker,
-    IActorIdentity identity,
-    ModelRegistryOptions options,
-    VersioningTelemetry telemetry,
-    TimeProvider time,
-    Microsoft.Extensions.Logging.ILogger logger) : IModelRegistry
+/// <summary>The model registry: which model versions exist, which one each alias serves, and who changed what.</summary>
+public abstract class ModelRegistry
 {
-    private readonly CallbackGuard _callbacks = new(telemetry.CallbackErrors, logger, options.CallbackTimeout);
+    /// <summary>
+    /// Raised in this process after an alias moved or was deleted, each handler on the thread pool on its own; the move
+    /// waits for them at most <see cref="ModelRegistryOptions.CallbackTimeout"/>. A handler that throws or hangs is logged
+    /// and counted (<c>mlops.versioning.callback_errors</c>); the move stands and the other handlers are called.
+    /// </summary>
+    public abstract event EventHandler<AliasMove>? AliasMoved;
 
-    public event EventHandler<AliasMove>? AliasMoved;
+    /// <summary>Creates a model.</summary>
+    public abstract Task<RegisteredModel> CreateModelAsync(string name, string description = "", CancellationToken cancellationToken = default);
 
-    public Task<RegisteredModel> CreateModelAsync(string name, string description = "", CancellationToken cancellationToken = default)
-    {
-        ValidateModelName(name);
-        return store.CreateModelAsync(name, description, Draft("model.create", name, null, description), cancellationToken);
-    }
+    /// <summary>Gets a model, or null.</summary>
+    public abstract Task<RegisteredModel?> GetModelAsync(string name, CancellationToken cancellationToken = default);
 
-    public Task<RegisteredModel?> GetModelAsync(string name, CancellationToken cancellationToken = default) => store.GetModelAsync(name, cancellationToken);
+    /// <summary>Lists models.</summary>
+    public abstract Task<IReadOnlyList<RegisteredModel>> ListModelsAsync(CancellationToken cancellationToken = default);
 
-    public Task<IReadOnlyList<RegisteredModel>> ListModelsAsync(CancellationToken cancellationToken = default) => store.ListModelsAsync(cancellationToken);
+    /// <summary>Renames a model.</summary>
+    public abstract Task RenameModelAsync(string name, string newName, CancellationToken cancellationToken = default);
 
-    public Task RenameModelAsync(string name, string newName, CancellationToken cancellationToken = default)
-    {
-        ValidateModelName(newName);
-        return store.RenameModelAsync(name, newName, Draft("model.rename", name, name, newName), cancellationToken);
-    }
+    /// <summary>Sets a model's description (when not null) and tags (a null value deletes a tag).</summary>
+    public abstract Task UpdateModelAsync(string name, string? description, IReadOnlyDictionary<string, string?>? tags = null, CancellationToken cancellationToken = default);
 
-    public Task UpdateModelAsync(string name, string? description, IReadOnlyDictionary<string, string?>? tags = null, CancellationToken cancellationToken = default)
-    {
-        tags ??= new Dictionary<string, string?>();
-        foreach (var (key, value) in tags)
-        {
-            TrackingLimits.ValidateKey(key, "model tag");
-            WellFormedText.Require(value, $"The value of model tag '{key}'");
-            if (value is not null && value.Length > TrackingLimits.MaxTagValueLength)
-            {
-                throw new MlOpsValidationException($"The value of model tag '{key}' is longer than {TrackingLimits.MaxTagValueLength} characters.");
-            }
-        }
+    /// <summary>Registers a new version from a stream (creating the model when missing); returns once it is ready.</summary>
+    /// <exception cref="OnnxFormatException">The content is not an ONNX model (and <see cref="ModelRegistryOptions.AllowNonOnnxModels"/> is off); the version is left failed.</exception>
+    public abstract Task<ModelVersion> RegisterModelAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default);
 
-        var after = string.Join(", ", tags.Select(t => $"{t.Key}={t.Value ?? "(deleted)"}"));
-        return store.UpdateModelAsync(name, description, tags, Draft("model.update", name, null, description is null ? after : $"description={description}; {after}"), cancellationToken);
-    }
+    /// <summary>Registers a new version from a file.</summary>
+    public abstract Task<ModelVersion> RegisterModelFileAsync(string name, string path, string? fromRun = null, CancellationToken cancellationToken = default);
 
-    public async Task<ModelVersion> RegisterModelAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default)
-    {
-        ValidateModelName(name);
-        ArgumentNullException.ThrowIfNull(content);
-        var pending = await store.ReserveVersionAsync(name, fromRun, Draft("version.reserve", name, null, fromRun is null ? null : $"run {fromRun}"), cancellationToken).ConfigureAwait(false);
-        var subject = pending.Reference;
-        try
-        {
-            var stored = await artifacts.PutAsync(content, cancellationToken).ConfigureAwait(false);
-            var signature = await ReadSignatureAsync(stored.Digest, cancellationToken).ConfigureAwait(false);
-            var ready = await store.CompleteVersionAsync(name, pending.Number, stored.Digest, stored.Length, signature, Draft("version.ready", subject, null, stored.Digest.ToString()), cancellationToken).ConfigureAwait(false);
-            telemetry.VersionsRegistered.Add(1);
-            return ready;
-        }
-        catch (Exception e)
-        {
-            try
-            {
-                await store.FailVersionAsync(name, pending.Number, e.Message, Draft("version.fail", subject, null, e.Message), CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception failure) when (failure is not OperationCanceledException)
-            {
-                // The version stays pending; the caller still learns what went wrong first.
-                throw new AggregateException(e, failure);
-            }
+    /// <summary>Registers a new version from an artifact of a run; the version keeps the run as its source.</summary>
+    public abstract Task<ModelVersion> RegisterModelFromRunAsync(string name, string runId, string artifactPath, CancellationToken cancellationToken = default);
 
-            throw;
-        }
-    }
+    /// <summary>Gets a version, or null.</summary>
+    public abstract Task<ModelVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default);
 
-    public async Task<ModelVersion> RegisterModelFileAsync(string name, string path, string? fromRun = null, CancellationToken cancellationToken = default)
-    {
-        var file = File.OpenRead(path);
-        await using (file.ConfigureAwait(false))
-        {
-            return await RegisterModelAsync(name, file, fromRun, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Lists a model's versions.</summary>
+    public abstract Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
 
-    public async Task<ModelVersion> RegisterModelFromRunAsync(string name, string runId, string artifactPath, CancellationToken cancellationToken = default)
-    {
-        var runs = tracker ?? throw new MlOpsException("Registering from a run needs the Tracking layer: call .AddTracking().");
-        var content = await runs.OpenArtifactAsync(runId, artifactPath, cancellationToken).ConfigureAwait(false);
-        await using (content.ConfigureAwait(false))
-        {
-            return await RegisterModelAsync(name, content, runId, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Resolves <c>name@alias</c> or <c>name/number</c>.</summary>
+    /// <exception cref="MlOpsNotFoundException">Nothing answers to the reference.</exception>
+    public abstract Task<ModelVersion> ResolveAsync(string reference, CancellationToken cancellationToken = default);
 
-    public Task<ModelVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default) => store.GetVersionAsync(name, number, cancellationToken);
+    /// <summary>Opens a ready version's content; the stream verifies the digest when read to its end.</summary>
+    /// <exception cref="GovernanceException"><see cref="ModelRegistryOptions.RequireSignatureToOpen"/> is set and the version has no trusted signature.</exception>
+    public abstract Task<Stream> OpenContentAsync(ModelVersion version, CancellationToken cancellationToken = default);
 
-    public Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default) => store.ListVersionsAsync(name, cancellationToken);
+    /// <summary>Classifies the change between two versions' ONNX signatures.</summary>
+    public abstract Task<SignatureComparison> CompareSignaturesAsync(string name, int fromVersion, int toVersion, CancellationToken cancellationToken = default);
 
-    public async Task<ModelVersion> ResolveAsync(string reference, CancellationToken cancellationToken = default)
-    {
-        var parsed = ModelReference.Parse(reference);
-        var version = parsed.Alias is null
-            ? await store.GetVersionAsync(parsed.ModelName, parsed.Version!.Value, cancellationToken).ConfigureAwait(false)
-            : await store.ResolveAliasAsync(parsed.ModelName, parsed.Alias, cancellationToken).ConfigureAwait(false);
-        return version ?? throw new MlOpsNotFoundException($"Nothing answers to '{reference}': no such model, alias or version.");
-    }
+    /// <summary>
+    /// Points an alias at a version, after checking the alias's approval and signature policies and reading the version's
+    /// content through its digest check: an alias never points to content a host could not load.
+    /// </summary>
+    /// <exception cref="GovernanceException">A policy refuses the move.</exception>
+    /// <exception cref="MlOpsNotFoundException">The version, or its content in the artifact store, does not exist.</exception>
+    /// <exception cref="ArtifactIntegrityException">The stored content no longer matches the version's digest.</exception>
+    public abstract Task<AliasMove> SetAliasAsync(string name, string alias, int version, string? reason = null, CancellationToken cancellationToken = default);
 
-    public async Task<Stream> OpenContentAsync(ModelVersion version, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        if (version.Status != ModelVersionStatus.Ready || version.Digest is not { } digest)
-        {
-            throw new MlOpsValidationException($"Version {version.Reference} is {version.Status.ToString().ToLowerInvariant()}, not ready.");
-        }
+    /// <summary>Deletes an alias.</summary>
+    public abstract Task<AliasMove> DeleteAliasAsync(string name, string alias, string? reason = null, CancellationToken cancellationToken = default);
 
-        // The signatures are read from the store, not taken from the caller's copy of the version.
-        if (options.RequireSignatureToOpen && !HasTrustedSignature(await RequireVersionAsync(version.ModelName, version.Number, cancellationToken).ConfigureAwait(false)))
-        {
-            throw new GovernanceException($"{version.Reference} has no valid signature by a trusted key, and the registry requires one to open a model.");
-        }
+    /// <summary>Which version <paramref name="alias"/> pointed to at <paramref name="at"/>, or null.</summary>
+    public abstract Task<int?> GetAliasAtAsync(string name, string alias, DateTimeOffset at, CancellationToken cancellationToken = default);
 
-        return await artifacts.OpenReadAsync(digest, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Records that a version started serving somewhere; model hosts call it on every swap, for lineage.</summary>
+    public abstract Task RecordDeploymentAsync(ModelDeployment deployment, CancellationToken cancellationToken = default);
 
-    public async Task<SignatureComparison> CompareSignaturesAsync(string name, int fromVersion, int toVersion, CancellationToken cancellationToken = default)
-    {
-        var older = await RequireVersionAsync(name, fromVersion, cancellationToken).ConfigureAwait(false);
-        var newer = await RequireVersionAsync(name, toVersion, cancellationToken).ConfigureAwait(false);
-        if (older.Signature is null || newer.Signature is null)
-        {
-            throw new MlOpsValidationException($"Both {older.Reference} and {newer.Reference} must be ONNX models with a signature to compare.");
-        }
+    /// <summary>Where a version has served, oldest first.</summary>
+    public abstract Task<IReadOnlyList<ModelDeployment>> ListDeploymentsAsync(string name, int version, CancellationToken cancellationToken = default);
 
-        return SignatureComparison.Compare(older.Signature, newer.Signature);
-    }
+    /// <summary>Every move of a model's aliases (of one alias when given), oldest first.</summary>
+    public abstract Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string name, string? alias = null, CancellationToken cancellationToken = default);
 
-    public async Task<AliasMove> SetAliasAsync(string name, string alias, int version, string? reason = null, CancellationToken cancellationToken = default)
-    {
-        ModelReference.ValidateAlias(alias);
-        var target = await RequireVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
-        if (target.Status != ModelVersionStatus.Ready || target.Digest is not { } digest)
-        {
-            throw new MlOpsValidationException($"Version {target.Reference} is {target.Status.ToString().ToLowerInvariant()}; only a ready version can take an alias.");
-        }
+    /// <summary>Asks for approval to point a protected alias at a version; binds to the version's current digest.</summary>
+    public abstract Task<ApprovalRequest> RequestApprovalAsync(string name, string alias, int version, string? comment = null, CancellationToken cancellationToken = default);
 
-        if (options.SignaturePolicies.Contains(alias) && !HasTrustedSignature(target))
-        {
-            throw new GovernanceException($"Alias '{alias}' needs a valid signature of {target.Reference} ({digest}) by a trusted key; the version has none.");
-        }
+    /// <summary>Approves a request as the current actor, who must not be its requester.</summary>
+    public abstract Task<ApprovalRequest> ApproveAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default);
 
-        if (options.ApprovalPolicies.TryGetValue(alias, out var approvers))
-        {
-            var approved = (await store.ListApprovalRequestsAsync(name, alias, cancellationToken).ConfigureAwait(false))
-                .Any(r => r.State == ApprovalState.Approved && r.Version == version && r.Digest == digest && CountApprovals(r) >= approvers);
-            if (!approved)
-            {
-                throw new GovernanceException(
-                    $"Alias '{alias}' needs {approvers} approval(s) of {target.Reference} with digest {digest}. Call RequestApprovalAsync and have it approved; approvals given for other content do not count.");
-            }
-        }
+    /// <summary>Rejects a request as the current actor.</summary>
+    public abstract Task<ApprovalRequest> RejectAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default);
 
-        await VerifyContentAsync(target, alias, digest, cancellationToken).ConfigureAwait(false);
+    /// <summary>Signs a ready version's digest with an ECDSA P-256 private key and stores the signature.</summary>
+    public abstract Task<VersionSignature> SignVersionAsync(string name, int number, ECDsa privateKey, CancellationToken cancellationToken = default);
 
-        // The digest is checked again inside the store's transaction: content that changed since the checks above is refused.
-        var move = await store.MoveAliasAsync(name, alias, version, digest, Draft("alias.move", $"{name}@{alias}", null, target.Reference, reason), cancellationToken).ConfigureAwait(false);
-        telemetry.AliasMoves.Add(1);
-        await _callbacks.RaiseAsync(nameof(AliasMoved), AliasMoved, this, move).ConfigureAwait(false);
-        return move;
-    }
+    /// <summary>Whether the version carries a valid signature of its digest by a trusted key.</summary>
+    public abstract bool HasTrustedSignature(ModelVersion version);
 
-    /// <summary>Reads the version's content through the digest check: an alias never points to content a host could not load.</summary>
-    private async Task VerifyContentAsync(ModelVersion target, string alias, ContentDigest digest, CancellationToken cancellationToken)
-    {
-        if (!await artifacts.ExistsAsync(digest, cancellationToken).ConfigureAwait(false))
-        {
-            throw new MlOpsNotFoundException($"{target.Reference} cannot take alias '{alias}': its content {digest} is missing from the artifact store. Register the model again, or restore the content from a backup.");
-        }
+    /// <summary>Checks the hash chain of the audit log; reports the first entry altered, removed or reordered.</summary>
+    /// <param name="expectedHead">The head of an earlier verification, kept outside the store, to detect a cut-off tail.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    public abstract Task<AuditVerification> VerifyAuditLogAsync(AuditLogHead? expectedHead = null, CancellationToken cancellationToken = default);
 
-        var content = await artifacts.OpenReadAsync(digest, cancellationToken).ConfigureAwait(false);
-        await using (content.ConfigureAwait(false))
-        {
-            // Reading to the end is what verifies the digest; a mismatch throws ArtifactIntegrityException.
-            await content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    public async Task<AliasMove> DeleteAliasAsync(string name, string alias, string? reason = null, CancellationToken cancellationToken = default)
-    {
-        ModelReference.ValidateAlias(alias);
-        var move = await store.MoveAliasAsync(name, alias, null, null, Draft("alias.delete", $"{name}@{alias}", null, null, reason), cancellationToken).ConfigureAwait(false);
-        await _callbacks.RaiseAsync(nameof(AliasMoved), AliasMoved, this, move).ConfigureAwait(false);
-        return move;
-    }
-
-    public async Task<int?> GetAliasAtAsync(string name, string alias, DateTimeOffset at, CancellationToken cancellationToken = default)
-    {
-        var history = await store.GetAliasHistoryAsync(name, alias, cancellationToken).ConfigureAwait(false);
-        return history.LastOrDefault(m => m.At <= at)?.ToVersion;
-    }
-
-    public Task RecordDeploymentAsync(ModelDeployment deployment, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(deployment);
-        ArgumentException.ThrowIfNullOrEmpty(deployment.Instance);
-        return store.RecordDeploymentAsync(deployment, cancellationToken);
-    }
-
-    public Task<IReadOnlyList<ModelDeployment>> ListDeploymentsAsync(string name, int version, CancellationToken cancellationToken = default) =>
-        store.ListDeploymentsAsync(name, version, cancellationToken);
-
-    public Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string name, string? alias = null, CancellationToken cancellationToken = default) =>
-        store.GetAliasHistoryAsync(name, alias, cancellationToken);
-
-    public async Task<ApprovalRequest> RequestApprovalAsync(string name, string alias, int version, string? comment = null, CancellationToken cancellationToken = default)
-    {
-        ModelReference.ValidateAlias(alias);
-        var target = await RequireVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
-        if (target.Digest is not { } digest || target.Status != ModelVersionStatus.Ready)
-        {
-            throw new MlOpsValidationException($"Version {target.Reference} is not ready; only a ready version can be approved.");
-        }
-
-        var required = options.ApprovalPolicies.GetValueOrDefault(alias, 1);
-        var request = new ApprovalRequest(0, name, alias, version, digest, required, identity.CurrentActor, comment, time.GetUtcNow(), ApprovalState.Pending, []);
-        return await store.CreateApprovalRequestAsync(request, Draft("approval.request", $"{name}@{alias}", null, $"{target.Reference} {digest}", comment), cancellationToken).ConfigureAwait(false);
-    }
-
-    public Task<ApprovalRequest> ApproveAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default) =>
-        DecideAsync(requestId, approved: true, comment, cancellationToken);
-
-    public Task<ApprovalRequest> RejectAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default) =>
-        DecideAsync(requestId, approved: false, comment, cancellationToken);
-
-    public async Task<VersionSignature> SignVersionAsync(string name, int number, ECDsa privateKey, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(privateKey);
-        var version = await RequireVersionAsync(name, number, cancellationToken).ConfigureAwait(false);
-        var digest = version.Digest ?? throw new MlOpsValidationException($"Version {version.Reference} is not ready and cannot be signed.");
-        var signature = new VersionSignature(
-            ModelRegistryOptions.KeyId(privateKey.ExportSubjectPublicKeyInfo()),
-            Convert.ToBase64String(privateKey.SignData(Convert.FromHexString(digest.Hex), HashAlgorithmName.SHA256)),
-            identity.CurrentActor,
-            time.GetUtcNow());
-        await store.AddSignatureAsync(name, number, signature, Draft("version.sign", version.Reference, null, signature.KeyId), cancellationToken).ConfigureAwait(false);
-        return signature;
-    }
-
-    public bool HasTrustedSignature(ModelVersion version)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        if (version.Digest is not { } digest)
-        {
-            return false;
-        }
-
-        var data = Convert.FromHexString(digest.Hex);
-        Span<byte> bytes = stackalloc byte[256];
-        foreach (var signature in version.Signatures)
-        {
-            if (!options.TrustedKeys.TryGetValue(signature.KeyId, out var spki))
-            {
-                continue;
-            }
-
-            using var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(spki, out _);
-            if (Convert.TryFromBase64String(signature.Signature, bytes, out var written) && key.VerifyData(data, bytes[..written], HashAlgorithmName.SHA256))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    public async Task<AuditVerification> VerifyAuditLogAsync(AuditLogHead? expectedHead = null, CancellationToken cancellationToken = default)
-    {
-        var entries = new List<AuditEntry>();
-        await foreach (var entry in store.ReadAuditLogAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(entry);
-        }
-
-        return AuditChain.Verify(entries, expectedHead);
-    }
-
-    public async IAsyncEnumerable<AuditEntry> ReadAuditLogAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var entry in store.ReadAuditLogAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return entry;
-        }
-    }
-
-    private async Task<ApprovalRequest> DecideAsync(long requestId, bool approved, string? comment, CancellationToken cancellationToken)
-    {
-        var request = await store.GetApprovalRequestAsync(requestId, cancellationToken).ConfigureAwait(false)
-            ?? throw new MlOpsNotFoundException($"No approval request has id {requestId}.");
-        var actor = identity.CurrentActor;
-        if (approved && string.Equals(actor, request.Requester, StringComparison.Ordinal))
-        {
-            throw new GovernanceException($"'{actor}' asked for request {requestId} and cannot approve it; another person must.");
-        }
-
-        var decision = new ApprovalDecision(actor, approved, comment, time.GetUtcNow());
-        var approvals = CountApprovals(request) + (approved ? 1 : 0);
-        var state = !approved ? ApprovalState.Rejected : approvals >= request.RequiredApprovals ? ApprovalState.Approved : ApprovalState.Pending;
-        var subject = $"{request.ModelName}@{request.Alias}";
-        return await store.AddDecisionAsync(requestId, decision, state, Draft(approved ? "approval.approve" : "approval.reject", subject, null, $"request {requestId} {request.ModelName}/{request.Version} {request.Digest}", comment), cancellationToken).ConfigureAwait(false);
-    }
-
-    private static int CountApprovals(ApprovalRequest request) =>
-        request.Decisions.Where(d => d.Approved && d.Approver != request.Requester).Select(d => d.Approver).Distinct(StringComparer.Ordinal).Count();
-
-    private async Task<ModelSignature?> ReadSignatureAsync(ContentDigest digest, CancellationToken cancellationToken)
-    {
-        var stream = await artifacts.OpenReadAsync(digest, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            try
-            {
-                var signature = OnnxSignatureReader.Read(stream);
-                await stream.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-                return signature;
-            }
-            catch (OnnxFormatException) when (options.AllowNonOnnxModels)
-            {
-                return null;
-            }
-        }
-    }
-
-    private async Task<ModelVersion> RequireVersionAsync(string name, int number, CancellationToken cancellationToken) =>
-        await store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
-        ?? throw new MlOpsNotFoundException($"Model '{name}' has no version {number}.");
-
-    /// <summary>Every registry write passes here: the free text it records (descriptions, reasons, comments) must be well-formed.</summary>
-    private AuditDraft Draft(string action, string subject, string? before, string? after, string? reason = null)
-    {
-        WellFormedText.Require(after, $"The new value of {subject}");
-        WellFormedText.Require(reason, $"The reason or comment for {action} of {subject}");
-        return new(time.GetUtcNow(), identity.CurrentActor, action, subject, before, after, reason);
-    }
-
-    private static void ValidateModelName(string name) => TrackingLimits.ValidateKey(name, "model name");
+    /// <summary>Reads the audit log in order.</summary>
+    public abstract IAsyncEnumerable<AuditEntry> ReadAuditLogAsync(CancellationToken cancellationToken = default);
 }

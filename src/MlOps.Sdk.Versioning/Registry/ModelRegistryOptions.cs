@@ -16,14 +16,14 @@ public sealed class ModelRegistryOptions
     public bool AllowNonOnnxModels { get; set; }
 
     /// <summary>
-    /// Whether <see cref="IModelRegistry.OpenContentAsync"/> refuses versions without a valid signature by a trusted key.
+    /// Whether <see cref="ModelRegistry.OpenContentAsync"/> refuses versions without a valid signature by a trusted key.
     /// Model hosts load content through it, so this keeps unsigned models from being loaded at all.
     /// </summary>
     /// <value>The default is false.</value>
     public bool RequireSignatureToOpen { get; set; }
 
     /// <summary>
-    /// How long an alias move waits for its <see cref="IModelRegistry.AliasMoved"/> subscribers, each called on its own. A
+    /// How long an alias move waits for its <see cref="ModelRegistry.AliasMoved"/> subscribers, each called on its own. A
     /// subscriber still running then is logged and counted (<c>mlops.versioning.callback_errors</c>) and the move returns.
     /// </summary>
     /// <value>The default is 10 seconds.</value>

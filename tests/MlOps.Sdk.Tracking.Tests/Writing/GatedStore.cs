@@ -1,4 +1,5 @@
 using MlOps.Sdk.Testing.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 
 namespace MlOps.Sdk.Tracking.Tests.Writing;
 

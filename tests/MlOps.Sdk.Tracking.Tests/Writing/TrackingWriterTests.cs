@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using MlOps.Sdk.Artifacts;
+using MlOps.Sdk.Tracking.Storage;
 using Xunit;
 
 namespace MlOps.Sdk.Tracking.Tests.Writing;
@@ -13,7 +14,7 @@ public sealed class TrackingWriterTests
     {
         var (services, store) = Build(o => o.QueueCapacity = 100);
         await using var _ = services;
-        var tracker = services.GetRequiredService<IExperimentTracker>();
+        var tracker = services.GetRequiredService<ExperimentTracker>();
         var run = await tracker.StartRunAsync("queue");
         using var dropped = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Tracking", "mlops.tracking.points.dropped");
         store.Close();
@@ -43,7 +44,7 @@ public sealed class TrackingWriterTests
             o.QueueFullMode = MetricQueueFullMode.Throw;
         });
         await using var _ = services;
-        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("queue");
+        var run = await services.GetRequiredService<ExperimentTracker>().StartRunAsync("queue");
         store.Close();
         run.LogMetric("warm", 0);
         await WaitUntil(() => store.Attempts > 0);
@@ -63,7 +64,7 @@ public sealed class TrackingWriterTests
     {
         var (services, store) = Build();
         await using var _ = services;
-        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("retry");
+        var run = await services.GetRequiredService<ExperimentTracker>().StartRunAsync("retry");
         store.FailuresToInject = 3;
 
         for (var i = 0; i < 1000; i++)
@@ -84,7 +85,7 @@ public sealed class TrackingWriterTests
     {
         var (services, store) = Build();
         await using var _ = services;
-        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("cancel");
+        var run = await services.GetRequiredService<ExperimentTracker>().StartRunAsync("cancel");
         store.Close();
         run.LogMetric("m", 1);
 
@@ -101,7 +102,7 @@ public sealed class TrackingWriterTests
     {
         var (services, store) = Build();
         await using var _ = services;
-        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("conflict");
+        var run = await services.GetRequiredService<ExperimentTracker>().StartRunAsync("conflict");
         var batch = new TrackingWriteBatch();
         batch.Params.Add(new RunValue(run.Id, "p", "stored"));
         await store.WriteAsync(batch);
@@ -125,7 +126,7 @@ public sealed class TrackingWriterTests
         builder.Services.AddSingleton<ArtifactStore>(new MlOps.Sdk.Testing.Artifacts.InMemoryArtifactStore(TimeProvider.System));
         using var host = builder.Build();
         await host.StartAsync();
-        var run = await host.Services.GetRequiredService<IExperimentTracker>().StartRunAsync("host");
+        var run = await host.Services.GetRequiredService<ExperimentTracker>().StartRunAsync("host");
         for (var i = 0; i < 5000; i++)
         {
             run.LogMetric("m", i, i);
@@ -142,7 +143,7 @@ public sealed class TrackingWriterTests
         var (services, store) = Build();
         await using var _ = services;
         using var written = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Tracking", "mlops.tracking.points.written");
-        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("meter");
+        var run = await services.GetRequiredService<ExperimentTracker>().StartRunAsync("meter");
 
         for (var i = 0; i < 321; i++)
         {
@@ -160,7 +161,7 @@ public sealed class TrackingWriterTests
     {
         var (services, store) = Build(o => o.RunLease = TimeSpan.FromSeconds(3));
         await using var _ = services;
-        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("end");
+        var run = await services.GetRequiredService<ExperimentTracker>().StartRunAsync("end");
         store.Close();
         run.LogMetric("m", 1);
 
@@ -176,7 +177,7 @@ public sealed class TrackingWriterTests
     public async Task LogMetric_AfterServicesDisposed_ThrowsObjectDisposed()
     {
         var (services, _) = Build();
-        var run = await services.GetRequiredService<IExperimentTracker>().StartRunAsync("disposed");
+        var run = await services.GetRequiredService<ExperimentTracker>().StartRunAsync("disposed");
         run.LogMetric("m", 1);
 
         await services.DisposeAsync();
@@ -192,7 +193,7 @@ public sealed class TrackingWriterTests
         services.AddMlOps().AddTracking();
         await using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<MlOpsException>(() => provider.GetRequiredService<IExperimentTracker>());
+        var error = Assert.Throws<MlOpsException>(() => provider.GetRequiredService<ExperimentTracker>());
 
         Assert.Contains("UseSqlite()", error.Message, StringComparison.Ordinal);
     }
@@ -204,7 +205,7 @@ public sealed class TrackingWriterTests
         services.AddMlOps().AddTracking(o => o.QueueCapacity = 0).UseInMemoryStores();
         using var provider = services.BuildServiceProvider();
 
-        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<IExperimentTracker>());
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<ExperimentTracker>());
     }
 
     private static (ServiceProvider Services, GatedStore Store) Build(Action<TrackingOptions>? configure = null)

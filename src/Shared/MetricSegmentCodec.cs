@@ -6,7 +6,7 @@ namespace MlOps.Sdk.Tracking;
 /// The portable binary form of a run of metric points that storage providers keep as one segment:
 /// a format byte, then per point step (int64), timestamp (int64, Unix ms) and value (IEEE double), little-endian.
 /// </summary>
-public static class MetricSegmentCodec
+internal static class MetricSegmentCodec
 {
     private const byte FormatV1 = 1;
     private const int PointSize = 24;

@@ -1,11 +1,12 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using MlOps.Sdk.Versioning.Storage;
 
 namespace MlOps.Sdk.Versioning.Audit;
 
 /// <summary>How audit entries are chained; providers call <see cref="Seal"/> when they append.</summary>
-public static class AuditChain
+internal static class AuditChain
 {
     /// <summary>The previous hash of the first entry.</summary>
     public static readonly string GenesisHash = new('0', 64);
@@ -53,19 +54,19 @@ public static class AuditChain
             var expected = count + 1;
             if (entry.Sequence != expected)
             {
-                return AuditVerification.Broken(expected, entry.Sequence > expected
+                return Broken(expected, entry.Sequence > expected
                     ? $"entries {expected} to {entry.Sequence - 1} are missing"
                     : $"entry {entry.Sequence} appears again or out of order at position {expected}");
             }
 
             if (entry.PreviousHash != previous)
             {
-                return AuditVerification.Broken(expected, "it does not follow the entry before it (removed, inserted or reordered)");
+                return Broken(expected, "it does not follow the entry before it (removed, inserted or reordered)");
             }
 
             if (ComputeHash(entry) != entry.Hash)
             {
-                return AuditVerification.Broken(expected, "its content does not match its hash (altered)");
+                return Broken(expected, "its content does not match its hash (altered)");
             }
 
             previous = entry.Hash;
@@ -74,11 +75,13 @@ public static class AuditChain
 
         if (expectedHead is not null && (count < expectedHead.Sequence || (count == expectedHead.Sequence && previous != expectedHead.Hash)))
         {
-            return AuditVerification.Broken(Math.Min(count + 1, expectedHead.Sequence), $"the log ends at entry {count}, before the head recorded earlier (entry {expectedHead.Sequence})");
+            return Broken(Math.Min(count + 1, expectedHead.Sequence), $"the log ends at entry {count}, before the head recorded earlier (entry {expectedHead.Sequence})");
         }
 
         return new AuditVerification(true, null, null, new AuditLogHead(count, previous));
     }
+
+    private static AuditVerification Broken(long position, string problem) => new(false, position, problem, null);
 
     private static void WriteNullable(Utf8JsonWriter json, string? value)
     {
@@ -91,17 +94,4 @@ public static class AuditChain
             json.WriteStringValue(value);
         }
     }
-}
-
-/// <summary>The last entry of a verified log. Keep it outside the store and pass it to the next verification to detect a cut-off tail.</summary>
-public sealed record AuditLogHead(long Sequence, string Hash);
-
-/// <summary>The result of verifying the audit log.</summary>
-/// <param name="IsIntact">Whether every entry is where and what it was written as.</param>
-/// <param name="FirstBadSequence">The position of the first entry that was altered, removed or reordered.</param>
-/// <param name="Problem">What is wrong there.</param>
-/// <param name="Head">The last entry, when the log is intact.</param>
-public sealed record AuditVerification(bool IsIntact, long? FirstBadSequence, string? Problem, AuditLogHead? Head)
-{
-    internal static AuditVerification Broken(long position, string problem) => new(false, position, problem, null);
 }

@@ -4,9 +4,9 @@ using MlOps.Sdk.Versioning;
 namespace MlOps.Sdk.Serving.Hosting;
 
 /// <summary>Swapping: loading, verifying and warming up a version, following the alias, pinning and rolling back.</summary>
-internal sealed partial class ModelHost<TIn, TOut>
+internal sealed partial class OnnxModelHost<TIn, TOut>
 {
-    public async Task<bool> PinAsync(int version, CancellationToken cancellationToken = default)
+    public override async Task<bool> PinAsync(int version, CancellationToken cancellationToken = default)
     {
         var target = await _registry.GetVersionAsync(Name, version, cancellationToken).ConfigureAwait(false)
             ?? throw new MlOpsNotFoundException($"Model '{Name}' has no version {version}.");
@@ -14,21 +14,21 @@ internal sealed partial class ModelHost<TIn, TOut>
         return await SwapToAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task UnpinAsync(CancellationToken cancellationToken = default)
+    public override async Task UnpinAsync(CancellationToken cancellationToken = default)
     {
         _pinned = false;
         _lastFailed = null;
         await RefreshAsync(cancellationToken, force: true).ConfigureAwait(false);
     }
 
-    public async Task<bool> RollbackAsync(CancellationToken cancellationToken = default)
+    public override async Task<bool> RollbackAsync(CancellationToken cancellationToken = default)
     {
         var previous = _previous ?? throw new InvalidOperationException($"Model host '{Name}' has served only one version; there is nothing to roll back to.");
         _pinned = true;
         return await SwapToAsync(previous, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<bool> SwapToAsync(ModelVersion version, CancellationToken cancellationToken = default)
+    public override async Task<bool> SwapToAsync(ModelVersion version, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(version);
         await _swapLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -193,7 +193,7 @@ internal sealed partial class ModelHost<TIn, TOut>
     }
 
     /// <summary>Loads what the host should serve, then keeps following its alias until disposed.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    public override async Task StartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         foreach (var follower in Followers)

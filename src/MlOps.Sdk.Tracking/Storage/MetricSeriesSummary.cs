@@ -1,4 +1,4 @@
-namespace MlOps.Sdk.Tracking;
+namespace MlOps.Sdk.Tracking.Storage;
 
 /// <summary>The extent of a metric series.</summary>
 /// <param name="Count">How many points it holds.</param>

@@ -1,7 +1,7 @@
 using MlOps.Sdk.Versioning.Audit;
 using MlOps.Sdk.Versioning.Onnx;
 
-namespace MlOps.Sdk.Versioning;
+namespace MlOps.Sdk.Versioning.Storage;
 
 /// <summary>
 /// The metadata store of the model registry. Every mutation appends its <see cref="AuditDraft"/> to the hash-chained

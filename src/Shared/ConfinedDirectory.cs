@@ -5,7 +5,7 @@ namespace MlOps.Sdk;
 /// Besides the checks of <see cref="RelativePath"/>, resolving refuses any existing component below the root
 /// that is a symbolic link, so a link planted inside the root cannot redirect a write or read outside it.
 /// </remarks>
-public sealed class ConfinedDirectory
+internal sealed class ConfinedDirectory
 {
     private readonly string _rootWithSeparator;
 

@@ -1,4 +1,4 @@
-namespace MlOps.Sdk.Tracking;
+namespace MlOps.Sdk.Tracking.Storage;
 
 /// <summary>A run about to be created.</summary>
 /// <param name="RunId">The new run's id.</param>

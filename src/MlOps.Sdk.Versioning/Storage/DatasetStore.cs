@@ -1,6 +1,6 @@
 using MlOps.Sdk.Versioning.Audit;
 
-namespace MlOps.Sdk.Versioning;
+namespace MlOps.Sdk.Versioning.Storage;
 
 /// <summary>The metadata store of dataset versions. A version and its manifest are written in one transaction, with its audit entry.</summary>
 public abstract class DatasetStore

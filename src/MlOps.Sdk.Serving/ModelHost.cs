@@ -3,46 +3,46 @@ using MlOps.Sdk.Versioning;
 namespace MlOps.Sdk.Serving;
 
 /// <summary>Serves one registered model to typed callers, swapping versions without failing a call.</summary>
-public interface IModelHost<TIn, TOut>
+public abstract class ModelHost<TIn, TOut>
     where TOut : new()
 {
     /// <summary>The host's name (the registered model's name).</summary>
-    string Name { get; }
+    public abstract string Name { get; }
 
     /// <summary>The version serving now, or null before the first one is loaded.</summary>
-    ModelVersion? CurrentVersion { get; }
+    public abstract ModelVersion? CurrentVersion { get; }
 
     /// <summary>Raised after a swap, with the version now serving.</summary>
-    event EventHandler<ModelVersion>? Swapped;
+    public abstract event EventHandler<ModelVersion>? Swapped;
 
     /// <summary>Raised when a version failed to load, verify or warm up; the version before it keeps serving.</summary>
-    event EventHandler<ModelLoadFailure>? LoadFailed;
+    public abstract event EventHandler<ModelLoadFailure>? LoadFailed;
 
     /// <summary>Runs the model serving now.</summary>
     /// <exception cref="ModelInputException">The input does not fit the model.</exception>
     /// <exception cref="ModelNotLoadedException">No version is loaded; the message says why.</exception>
-    TOut Predict(TIn input);
+    public abstract TOut Predict(TIn input);
 
     /// <summary>
     /// Runs the model serving now; with <see cref="ModelHostOptions.MicroBatching"/>, together with the calls made at the
     /// same time. A call that finds no batch running runs at once.
     /// </summary>
     /// <exception cref="ModelInputException">The input does not fit the model.</exception>
-    ValueTask<TOut> PredictAsync(TIn input, CancellationToken cancellationToken = default);
+    public abstract ValueTask<TOut> PredictAsync(TIn input, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Runs the model once on a batch: items are stacked along the model's first (batch) dimension, which must be free;
     /// every input must have a fixed size per item. All results come from the same version.
     /// </summary>
     /// <exception cref="ModelInputException">An item does not fit the model; the message names it.</exception>
-    IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs);
+    public abstract IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs);
 
     /// <summary>
     /// Runs the variant <paramref name="routingKey"/> routes to (see <see cref="ModelHostOptions.Canary"/> and
     /// <see cref="ModelHostOptions.Variant"/>): a key always lands on the same variant. Without variants, the same as
     /// <see cref="Predict(TIn)"/>, which routes by chance.
     /// </summary>
-    TOut Predict(TIn input, string routingKey);
+    public abstract TOut Predict(TIn input, string routingKey);
 
     /// <summary>
     /// Shows every single prediction (<see cref="Predict(TIn)"/>, <see cref="Predict(TIn, string)"/>,
@@ -52,15 +52,15 @@ public interface IModelHost<TIn, TOut>
     /// fail or hold up a prediction. The handle is also <see cref="IAsyncDisposable"/>: awaiting its disposal waits until
     /// the observer has been given every prediction made before (at most <see cref="ServingOptions.CallbackTimeout"/>).
     /// </summary>
-    IDisposable Observe(IPredictionObserver<TIn, TOut> observer);
+    public abstract IDisposable Observe(IPredictionObserver<TIn, TOut> observer);
 
     /// <summary>Shows every single prediction to <paramref name="observer"/>, delivered as <paramref name="delivery"/> says.</summary>
-    IDisposable Observe(IPredictionObserver<TIn, TOut> observer, ObserverDelivery delivery);
+    public abstract IDisposable Observe(IPredictionObserver<TIn, TOut> observer, ObserverDelivery delivery);
 
     /// <summary>Runs the model and says which model, version, digest and variant computed the result.</summary>
     /// <param name="input">The input.</param>
     /// <param name="routingKey">The key that picks the variant (a user or request id); null routes by chance.</param>
-    Prediction<TOut> PredictWithProvenance(TIn input, string? routingKey = null);
+    public abstract Prediction<TOut> PredictWithProvenance(TIn input, string? routingKey = null);
 
     /// <summary>
     /// Creates buffers for the low-level tensor API, shaped for the serving version: every model input, and
@@ -68,33 +68,33 @@ public interface IModelHost<TIn, TOut>
     /// </summary>
     /// <exception cref="ModelInputException">An input or output has another free dimension, a string type, or no such name.</exception>
     /// <exception cref="ModelNotLoadedException">No version is loaded; the message says why.</exception>
-    ModelTensors CreateTensors(int batchSize = 1, params string[] outputs);
+    public abstract ModelTensors CreateTensors(int batchSize = 1, params string[] outputs);
 
     /// <summary>Runs the serving version on caller-held tensors, with no allocation per call.</summary>
     /// <returns>The version that computed the outputs.</returns>
     /// <exception cref="ModelInputException">A new version serves with other shapes than the tensors were made for.</exception>
-    ModelVersion Run(ModelTensors tensors);
+    public abstract ModelVersion Run(ModelTensors tensors);
 
     /// <summary>
     /// Loads what the host is configured to serve and starts following its alias. A generic host calls it on start; a
     /// console app without one calls it itself.
     /// </summary>
-    Task StartAsync(CancellationToken cancellationToken = default);
+    public abstract Task StartAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Serves <paramref name="version"/> and stops following the alias until <see cref="UnpinAsync"/>.</summary>
     /// <returns>True if the version now serves.</returns>
-    Task<bool> PinAsync(int version, CancellationToken cancellationToken = default);
+    public abstract Task<bool> PinAsync(int version, CancellationToken cancellationToken = default);
 
     /// <summary>Follows the configured alias (or pinned version) again, and serves what it points to now.</summary>
-    Task UnpinAsync(CancellationToken cancellationToken = default);
+    public abstract Task UnpinAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Serves the version that served before the current one, pinned, until <see cref="UnpinAsync"/>.</summary>
     /// <exception cref="InvalidOperationException">Only one version has served.</exception>
-    Task<bool> RollbackAsync(CancellationToken cancellationToken = default);
+    public abstract Task<bool> RollbackAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Loads, verifies and warms up a version, then makes it serve; on any failure the current one keeps serving.</summary>
     /// <returns>True if the version now serves.</returns>
-    Task<bool> SwapToAsync(ModelVersion version, CancellationToken cancellationToken = default);
+    public abstract Task<bool> SwapToAsync(ModelVersion version, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A result and the model version that computed it.</summary>

@@ -7,7 +7,7 @@ namespace MlOps.Sdk.Artifacts;
 /// <see cref="ArtifactIntegrityException"/> unless the content matches the expected digest.
 /// </summary>
 /// <remarks>For artifact-store implementations: wrap the raw content stream before returning it.</remarks>
-public sealed class DigestVerifyingStream : Stream
+internal sealed class DigestVerifyingStream : Stream
 {
     private readonly Stream _inner;
     private readonly ContentDigest _expected;

@@ -1,6 +1,6 @@
 using MlOps.Sdk.Tracking.Search;
 
-namespace MlOps.Sdk.Tracking;
+namespace MlOps.Sdk.Tracking.Storage;
 
 /// <summary>
 /// The metadata store of the Tracking layer. Storage providers derive from it; the conformance suites in

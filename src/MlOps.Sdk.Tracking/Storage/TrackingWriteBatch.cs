@@ -1,4 +1,4 @@
-namespace MlOps.Sdk.Tracking;
+namespace MlOps.Sdk.Tracking.Storage;
 
 /// <summary>What the background writer hands a <see cref="TrackingStore"/> in one atomic write.</summary>
 /// <remarks>The writer reuses the batch and its point buffers: a store must copy what it keeps before <c>WriteAsync</c> returns.</remarks>

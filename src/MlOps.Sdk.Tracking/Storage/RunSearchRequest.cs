@@ -1,6 +1,6 @@
 using MlOps.Sdk.Tracking.Search;
 
-namespace MlOps.Sdk.Tracking;
+namespace MlOps.Sdk.Tracking.Storage;
 
 /// <summary>A parsed search as handed to a <see cref="TrackingStore"/>.</summary>
 /// <param name="ExperimentIds">The experiments to search; empty means every experiment that is not deleted.</param>

@@ -4,7 +4,7 @@ namespace MlOps.Sdk.Tracking.Search;
 /// The <c>LIKE</c>/<c>ILIKE</c> matching every provider must agree with: <c>%</c> any run of characters, <c>_</c> one
 /// Unicode code point (as SQLite's GLOB and PostgreSQL count), no escape character.
 /// </summary>
-public static class LikePattern
+internal static class LikePattern
 {
     /// <summary>Whether <paramref name="value"/> matches <paramref name="pattern"/>.</summary>
     public static bool IsMatch(string value, string pattern, bool ignoreCase)

@@ -7,10 +7,10 @@ namespace MlOps.Sdk.Serving.Hosting;
 /// Serves one model: calls lease the current version; a new version is loaded, verified against the typed mapping and
 /// warmed up aside, then swapped in with one reference exchange; the old session is disposed when its calls are done.
 /// </summary>
-internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IModelHostState, IAsyncDisposable, IDisposable
+internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, IModelHostState, IAsyncDisposable, IDisposable
     where TOut : new()
 {
-    private readonly IModelRegistry _registry;
+    private readonly ModelRegistry _registry;
     private readonly ServingOptions _serving;
     private readonly ModelHostOptions _options;
     private readonly TimeProvider _time;
@@ -19,7 +19,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     private readonly KeyValuePair<string, object?> _tag;
     private readonly KeyValuePair<string, object?> _variantTag;
     private readonly string _variant;
-    private readonly (int UpTo, ModelHost<TIn, TOut> Host)[] _routes = [];
+    private readonly (int UpTo, OnnxModelHost<TIn, TOut> Host)[] _routes = [];
     private readonly Routing.ShadowMirror<TIn, TOut>? _shadow;
     private IPredictionObserver<TIn, TOut>[] _observers = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<QueuedObserver<TIn, TOut>, byte> _queuedObservers = new();
@@ -37,7 +37,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     private int _disposed;
     private int _started;
 
-    public ModelHost(string name, IModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger, ServingTelemetry telemetry, string variant = ModelHostOptions.PrimaryVariant)
+    public OnnxModelHost(string name, ModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger, ServingTelemetry telemetry, string variant = ModelHostOptions.PrimaryVariant)
     {
         Name = name;
         _telemetry = telemetry;
@@ -62,32 +62,32 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
             _shadow = new Routing.ShadowMirror<TIn, TOut>(shadow, Follower("shadow", shadow.Alias), telemetry, name);
         }
 
-        ModelHost<TIn, TOut> Follower(string variant, string alias) =>
+        OnnxModelHost<TIn, TOut> Follower(string variant, string alias) =>
             new(name, registry, serving, new ModelHostOptions { PollInterval = options.PollInterval }.FollowAlias(alias), time, logger, telemetry, variant);
     }
 
     /// <summary>The hosts behind the variants and the shadow, which start and stop with this one.</summary>
-    private IEnumerable<ModelHost<TIn, TOut>> Followers => _routes.Select(r => r.Host).Concat(_shadow is null ? [] : [_shadow.Challenger]);
+    private IEnumerable<OnnxModelHost<TIn, TOut>> Followers => _routes.Select(r => r.Host).Concat(_shadow is null ? [] : [_shadow.Challenger]);
 
-    public event EventHandler<ModelVersion>? Swapped;
+    public override event EventHandler<ModelVersion>? Swapped;
 
-    public event EventHandler<ModelLoadFailure>? LoadFailed;
+    public override event EventHandler<ModelLoadFailure>? LoadFailed;
 
-    public string Name { get; }
+    public override string Name { get; }
 
-    public ModelVersion? CurrentVersion => Volatile.Read(ref _current)?.Version;
+    public override ModelVersion? CurrentVersion => Volatile.Read(ref _current)?.Version;
 
     public ModelLoadFailure? LastLoadFailure { get; private set; }
 
-    public TOut Predict(TIn input) => Route(input, null, out _, out _);
+    public override TOut Predict(TIn input) => Route(input, null, out _, out _);
 
-    public TOut Predict(TIn input, string routingKey)
+    public override TOut Predict(TIn input, string routingKey)
     {
         ArgumentNullException.ThrowIfNull(routingKey);
         return Route(input, routingKey, out _, out _);
     }
 
-    public ValueTask<TOut> PredictAsync(TIn input, CancellationToken cancellationToken = default)
+    public override ValueTask<TOut> PredictAsync(TIn input, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -148,7 +148,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
     }
 
-    public IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs)
+    public override IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs)
     {
         if (inputs.IsEmpty)
         {
@@ -173,7 +173,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
     }
 
-    public ModelTensors CreateTensors(int batchSize = 1, params string[] outputs)
+    public override ModelTensors CreateTensors(int batchSize = 1, params string[] outputs)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var model = Lease();
@@ -187,7 +187,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
     }
 
-    public ModelVersion Run(ModelTensors tensors)
+    public override ModelVersion Run(ModelTensors tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -212,7 +212,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
     }
 
-    public Prediction<TOut> PredictWithProvenance(TIn input, string? routingKey = null)
+    public override Prediction<TOut> PredictWithProvenance(TIn input, string? routingKey = null)
     {
         var output = Route(input, routingKey, out var version, out var variant);
         return new Prediction<TOut>(output, version.ModelName, version.Number, version.Digest!.Value, variant);
@@ -252,9 +252,9 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
         }
     }
 
-    public IDisposable Observe(IPredictionObserver<TIn, TOut> observer) => Observe(observer, ObserverDelivery.Queued);
+    public override IDisposable Observe(IPredictionObserver<TIn, TOut> observer) => Observe(observer, ObserverDelivery.Queued);
 
-    public IDisposable Observe(IPredictionObserver<TIn, TOut> observer, ObserverDelivery delivery)
+    public override IDisposable Observe(IPredictionObserver<TIn, TOut> observer, ObserverDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(observer);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -318,7 +318,7 @@ internal sealed partial class ModelHost<TIn, TOut> : IModelHost<TIn, TOut>, IMod
     }
 
     /// <summary>The variant whose bucket range holds the key; the primary when none does or it has nothing loaded yet.</summary>
-    private ModelHost<TIn, TOut> Choose(string? routingKey)
+    private OnnxModelHost<TIn, TOut> Choose(string? routingKey)
     {
         if (_routes.Length == 0)
         {
