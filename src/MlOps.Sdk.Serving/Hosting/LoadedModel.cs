@@ -16,7 +16,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly System.Collections.Concurrent.ConcurrentBag<RunContext> _contexts = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<OrtIoBinding, byte> _bindings = new();
-    private readonly Func<ModelTensors, OrtIoBinding> _bind;
+    private readonly Func<OnnxTensors, OrtIoBinding> _bind;
     private readonly Action<OrtIoBinding> _unbind;
     private int _leases = 1;
 
@@ -135,10 +135,10 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     }
 
     /// <summary>Tensors shaped for this version's inputs and the given outputs (by default, those TOut maps).</summary>
-    public ModelTensors CreateTensors(int batchSize, IReadOnlyCollection<string>? outputs)
+    public OnnxTensors CreateTensors(int batchSize, IReadOnlyCollection<string>? outputs)
     {
         var names = outputs is { Count: > 0 } ? outputs : Mapping.OutputNames;
-        return new ModelTensors(
+        return new OnnxTensors(
             batchSize,
             Mapping.InputNames.Select(n => (n, _session.InputMetadata[n])),
             names.Select(n => (n, _session.OutputMetadata.TryGetValue(n, out var meta)
@@ -147,9 +147,9 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     }
 
     /// <summary>Runs on caller-held tensors, binding them to this session on their first run here.</summary>
-    public void Run(ModelTensors tensors) => _session.RunWithBinding(_runOptions, tensors.BindingFor(this, _bind, _unbind));
+    public void Run(OnnxTensors tensors) => _session.RunWithBinding(_runOptions, tensors.BindingFor(this, _bind, _unbind));
 
-    private OrtIoBinding Bind(ModelTensors tensors)
+    private OrtIoBinding Bind(OnnxTensors tensors)
     {
         var binding = _session.CreateIoBinding();
         try

@@ -190,6 +190,12 @@ internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, I
     public override ModelVersion Run(ModelTensors tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
+        var onnx = tensors as OnnxTensors ?? throw new ArgumentException("These tensors were not made by an ONNX model host's CreateTensors.", nameof(tensors));
+        return Run(onnx);
+    }
+
+    private ModelVersion Run(OnnxTensors tensors)
+    {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         tensors.Enter();
         var model = Lease();

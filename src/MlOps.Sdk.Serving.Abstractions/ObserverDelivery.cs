@@ -4,7 +4,7 @@ namespace MlOps.Sdk.Serving;
 public enum ObserverDelivery
 {
     /// <summary>
-    /// On a bounded lock-free queue, read by a task of the observer's own (<see cref="ServingOptions.ObserverQueueCapacity"/>):
+    /// On a bounded lock-free queue, read by a task of the observer's own (<c>ServingOptions.ObserverQueueCapacity</c>):
     /// the prediction pays one compare-and-swap and never waits for the observer, even one that hangs; the observer sees
     /// it within about a millisecond. When the queue is full the observation is dropped and counted
     /// (<c>mlops.serving.observer.dropped</c>). The default, and how the drift monitor captures.

@@ -3,14 +3,8 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MlOps.Sdk.Serving;
 
-/// <summary>
-/// Input and output buffers for the low-level tensor API of a model host: the caller writes inputs into
-/// <see cref="Input{T}"/>, calls <see cref="ModelHost{TIn, TOut}.Run(ModelTensors)"/> and reads <see cref="Output{T}"/>.
-/// The buffers are bound to the serving session once and rebound after a swap; nothing is allocated per call.
-/// </summary>
-/// <remarks>One caller at a time: keep one instance per thread (or pool them). Create with
-/// <see cref="ModelHost{TIn, TOut}.CreateTensors"/>.</remarks>
-public sealed class ModelTensors : IDisposable
+/// <summary>The tensor API's buffers as ONNX Runtime values, pinned and bound to the serving session once.</summary>
+internal sealed class OnnxTensors : ModelTensors
 {
     private readonly Dictionary<string, Tensor> _inputs;
     private readonly Dictionary<string, Tensor> _outputs;
@@ -20,38 +14,28 @@ public sealed class ModelTensors : IDisposable
     private int _inUse;
     private bool _disposed;
 
-    internal ModelTensors(int batchSize, IEnumerable<(string Name, NodeMetadata Meta)> inputs, IEnumerable<(string Name, NodeMetadata Meta)> outputs)
+    public OnnxTensors(int batchSize, IEnumerable<(string Name, NodeMetadata Meta)> inputs, IEnumerable<(string Name, NodeMetadata Meta)> outputs)
     {
         BatchSize = batchSize;
         _inputs = inputs.ToDictionary(i => i.Name, i => Tensor.Create(i.Name, i.Meta, batchSize));
         _outputs = outputs.ToDictionary(o => o.Name, o => Tensor.Create(o.Name, o.Meta, batchSize));
     }
 
-    /// <summary>The number of rows along the batch dimension.</summary>
-    public int BatchSize { get; }
+    public override int BatchSize { get; }
 
-    /// <summary>The model's input names.</summary>
-    public IReadOnlyCollection<string> InputNames => _inputs.Keys;
+    public override IReadOnlyCollection<string> InputNames => _inputs.Keys;
 
-    /// <summary>The outputs these tensors receive.</summary>
-    public IReadOnlyCollection<string> OutputNames => _outputs.Keys;
+    public override IReadOnlyCollection<string> OutputNames => _outputs.Keys;
 
-    internal IEnumerable<(string Name, OrtValue Value, long[] Shape)> BoundInputs => _inputs.Values.Select(t => (t.Name, t.Value, t.Shape));
+    public IEnumerable<(string Name, OrtValue Value, long[] Shape)> BoundInputs => _inputs.Values.Select(t => (t.Name, t.Value, t.Shape));
 
-    internal IEnumerable<(string Name, OrtValue Value, long[] Shape)> BoundOutputs => _outputs.Values.Select(t => (t.Name, t.Value, t.Shape));
+    public IEnumerable<(string Name, OrtValue Value, long[] Shape)> BoundOutputs => _outputs.Values.Select(t => (t.Name, t.Value, t.Shape));
 
-    /// <summary>The buffer of input <paramref name="name"/>, row after row: write the next call's values here.</summary>
-    /// <exception cref="ModelInputException">No such input, or its elements are not <typeparamref name="T"/>.</exception>
-    public Span<T> Input<T>(string name)
-        where T : unmanaged => Find(_inputs, name, "input").Span<T>();
+    public override Span<T> Input<T>(string name) => Find(_inputs, name, "input").Span<T>();
 
-    /// <summary>The buffer of output <paramref name="name"/>, as the last run left it.</summary>
-    /// <exception cref="ModelInputException">No such output, or its elements are not <typeparamref name="T"/>.</exception>
-    public ReadOnlySpan<T> Output<T>(string name)
-        where T : unmanaged => Find(_outputs, name, "output").Span<T>();
+    public override ReadOnlySpan<T> Output<T>(string name) => Find(_outputs, name, "output").Span<T>();
 
-    /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         if (_disposed)
         {
@@ -67,7 +51,7 @@ public sealed class ModelTensors : IDisposable
     }
 
     /// <summary>Enters a run: one caller at a time, not after disposal.</summary>
-    internal void Enter()
+    public void Enter()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Interlocked.Exchange(ref _inUse, 1) == 1)
@@ -76,13 +60,13 @@ public sealed class ModelTensors : IDisposable
         }
     }
 
-    internal void Exit() => Volatile.Write(ref _inUse, 0);
+    public void Exit() => Volatile.Write(ref _inUse, 0);
 
     /// <summary>
     /// The binding to <paramref name="model"/>'s session, made by <paramref name="bind"/> the first time; the binding
     /// before it goes back to the model that made it through the <paramref name="unbind"/> given with it.
     /// </summary>
-    internal OrtIoBinding BindingFor(object model, Func<ModelTensors, OrtIoBinding> bind, Action<OrtIoBinding> unbind)
+    public OrtIoBinding BindingFor(object model, Func<OnnxTensors, OrtIoBinding> bind, Action<OrtIoBinding> unbind)
     {
         if (!ReferenceEquals(_boundTo, model))
         {

@@ -24,7 +24,7 @@ public abstract class ModelHost<TIn, TOut>
     public abstract TOut Predict(TIn input);
 
     /// <summary>
-    /// Runs the model serving now; with <see cref="ModelHostOptions.MicroBatching"/>, together with the calls made at the
+    /// Runs the model serving now; with <c>ModelHostOptions.MicroBatching</c>, together with the calls made at the
     /// same time. A call that finds no batch running runs at once.
     /// </summary>
     /// <exception cref="ModelInputException">The input does not fit the model.</exception>
@@ -38,8 +38,8 @@ public abstract class ModelHost<TIn, TOut>
     public abstract IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs);
 
     /// <summary>
-    /// Runs the variant <paramref name="routingKey"/> routes to (see <see cref="ModelHostOptions.Canary"/> and
-    /// <see cref="ModelHostOptions.Variant"/>): a key always lands on the same variant. Without variants, the same as
+    /// Runs the variant <paramref name="routingKey"/> routes to (see <c>ModelHostOptions.Canary</c> and
+    /// <c>ModelHostOptions.Variant</c>): a key always lands on the same variant. Without variants, the same as
     /// <see cref="Predict(TIn)"/>, which routes by chance.
     /// </summary>
     public abstract TOut Predict(TIn input, string routingKey);
@@ -50,7 +50,7 @@ public abstract class ModelHost<TIn, TOut>
     /// until the returned handle is disposed. <see cref="Predict(ReadOnlySpan{TIn})"/> and the tensor API are not observed.
     /// The observer gets them on a queue of its own (<see cref="ObserverDelivery.Queued"/>): whatever it does, it cannot
     /// fail or hold up a prediction. The handle is also <see cref="IAsyncDisposable"/>: awaiting its disposal waits until
-    /// the observer has been given every prediction made before (at most <see cref="ServingOptions.CallbackTimeout"/>).
+    /// the observer has been given every prediction made before (at most <c>ServingOptions.CallbackTimeout</c>).
     /// </summary>
     public abstract IDisposable Observe(IPredictionObserver<TIn, TOut> observer);
 
