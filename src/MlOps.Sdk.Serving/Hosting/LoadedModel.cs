@@ -52,7 +52,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         {
             return OutputPruner.Prune(content, TensorMapping<TIn, TOut>.OutputsRead(OutputPruner.OutputNames(content)));
         }
-        catch (Exception e) when (e is FormatException or OverflowException)
+        catch (Versioning.Onnx.OnnxFormatException)
         {
             return content;
         }

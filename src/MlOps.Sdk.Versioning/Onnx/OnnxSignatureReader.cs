@@ -1,8 +1,13 @@
+using MlOps.Sdk.Onnx;
+
 namespace MlOps.Sdk.Versioning.Onnx;
 
 /// <summary>Reads the signature of an ONNX model (<c>ModelProto.graph</c> inputs and outputs) without loading the model.</summary>
 public static class OnnxSignatureReader
 {
+    private const Google.Protobuf.WireFormat.WireType Varint = Google.Protobuf.WireFormat.WireType.Varint;
+    private const Google.Protobuf.WireFormat.WireType Delimited = Google.Protobuf.WireFormat.WireType.LengthDelimited;
+
     private static readonly string[] ElementTypes =
     [
         "undefined", "float", "uint8", "int8", "uint16", "int16", "int32", "int64", "string", "bool", "float16",
@@ -15,27 +20,27 @@ public static class OnnxSignatureReader
     public static ModelSignature Read(Stream model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var reader = new ProtoReader(model);
+        var reader = new OnnxReader(model);
         var inputs = new List<TensorSignature>();
         var outputs = new List<TensorSignature>();
         var initializers = new HashSet<string>(StringComparer.Ordinal);
         var sawGraph = false;
         var sawIrVersion = false;
-        while (reader.TryReadTag(long.MaxValue, out var field, out var wire))
+        while (reader.Next(long.MaxValue, out var field, out var wire))
         {
-            if (field == 1 && wire == 0)
+            if (field == OnnxField.ModelIrVersion && wire == Varint)
             {
                 sawIrVersion = true;
-                reader.ReadVarint();
+                reader.Varint(long.MaxValue);
             }
-            else if (field == 7 && wire == 2)
+            else if (field == OnnxField.ModelGraph && wire == Delimited)
             {
                 sawGraph = true;
-                ReadGraph(reader, reader.ReadLength(long.MaxValue), inputs, outputs, initializers);
+                ReadGraph(reader, reader.ValueEnd(long.MaxValue), inputs, outputs, initializers);
             }
             else
             {
-                reader.Skip(wire, long.MaxValue);
+                reader.Skip(long.MaxValue);
             }
         }
 
@@ -47,101 +52,101 @@ public static class OnnxSignatureReader
         return new ModelSignature(inputs.Where(i => !initializers.Contains(i.Name)).ToList(), outputs);
     }
 
-    private static void ReadGraph(ProtoReader reader, long end, List<TensorSignature> inputs, List<TensorSignature> outputs, HashSet<string> initializers)
+    private static void ReadGraph(OnnxReader reader, long end, List<TensorSignature> inputs, List<TensorSignature> outputs, HashSet<string> initializers)
     {
-        while (reader.TryReadTag(end, out var field, out var wire))
+        while (reader.Next(end, out var field, out var wire))
         {
             switch (field)
             {
-                case 5 when wire == 2:
-                    var name = ReadInitializerName(reader, reader.ReadLength(end));
+                case OnnxField.GraphInitializer when wire == Delimited:
+                    var name = ReadInitializerName(reader, reader.ValueEnd(end));
                     if (name is not null)
                     {
                         initializers.Add(name);
                     }
 
                     break;
-                case 11 when wire == 2:
-                    inputs.Add(ReadValueInfo(reader, reader.ReadLength(end)));
+                case OnnxField.GraphInput when wire == Delimited:
+                    inputs.Add(ReadValueInfo(reader, reader.ValueEnd(end)));
                     break;
-                case 12 when wire == 2:
-                    outputs.Add(ReadValueInfo(reader, reader.ReadLength(end)));
+                case OnnxField.GraphOutput when wire == Delimited:
+                    outputs.Add(ReadValueInfo(reader, reader.ValueEnd(end)));
                     break;
                 default:
-                    reader.Skip(wire, end);
+                    reader.Skip(end);
                     break;
             }
         }
 
-        reader.SkipTo(end, end);
+        reader.SkipTo(end);
     }
 
-    private static string? ReadInitializerName(ProtoReader reader, long end)
+    private static string? ReadInitializerName(OnnxReader reader, long end)
     {
         string? name = null;
-        while (reader.TryReadTag(end, out var field, out var wire))
+        while (reader.Next(end, out var field, out var wire))
         {
-            if (field == 8 && wire == 2)
+            if (field == OnnxField.TensorName && wire == Delimited)
             {
-                name = reader.ReadString(end);
+                name = reader.Text(end);
             }
             else
             {
-                reader.Skip(wire, end);
+                reader.Skip(end);
             }
         }
 
         return name;
     }
 
-    private static TensorSignature ReadValueInfo(ProtoReader reader, long end)
+    private static TensorSignature ReadValueInfo(OnnxReader reader, long end)
     {
         var name = string.Empty;
         var type = "undefined";
         var shape = new List<TensorDimension>();
-        while (reader.TryReadTag(end, out var field, out var wire))
+        while (reader.Next(end, out var field, out var wire))
         {
-            if (field == 1 && wire == 2)
+            if (field == OnnxField.ValueInfoName && wire == Delimited)
             {
-                name = reader.ReadString(end);
+                name = reader.Text(end);
             }
-            else if (field == 2 && wire == 2)
+            else if (field == OnnxField.ValueInfoType && wire == Delimited)
             {
-                type = ReadType(reader, reader.ReadLength(end), shape);
+                type = ReadType(reader, reader.ValueEnd(end), shape);
             }
             else
             {
-                reader.Skip(wire, end);
+                reader.Skip(end);
             }
         }
 
         return new TensorSignature(name, type, shape);
     }
 
-    private static string ReadType(ProtoReader reader, long end, List<TensorDimension> shape)
+    private static string ReadType(OnnxReader reader, long end, List<TensorDimension> shape)
     {
         var type = "undefined";
-        while (reader.TryReadTag(end, out var field, out var wire))
+        while (reader.Next(end, out var field, out var wire))
         {
             switch (field)
             {
-                case 1 when wire == 2:
-                    type = ReadTensorType(reader, reader.ReadLength(end), shape);
+                case OnnxField.TypeTensor when wire == Delimited:
+                    type = ReadTensorType(reader, reader.ValueEnd(end), shape);
                     break;
-                case 4 when wire == 2:
+                case OnnxField.TypeSequence when wire == Delimited:
                     type = "sequence";
-                    reader.Skip(wire, end);
+                    reader.Skip(end);
                     break;
-                case 5 when wire == 2:
+                case OnnxField.TypeMap when wire == Delimited:
                     type = "map";
-                    reader.Skip(wire, end);
+                    reader.Skip(end);
                     break;
-                case 9 when wire == 2:
+                case OnnxField.TypeOptional when wire == Delimited:
                     type = "optional";
-                    reader.Skip(wire, end);
+                    reader.Skip(end);
                     break;
                 default:
-                    reader.Skip(wire, end);
+                    reader.Skip(end);
                     break;
             }
         }
@@ -149,58 +154,58 @@ public static class OnnxSignatureReader
         return type;
     }
 
-    private static string ReadTensorType(ProtoReader reader, long end, List<TensorDimension> shape)
+    private static string ReadTensorType(OnnxReader reader, long end, List<TensorDimension> shape)
     {
         var type = "undefined";
-        while (reader.TryReadTag(end, out var field, out var wire))
+        while (reader.Next(end, out var field, out var wire))
         {
-            if (field == 1 && wire == 0)
+            if (field == OnnxField.TensorTypeElementType && wire == Varint)
             {
-                var code = reader.ReadVarint();
+                var code = reader.Varint(end);
                 type = code < (ulong)ElementTypes.Length ? ElementTypes[code] : $"type{code}";
             }
-            else if (field == 2 && wire == 2)
+            else if (field == OnnxField.TensorTypeShape && wire == Delimited)
             {
-                var shapeEnd = reader.ReadLength(end);
-                while (reader.TryReadTag(shapeEnd, out var dimField, out var dimWire))
+                var shapeEnd = reader.ValueEnd(end);
+                while (reader.Next(shapeEnd, out var dimField, out var dimWire))
                 {
-                    if (dimField == 1 && dimWire == 2)
+                    if (dimField == OnnxField.ShapeDimension && dimWire == Delimited)
                     {
-                        shape.Add(ReadDimension(reader, reader.ReadLength(shapeEnd)));
+                        shape.Add(ReadDimension(reader, reader.ValueEnd(shapeEnd)));
                     }
                     else
                     {
-                        reader.Skip(dimWire, shapeEnd);
+                        reader.Skip(shapeEnd);
                     }
                 }
             }
             else
             {
-                reader.Skip(wire, end);
+                reader.Skip(end);
             }
         }
 
         return type;
     }
 
-    private static TensorDimension ReadDimension(ProtoReader reader, long end)
+    private static TensorDimension ReadDimension(OnnxReader reader, long end)
     {
         long? size = null;
         string? symbol = null;
-        while (reader.TryReadTag(end, out var field, out var wire))
+        while (reader.Next(end, out var field, out var wire))
         {
-            if (field == 1 && wire == 0)
+            if (field == OnnxField.DimensionValue && wire == Varint)
             {
-                var value = (long)reader.ReadVarint();
+                var value = (long)reader.Varint(end);
                 size = value >= 0 ? value : null;
             }
-            else if (field == 2 && wire == 2)
+            else if (field == OnnxField.DimensionParam && wire == Delimited)
             {
-                symbol = reader.ReadString(end);
+                symbol = reader.Text(end);
             }
             else
             {
-                reader.Skip(wire, end);
+                reader.Skip(end);
             }
         }
 

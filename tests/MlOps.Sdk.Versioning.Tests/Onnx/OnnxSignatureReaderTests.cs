@@ -36,6 +36,33 @@ public sealed class OnnxSignatureReaderTests(MlNetModelFixture mlNet) : IClassFi
         AssertSameAsRuntime(signature.Outputs, session.OutputMetadata);
     }
 
+    public static TheoryData<string> TestModels() => [.. Models().Keys];
+
+    [Theory]
+    [MemberData(nameof(TestModels))]
+    public void Read_EveryModelTheTestsWrite_MatchesWhatOnnxRuntimeReports(string name)
+    {
+        var bytes = Models()[name];
+
+        var signature = OnnxSignatureReader.Read(new MemoryStream(bytes));
+
+        using var session = new InferenceSession(bytes);
+        AssertSameAsRuntime(signature.Inputs, session.InputMetadata);
+        AssertSameAsRuntime(signature.Outputs, session.OutputMetadata);
+    }
+
+    [Fact]
+    public void Read_ANonSeekableStream_ReadsItOnce_AndLeavesItOpen()
+    {
+        using var pipe = new NonSeekable(mlNet.Bytes);
+
+        var signature = OnnxSignatureReader.Read(pipe);
+
+        Assert.Equal(OnnxSignatureReader.Read(new MemoryStream(mlNet.Bytes)), signature);
+        Assert.Equal(mlNet.Bytes.Length, pipe.BytesRead);
+        Assert.True(pipe.CanRead);
+    }
+
     [Fact]
     public void Read_Garbage_TruncationsAndFlippedBytes_OnlyEverThrowOnnxFormatException()
     {
@@ -70,6 +97,18 @@ public sealed class OnnxSignatureReaderTests(MlNetModelFixture mlNet) : IClassFi
         Assert.Throws<OnnxFormatException>(() => OnnxSignatureReader.Read(new MemoryStream([0x08, 0x08])));
         Assert.Throws<OnnxFormatException>(() => OnnxSignatureReader.Read(new MemoryStream([])));
     }
+
+    private static Dictionary<string, byte[]> Models() => new()
+    {
+        ["identity-float-batch"] = OnnxModels.Identity(OnnxModels.Float, ["batch", 4]),
+        ["identity-int64-image"] = OnnxModels.Identity(OnnxModels.Int64, [1, 3, 224, 224]),
+        ["identity-scalar"] = OnnxModels.Identity(OnnxModels.Float, []),
+        ["identity-extra-outputs"] = OnnxModels.Identity(OnnxModels.Float, ["batch", 2], ["Z", "Q"]),
+        ["identity-initializer-as-input"] = OnnxModels.Identity(OnnxModels.Float, ["batch", 2], initializerAsInput: true),
+        ["add-constant"] = OnnxModels.AddConstant(1f, 4),
+        ["mlp"] = OnnxModels.Mlp(10, [32, 16]),
+        ["fails-on-run"] = OnnxModels.FailsOnRun(),
+    };
 
     private static byte[] Flip(byte[] model, Random random)
     {
@@ -116,4 +155,37 @@ public sealed class OnnxSignatureReaderTests(MlNetModelFixture mlNet) : IClassFi
         TensorElementType.String => "string",
         var other => other.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>A stream that can only be read forward, as a network body or a pipe is.</summary>
+    private sealed class NonSeekable(byte[] content) : Stream
+    {
+        private readonly MemoryStream _inner = new(content);
+
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = _inner.Read(buffer, offset, count);
+            BytesRead += n;
+            return n;
+        }
+
+        public override void Flush() { }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
