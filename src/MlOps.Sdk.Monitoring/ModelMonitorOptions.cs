@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace MlOps.Sdk.Monitoring;
 
 /// <summary>How <c>AddMonitoring</c> watches a model host.</summary>
-public sealed class ModelMonitorOptions
+public sealed class ModelMonitorOptions : IValidatableObject
 {
     /// <summary>Windows, sampling and thresholds of the drift monitor.</summary>
     public DriftOptions Drift { get; } = new();
@@ -21,6 +23,7 @@ public sealed class ModelMonitorOptions
     /// still running then is logged and left to finish on its own; the monitor goes on to the next version.
     /// </summary>
     /// <value>The default is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RetrainStopTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -28,6 +31,7 @@ public sealed class ModelMonitorOptions
     /// still running. One still running then is logged and counted and left to finish on its own.
     /// </summary>
     /// <value>The default is 10 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     internal List<AlertRule> Rules { get; } = [];
@@ -38,5 +42,31 @@ public sealed class ModelMonitorOptions
         ArgumentNullException.ThrowIfNull(rule);
         Rules.Add(rule);
         return this;
+    }
+
+    /// <summary>The drift options, the alert hysteresis and the checkpoint interval must make sense together.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        var problems = new List<ValidationResult>();
+        try
+        {
+            Drift.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add(new ValidationResult($"Drift: {e.Message}", [nameof(Drift)]));
+        }
+
+        if (Alerts.FireAfter < 1 || Alerts.ResolveAfter < 1 || Alerts.Cooldown < TimeSpan.Zero)
+        {
+            problems.Add(new ValidationResult("Alerts: FireAfter and ResolveAfter are at least 1, and Cooldown is not negative.", [nameof(Alerts)]));
+        }
+
+        if (CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
+        {
+            problems.Add(new ValidationResult("CheckpointInterval is positive, or null to save only on stop.", [nameof(CheckpointInterval)]));
+        }
+
+        return problems;
     }
 }

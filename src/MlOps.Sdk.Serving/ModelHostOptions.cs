@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace MlOps.Sdk.Serving;
 
 /// <summary>What a model host serves: the version an alias points to, or a pinned version.</summary>
-public sealed class ModelHostOptions
+public sealed class ModelHostOptions : IValidatableObject
 {
     internal string? Alias { get; private set; }
 
@@ -18,6 +20,7 @@ public sealed class ModelHostOptions
 
     /// <summary>How often the host asks the registry where its alias points, to see moves made by other processes.</summary>
     /// <value>The default is 5 seconds. Moves made in this process are seen at once.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -74,6 +77,11 @@ public sealed class ModelHostOptions
         ArgumentException.ThrowIfNullOrEmpty(name);
         Versioning.ModelReference.ValidateAlias(alias);
         ArgumentOutOfRangeException.ThrowIfNegative(percent);
+        if (Variants.Any(v => v == new ModelVariant(name, alias, percent)))
+        {
+            return this;
+        }
+
         if (name == PrimaryVariant || Variants.Any(v => v.Name == name))
         {
             throw new ArgumentException($"Variant '{name}' is already defined.", nameof(name));
@@ -103,5 +111,16 @@ public sealed class ModelHostOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(shadow.QueueCapacity, 1, nameof(ShadowOptions.QueueCapacity));
         Shadow = shadow;
         return this;
+    }
+
+    /// <summary>A host serves what an alias points to or one pinned version: one of the two must be chosen.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (Alias is null && PinnedVersion is null)
+        {
+            yield return new ValidationResult(
+                $"A model host must FollowAlias(...) or PinVersion(...){(validationContext?.DisplayName is { Length: > 0 } n ? $" ({n})" : string.Empty)}.",
+                [nameof(FollowAlias)]);
+        }
     }
 }

@@ -1,6 +1,5 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.ML.OnnxRuntime;
-using Polly;
-using Polly.Retry;
 
 namespace MlOps.Sdk.Serving;
 
@@ -9,6 +8,7 @@ public sealed class ServingOptions
 {
     /// <summary>Threads one inference may use.</summary>
     /// <value>The default is 1: a serving process runs many small inferences in parallel, one per request thread.</value>
+    [Range(1, 1024)]
     public int IntraOpThreads { get; set; } = 1;
 
     /// <summary>The graph optimisation level.</summary>
@@ -22,27 +22,6 @@ public sealed class ServingOptions
     /// <summary>Whether idle inference threads spin.</summary>
     /// <value>The default is false: spinning burns cores that the host's own threads need.</value>
     public bool AllowSpinning { get; set; }
-
-    /// <summary>
-    /// Wraps reading a version's content from the stores, which may be remote: transient failures are retried before the
-    /// load counts as failed (and the old version keeps serving either way).
-    /// </summary>
-    /// <value>
-    /// The default retries I/O errors, timeouts, network errors and transient database errors 4 times, with exponential
-    /// back-off from 200 ms and jitter. Integrity and not-found errors are never retried.
-    /// </value>
-    public ResiliencePipeline LoadPipeline { get; set; } = DefaultLoadPipeline;
-
-    internal static ResiliencePipeline DefaultLoadPipeline { get; } = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = 4,
-            Delay = TimeSpan.FromMilliseconds(200),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
-        })
-        .Build();
 
     /// <summary>
     /// Whether a host loads each version trimmed to the outputs its result type reads: outputs nothing reads, the nodes
@@ -60,10 +39,12 @@ public sealed class ServingOptions
     /// host carries on without it: a hung subscriber never holds up a swap.
     /// </summary>
     /// <value>The default is 10 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How many predictions may wait for each <see cref="ObserverDelivery.Queued"/> observer before new ones are dropped.</summary>
     /// <value>The default is 10,000.</value>
+    [Range(1, 100_000_000)]
     public int ObserverQueueCapacity { get; set; } = 10_000;
 
     /// <summary>A last say on the session options, for execution providers and anything not covered above.</summary>
@@ -83,13 +64,4 @@ public sealed class ServingOptions
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", AllowSpinning ? "1" : "0");
         return options;
     }
-
-    private static bool IsTransient(Exception e) => e switch
-    {
-        MlOpsException => false,
-        OperationCanceledException => false,
-        System.Data.Common.DbException db => db.IsTransient,
-        IOException or TimeoutException or System.Net.Http.HttpRequestException or System.Net.Sockets.SocketException => true,
-        _ => false,
-    };
 }

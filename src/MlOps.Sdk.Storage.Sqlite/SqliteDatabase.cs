@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using MlOps.Sdk.Tracking.Search;
 using Polly;
-using Polly.Retry;
 
 namespace MlOps.Sdk.Storage.Sqlite;
 
@@ -18,8 +17,9 @@ internal sealed class SqliteDatabase
     private readonly ConditionalWeakTable<object, object> _configuredHandles = [];
     private volatile bool _migrated;
 
-    public SqliteDatabase(string path, SqliteStoreOptions options)
+    public SqliteDatabase(string path, SqliteStoreOptions options, ResiliencePipeline busyRetry)
     {
+        _busyRetry = busyRetry;
         Path = System.IO.Path.GetFullPath(path);
         _options = options;
         _connectionString = new SqliteConnectionStringBuilder
@@ -29,19 +29,6 @@ internal sealed class SqliteDatabase
             Pooling = true,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
-
-        // The busy timeout already waits inside SQLite; this covers what it cannot (SQLITE_BUSY on BEGIN IMMEDIATE
-        // after the wait, SQLITE_LOCKED), retrying the whole transaction, which rolled back.
-        _busyRetry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<SqliteException>(e => e.SqliteErrorCode is 5 or 6),
-                MaxRetryAttempts = 5,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(50),
-            })
-            .Build();
     }
 
     public string Path { get; }

@@ -10,7 +10,7 @@ using VectorOut = MlOps.Sdk.Serving.Tests.ModelHostTests.VectorOut;
 namespace MlOps.Sdk.Serving.Tests;
 
 /// <summary>
-/// Loading through <see cref="ServingOptions.LoadPipeline"/>. A remote store's dropped connection cannot be caused with
+/// Loading through the <see cref="MlOpsResiliencePipelines.ModelLoad"/> pipeline. A remote store's dropped connection cannot be caused with
 /// the embedded stores, so a wrapper fails the first reads with the <see cref="IOException"/> such a store raises.
 /// </summary>
 public sealed class LoadResilienceTests

@@ -74,7 +74,7 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
         var stage = "load";
         try
         {
-            var content = await _serving.LoadPipeline.ExecuteAsync(
+            var content = await _loadPipeline.ExecuteAsync(
                 async (target, ct) =>
                 {
                     var stream = await _registry.OpenContentAsync(target, ct).ConfigureAwait(false);

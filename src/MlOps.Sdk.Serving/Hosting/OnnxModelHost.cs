@@ -11,6 +11,7 @@ internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, I
     where TOut : new()
 {
     private readonly ModelRegistry _registry;
+    private readonly Polly.ResiliencePipeline _loadPipeline;
     private readonly ServingOptions _serving;
     private readonly ModelHostOptions _options;
     private readonly TimeProvider _time;
@@ -37,9 +38,11 @@ internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, I
     private int _disposed;
     private int _started;
 
-    public OnnxModelHost(string name, ModelRegistry registry, ServingOptions serving, ModelHostOptions options, TimeProvider time, ILogger logger, ServingTelemetry telemetry, string variant = ModelHostOptions.PrimaryVariant)
+    public OnnxModelHost(string name, ModelHostOptions options, HostServices services, string variant = ModelHostOptions.PrimaryVariant)
     {
+        var (registry, serving, time, logger, telemetry, loadPipeline) = services;
         Name = name;
+        _loadPipeline = loadPipeline;
         _telemetry = telemetry;
         _variant = variant;
         _tag = new KeyValuePair<string, object?>("mlops.model", name);
@@ -63,7 +66,7 @@ internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, I
         }
 
         OnnxModelHost<TIn, TOut> Follower(string variant, string alias) =>
-            new(name, registry, serving, new ModelHostOptions { PollInterval = options.PollInterval }.FollowAlias(alias), time, logger, telemetry, variant);
+            new(name, new ModelHostOptions { PollInterval = options.PollInterval }.FollowAlias(alias), services, variant);
     }
 
     /// <summary>The hosts behind the variants and the shadow, which start and stop with this one.</summary>

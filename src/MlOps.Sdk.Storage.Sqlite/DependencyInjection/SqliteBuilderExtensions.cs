@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlOps.Sdk;
@@ -9,6 +10,8 @@ using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Tracking.Storage;
 using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Versioning.Storage;
+using Polly;
+using Polly.Retry;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -34,12 +37,27 @@ public static class SqliteBuilderExtensions
         {
             var sqlite = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
             var root = sp.GetRequiredService<IOptions<MlOpsOptions>>().Value.RootDirectory;
-            return new SqliteDatabase(sqlite.DatabasePath ?? Path.Combine(root, "mlops.db"), sqlite);
+            var busyRetry = ResiliencePipelines.Resolve(sp, MlOpsResiliencePipelines.SqliteBusy, DefaultBusyPipeline);
+            return new SqliteDatabase(sqlite.DatabasePath ?? Path.Combine(root, "mlops.db"), sqlite, busyRetry);
         });
+        services.AddResiliencePipelineRegistry<string>();
         services.Replace(ServiceDescriptor.Singleton<TrackingStore>(sp => new SqliteTrackingStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())));
         services.Replace(ServiceDescriptor.Singleton<ModelRegistryStore>(sp => new SqliteModelRegistryStore(sp.GetRequiredService<SqliteDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<DatasetStore>(sp => new SqliteDatasetStore(sp.GetRequiredService<SqliteDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<MlOps.Sdk.State.StateStore>(sp => new MlOps.Sdk.Storage.Sqlite.State.SqliteStateStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())));
         return builder;
     }
+
+    /// <summary>
+    /// The busy timeout already waits inside SQLite; this covers what it cannot (SQLITE_BUSY on BEGIN IMMEDIATE after the
+    /// wait, SQLITE_LOCKED), retrying the whole transaction, which rolled back.
+    /// </summary>
+    private static void DefaultBusyPipeline(ResiliencePipelineBuilder builder) => builder.AddRetry(new RetryStrategyOptions
+    {
+        ShouldHandle = new PredicateBuilder().Handle<SqliteException>(e => e.SqliteErrorCode is 5 or 6),
+        MaxRetryAttempts = 5,
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = true,
+        Delay = TimeSpan.FromMilliseconds(50),
+    });
 }

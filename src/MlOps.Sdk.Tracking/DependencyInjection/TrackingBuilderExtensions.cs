@@ -8,6 +8,8 @@ using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Tracking.DependencyInjection;
 using MlOps.Sdk.Tracking.Storage;
 using MlOps.Sdk.Tracking.Writing;
+using Polly;
+using Polly.Retry;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -29,10 +31,13 @@ public static class TrackingBuilderExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrackingOptions>, TrackingOptionsValidator>());
+        services.AddResiliencePipelineRegistry<string>();
+
         services.TryAddSingleton<TrackingTelemetry>();
         services.TryAddSingleton(sp => new TrackingWriter(
             sp.GetService<TrackingStore>() ?? throw new MlOpsException(
                 "No tracking store is registered. Add a storage provider: .UseSqlite() (embedded, MlOps.Sdk.Storage.Sqlite) or .UseInMemoryStores() (MlOps.Sdk.Testing)."),
+            ResiliencePipelines.Resolve(sp, MlOpsResiliencePipelines.TrackingWrite, DefaultWritePipeline),
             sp.GetRequiredService<IOptions<TrackingOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<TrackingTelemetry>(),
@@ -41,4 +46,14 @@ public static class TrackingBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TrackingFlushService>());
         return builder;
     }
+
+    /// <summary>Every failure but a rejection is retried until the host stops: acknowledged data survives an outage.</summary>
+    private static void DefaultWritePipeline(ResiliencePipelineBuilder builder) => builder.AddRetry(new RetryStrategyOptions
+    {
+        MaxRetryAttempts = int.MaxValue,
+        Delay = TimeSpan.FromMilliseconds(50),
+        MaxDelay = TimeSpan.FromSeconds(5),
+        BackoffType = DelayBackoffType.Exponential,
+        ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not MlOpsException and not OperationCanceledException),
+    });
 }

@@ -4,8 +4,8 @@ namespace MlOps.Sdk.Tracking.Writing;
 
 internal static partial class TrackingLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Writing {Points} metric points and {Others} other records to the tracking store failed; retrying in {Delay}.")]
-    public static partial void WriteFailed(ILogger logger, Exception exception, int points, int others, TimeSpan delay);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Writing {Points} metric points and {Others} other records to the tracking store failed; the write pipeline decides whether and when to retry.")]
+    public static partial void WriteFailed(ILogger logger, Exception exception, int points, int others);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Run {RunId} dropped a metric point: the queue of {Capacity} points is full. Further drops are counted, not logged.")]
     public static partial void PointsDropped(ILogger logger, string runId, int capacity);

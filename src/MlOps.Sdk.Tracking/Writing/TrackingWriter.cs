@@ -17,7 +17,6 @@ namespace MlOps.Sdk.Tracking.Writing;
 /// </remarks>
 internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
 {
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a synchronous <see cref="Dispose"/> lets the writer write what is queued before cancelling it.</summary>
@@ -31,6 +30,7 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     private readonly Func<bool> _hasWork;
     private readonly ConcurrentDictionary<string, ActiveRun> _liveRuns = new(StringComparer.Ordinal);
     private readonly TrackingStore _store;
+    private readonly Polly.ResiliencePipeline _writePipeline;
     private readonly TrackingOptions _options;
     private readonly TimeProvider _time;
     private readonly TrackingTelemetry _telemetry;
@@ -52,9 +52,10 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     private ITimer? _leaseTimer;
     private Exception? _unreported;
 
-    public TrackingWriter(TrackingStore store, TrackingOptions options, TimeProvider time, TrackingTelemetry telemetry, ILogger<TrackingWriter> logger)
+    public TrackingWriter(TrackingStore store, Polly.ResiliencePipeline writePipeline, TrackingOptions options, TimeProvider time, TrackingTelemetry telemetry, ILogger<TrackingWriter> logger)
     {
         _store = store;
+        _writePipeline = writePipeline;
         _options = options;
         _time = time;
         _telemetry = telemetry;
@@ -496,36 +497,37 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Writes the batch through the <see cref="MlOpsResiliencePipelines.TrackingWrite"/> pipeline; returns what rejected it, if anything.</summary>
     private async Task<Exception?> WriteWithRetryAsync()
     {
-        var delay = TimeSpan.FromMilliseconds(50);
-        while (true)
+        try
         {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                var result = await _store.WriteAsync(_batch, _stopping.Token).ConfigureAwait(false);
-                _telemetry.FlushDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                _telemetry.PointsWritten.Add(_batch.PointCount);
-                return Report(result);
-            }
-            catch (MlOpsException e)
-            {
-                TrackingLog.BatchRejected(_logger, e);
-                return e;
-            }
-            catch (Exception e)
-            {
-                if (_stopping.IsCancellationRequested)
+            var result = await _writePipeline.ExecuteAsync(
+                static async (writer, ct) =>
                 {
-                    TrackingLog.BatchRejected(_logger, e);
-                    return e;
-                }
-
-                TrackingLog.WriteFailed(_logger, e, _batch.PointCount, _batch.Params.Count + _batch.Tags.Count + _batch.Inputs.Count, delay);
-                await Task.Delay(delay, _time, _stopping.Token).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-            }
+                    var started = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        var result = await writer._store.WriteAsync(writer._batch, ct).ConfigureAwait(false);
+                        writer._telemetry.FlushDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                        return result;
+                    }
+                    catch (Exception e) when (e is not MlOpsException && !ct.IsCancellationRequested)
+                    {
+                        TrackingLog.WriteFailed(writer._logger, e, writer._batch.PointCount, writer._batch.Params.Count + writer._batch.Tags.Count + writer._batch.Inputs.Count);
+                        throw;
+                    }
+                },
+                this,
+                _stopping.Token).ConfigureAwait(false);
+            _telemetry.PointsWritten.Add(_batch.PointCount);
+            return Report(result);
+        }
+        catch (Exception e)
+        {
+            // A rejection (MlOpsException), a stop that cut the retries short, or a pipeline that gave up.
+            TrackingLog.BatchRejected(_logger, e);
+            return e;
         }
     }
 

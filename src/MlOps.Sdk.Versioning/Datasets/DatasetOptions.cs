@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using MlOps.Sdk.Artifacts;
 
 namespace MlOps.Sdk.Versioning;
@@ -19,5 +20,6 @@ public sealed class DatasetOptions
 
     /// <summary>How many files a snapshot reads at once.</summary>
     /// <value>The default is the number of processors.</value>
+    [Range(1, 1024)]
     public int MaxParallelism { get; set; } = Environment.ProcessorCount;
 }

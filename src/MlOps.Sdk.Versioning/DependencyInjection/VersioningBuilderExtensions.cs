@@ -49,13 +49,14 @@ public static class VersioningBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<DatasetOptions>();
+        var options = services.AddOptions<DatasetOptions>().ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
         AddShared(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatasetOptions>, DatasetOptionsValidator>());
         services.TryAddSingleton<IDatasetRegistry>(sp =>
         {
             var datasetOptions = sp.GetRequiredService<IOptions<DatasetOptions>>().Value;

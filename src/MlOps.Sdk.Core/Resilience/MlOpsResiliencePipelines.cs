@@ -1,0 +1,30 @@
+namespace MlOps.Sdk;
+
+/// <summary>
+/// The keys of the resilience pipelines the SDK takes from the host's <c>ResiliencePipelineProvider&lt;string&gt;</c>
+/// (Polly.Extensions): they run on the host's <see cref="TimeProvider"/> and report through Polly's telemetry. Each layer
+/// uses the pipeline the host registered under its key (<c>services.AddResiliencePipeline(key, ...)</c>, before or after
+/// adding the layer), or else the default each key describes.
+/// </summary>
+public static class MlOpsResiliencePipelines
+{
+    /// <summary>
+    /// Reading a model version's content for a host to load. The default retries I/O errors, timeouts, network errors
+    /// and transient database errors 4 times, with exponential back-off from 200 ms and jitter; integrity and not-found
+    /// errors are never retried, and the version serving keeps serving either way.
+    /// </summary>
+    public const string ModelLoad = "MlOps.Sdk.Serving.ModelLoad";
+
+    /// <summary>
+    /// Writing a batch of tracking data. The default retries every failure but a rejection (an <see cref="MlOpsException"/>)
+    /// until the host stops, with exponential back-off from 50 ms to 5 s: acknowledged data is kept through an outage.
+    /// </summary>
+    public const string TrackingWrite = "MlOps.Sdk.Tracking.Write";
+
+    /// <summary>
+    /// A SQLite write transaction that found the database locked after its busy timeout. The default retries 5 times
+    /// with exponential back-off from 50 ms and jitter.
+    /// </summary>
+    public const string SqliteBusy = "MlOps.Sdk.Storage.Sqlite.Busy";
+
+}

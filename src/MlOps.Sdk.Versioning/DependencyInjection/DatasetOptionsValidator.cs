@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlOps.Sdk.Versioning.DependencyInjection;
+
+[OptionsValidator]
+internal sealed partial class DatasetOptionsValidator : IValidateOptions<DatasetOptions>;
