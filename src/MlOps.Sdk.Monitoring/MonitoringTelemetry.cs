@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace MlOps.Sdk.Monitoring;
@@ -6,6 +7,9 @@ namespace MlOps.Sdk.Monitoring;
 internal sealed class MonitoringTelemetry
 {
     public const string MeterName = "MlOps.Sdk.Monitoring";
+
+    /// <summary>Spans of drift window evaluations, named as the meter is.</summary>
+    public static readonly ActivitySource Source = new(MeterName);
 
     /// <summary>The instruments of monitors built without a meter factory.</summary>
     public static readonly MonitoringTelemetry Shared = new(null);

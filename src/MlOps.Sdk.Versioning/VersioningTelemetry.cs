@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace MlOps.Sdk.Versioning;
@@ -6,6 +7,9 @@ namespace MlOps.Sdk.Versioning;
 internal sealed class VersioningTelemetry
 {
     public const string MeterName = "MlOps.Sdk.Versioning";
+
+    /// <summary>Spans of registry operations and dataset snapshots, named as the meter is.</summary>
+    public static readonly ActivitySource Source = new(MeterName);
 
     public VersioningTelemetry(IMeterFactory meterFactory)
     {
@@ -26,4 +30,21 @@ internal sealed class VersioningTelemetry
     public Counter<long> BytesHashed { get; }
 
     public Counter<long> CallbackErrors { get; }
+
+    /// <summary>Runs <paramref name="work"/> in a span <paramref name="operation"/> about <paramref name="subject"/>; a failure marks the span.</summary>
+    public static async Task<T> TraceAsync<T>(string operation, string subject, Func<Task<T>> work)
+    {
+        using var activity = Source.StartActivity(operation);
+        activity?.SetTag("mlops.subject", subject);
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            activity?.SetTag("error.type", e.GetType().Name);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+    }
 }

@@ -15,6 +15,9 @@ internal static class DriftEvaluator
     /// <summary>Tests the window's columns (which it sorts and compacts in place) against the reference.</summary>
     public static DriftReport Evaluate(ReferenceProfile reference, DriftOptions options, double[][] numeric, string?[][] categorical, int rows)
     {
+        using var activity = MonitoringTelemetry.Source.StartActivity("mlops.drift.evaluate");
+        activity?.SetTag("mlops.drift.rows", rows);
+        activity?.SetTag("mlops.drift.features", reference.Features.Count);
         var results = new List<FeatureDrift>(reference.Features.Count);
         var (n, c) = (0, 0);
         foreach (var feature in reference.Features)
@@ -24,7 +27,14 @@ internal static class DriftEvaluator
                 : Categorical(feature, categorical[c++].AsSpan(0, rows), options));
         }
 
-        return new DriftReport(Correct(results, options), rows, options.DatasetDriftShare);
+        var report = new DriftReport(Correct(results, options), rows, options.DatasetDriftShare);
+        if (activity is not null)
+        {
+            activity.SetTag("mlops.drift.features_drifted", report.Features.Count(f => f.Drifted));
+            activity.SetTag("mlops.drift.dataset_drifted", report.DatasetDrifted);
+        }
+
+        return report;
     }
 
     private static FeatureDrift Numeric(FeatureProfile feature, Span<double> window, DriftOptions options)

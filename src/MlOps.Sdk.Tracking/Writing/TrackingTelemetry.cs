@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace MlOps.Sdk.Tracking.Writing;
@@ -6,6 +7,9 @@ namespace MlOps.Sdk.Tracking.Writing;
 internal sealed class TrackingTelemetry
 {
     public const string MeterName = "MlOps.Sdk.Tracking";
+
+    /// <summary>Spans of the writer's flushes, named as the meter is.</summary>
+    public static readonly ActivitySource Source = new(MeterName);
 
     public TrackingTelemetry(IMeterFactory meterFactory)
     {

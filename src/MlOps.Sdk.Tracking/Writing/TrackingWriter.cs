@@ -500,6 +500,9 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
     /// <summary>Writes the batch through the <see cref="MlOpsResiliencePipelines.TrackingWrite"/> pipeline; returns what rejected it, if anything.</summary>
     private async Task<Exception?> WriteWithRetryAsync()
     {
+        using var activity = TrackingTelemetry.Source.StartActivity("mlops.tracking.flush");
+        activity?.SetTag("mlops.tracking.points", _batch.PointCount);
+        activity?.SetTag("mlops.tracking.records", _batch.Params.Count + _batch.Tags.Count + _batch.Inputs.Count);
         try
         {
             var result = await _writePipeline.ExecuteAsync(
@@ -526,6 +529,8 @@ internal sealed class TrackingWriter : IAsyncDisposable, IDisposable
         catch (Exception e)
         {
             // A rejection (MlOpsException), a stop that cut the retries short, or a pipeline that gave up.
+            activity?.SetTag("error.type", e.GetType().Name);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             TrackingLog.BatchRejected(_logger, e);
             return e;
         }

@@ -17,7 +17,10 @@ internal sealed class DatasetRegistry(
 {
     private readonly SemaphoreSlim _cacheLock = new(1, 1);
 
-    public async Task<DatasetVersion> SnapshotAsync(string name, string path, CancellationToken cancellationToken = default)
+    public Task<DatasetVersion> SnapshotAsync(string name, string path, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.dataset.snapshot", name, () => SnapshotCoreAsync(name, path, cancellationToken));
+
+    private async Task<DatasetVersion> SnapshotCoreAsync(string name, string path, CancellationToken cancellationToken)
     {
         TrackingLimits.ValidateKey(name, "dataset name");
         var (root, entries) = Enumerate(path);

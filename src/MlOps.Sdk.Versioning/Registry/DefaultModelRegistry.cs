@@ -55,7 +55,10 @@ internal sealed class DefaultModelRegistry(
         return store.UpdateModelAsync(name, description, tags, Draft("model.update", name, null, description is null ? after : $"description={description}; {after}"), cancellationToken);
     }
 
-    public override async Task<ModelVersion> RegisterModelAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default)
+    public override Task<ModelVersion> RegisterModelAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.registry.register", name, () => RegisterModelCoreAsync(name, content, fromRun, cancellationToken));
+
+    private async Task<ModelVersion> RegisterModelCoreAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default)
     {
         ValidateModelName(name);
         ArgumentNullException.ThrowIfNull(content);
@@ -146,7 +149,10 @@ internal sealed class DefaultModelRegistry(
         return SignatureComparison.Compare(older.Signature, newer.Signature);
     }
 
-    public override async Task<AliasMove> SetAliasAsync(string name, string alias, int version, string? reason = null, CancellationToken cancellationToken = default)
+    public override Task<AliasMove> SetAliasAsync(string name, string alias, int version, string? reason = null, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.registry.set_alias", $"{name}@{alias}", () => SetAliasCoreAsync(name, alias, version, reason, cancellationToken));
+
+    private async Task<AliasMove> SetAliasCoreAsync(string name, string alias, int version, string? reason = null, CancellationToken cancellationToken = default)
     {
         ModelReference.ValidateAlias(alias);
         var target = await RequireVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
@@ -196,7 +202,10 @@ internal sealed class DefaultModelRegistry(
         }
     }
 
-    public override async Task<AliasMove> DeleteAliasAsync(string name, string alias, string? reason = null, CancellationToken cancellationToken = default)
+    public override Task<AliasMove> DeleteAliasAsync(string name, string alias, string? reason = null, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.registry.delete_alias", $"{name}@{alias}", () => DeleteAliasCoreAsync(name, alias, reason, cancellationToken));
+
+    private async Task<AliasMove> DeleteAliasCoreAsync(string name, string alias, string? reason = null, CancellationToken cancellationToken = default)
     {
         ModelReference.ValidateAlias(alias);
         var move = await store.MoveAliasAsync(name, alias, null, null, Draft("alias.delete", $"{name}@{alias}", null, null, reason), cancellationToken).ConfigureAwait(false);
@@ -223,7 +232,10 @@ internal sealed class DefaultModelRegistry(
     public override Task<IReadOnlyList<AliasMove>> GetAliasHistoryAsync(string name, string? alias = null, CancellationToken cancellationToken = default) =>
         store.GetAliasHistoryAsync(name, alias, cancellationToken);
 
-    public override async Task<ApprovalRequest> RequestApprovalAsync(string name, string alias, int version, string? comment = null, CancellationToken cancellationToken = default)
+    public override Task<ApprovalRequest> RequestApprovalAsync(string name, string alias, int version, string? comment = null, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.registry.request_approval", $"{name}@{alias}", () => RequestApprovalCoreAsync(name, alias, version, comment, cancellationToken));
+
+    private async Task<ApprovalRequest> RequestApprovalCoreAsync(string name, string alias, int version, string? comment = null, CancellationToken cancellationToken = default)
     {
         ModelReference.ValidateAlias(alias);
         var target = await RequireVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
@@ -238,12 +250,15 @@ internal sealed class DefaultModelRegistry(
     }
 
     public override Task<ApprovalRequest> ApproveAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default) =>
-        DecideAsync(requestId, approved: true, comment, cancellationToken);
+        VersioningTelemetry.TraceAsync("mlops.registry.approve", $"request/{requestId}", () => DecideAsync(requestId, approved: true, comment, cancellationToken));
 
     public override Task<ApprovalRequest> RejectAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default) =>
-        DecideAsync(requestId, approved: false, comment, cancellationToken);
+        VersioningTelemetry.TraceAsync("mlops.registry.reject", $"request/{requestId}", () => DecideAsync(requestId, approved: false, comment, cancellationToken));
 
-    public override async Task<VersionSignature> SignVersionAsync(string name, int number, ECDsa privateKey, CancellationToken cancellationToken = default)
+    public override Task<VersionSignature> SignVersionAsync(string name, int number, ECDsa privateKey, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.registry.sign", $"{name}/{number}", () => SignVersionCoreAsync(name, number, privateKey, cancellationToken));
+
+    private async Task<VersionSignature> SignVersionCoreAsync(string name, int number, ECDsa privateKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(privateKey);
         var version = await RequireVersionAsync(name, number, cancellationToken).ConfigureAwait(false);
@@ -285,7 +300,10 @@ internal sealed class DefaultModelRegistry(
         return false;
     }
 
-    public override async Task<AuditVerification> VerifyAuditLogAsync(AuditLogHead? expectedHead = null, CancellationToken cancellationToken = default)
+    public override Task<AuditVerification> VerifyAuditLogAsync(AuditLogHead? expectedHead = null, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.registry.verify_audit_log", "audit_log", () => VerifyAuditLogCoreAsync(expectedHead, cancellationToken));
+
+    private async Task<AuditVerification> VerifyAuditLogCoreAsync(AuditLogHead? expectedHead = null, CancellationToken cancellationToken = default)
     {
         var entries = new List<AuditEntry>();
         await foreach (var entry in store.ReadAuditLogAsync(cancellationToken).ConfigureAwait(false))
