@@ -82,7 +82,7 @@ internal sealed class OnnxReader
             return false;
         }
 
-        var tag = Guard(() => _input.ReadTag());
+        var tag = Guard(_input.ReadTag);
         if (tag == 0)
         {
             return end == long.MaxValue ? false : throw new OnnxFormatException($"the content ends inside a message that runs to byte {end}");
@@ -96,21 +96,29 @@ internal sealed class OnnxReader
     /// <summary>Reads the length of the length-delimited field just met and returns where its value ends.</summary>
     public long ValueEnd(long end)
     {
-        var length = Guard(() => _input.ReadLength());
+        var length = Guard(_input.ReadLength);
         var valueEnd = Position + length;
         return length < 0 || valueEnd > end ? throw new OnnxFormatException($"a field at byte {Position} runs past its message") : valueEnd;
     }
 
-    public ulong Varint(long end) => Within(end, Guard(() => _input.ReadUInt64()));
+    public ulong Varint(long end) => Within(end, Guard(_input.ReadUInt64));
 
-    public string Text(long end) => Within(end, Guard(() => _input.ReadString()));
+    public string Text(long end) => Within(end, Guard(_input.ReadString));
 
     /// <summary>Skips the field just met.</summary>
-    public void Skip(long end) => Within(end, Guard(() =>
+    public void Skip(long end)
     {
-        _input.SkipLastField();
-        return 0;
-    }));
+        try
+        {
+            _input.SkipLastField();
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Malformed(e);
+        }
+
+        Within(end, true);
+    }
 
     /// <summary>Skips what is left of the message that ends at <paramref name="end"/>.</summary>
     public void SkipTo(long end)
@@ -168,9 +176,11 @@ internal sealed class OnnxReader
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new OnnxFormatException(e.Message.TrimEnd('.'));
+            throw Malformed(e);
         }
     }
+
+    private static OnnxFormatException Malformed(InvalidProtocolBufferException error) => new(error.Message.TrimEnd('.'));
 }
 
 /// <summary>Writes one protobuf message with Google.Protobuf's <see cref="CodedOutputStream"/>.</summary>

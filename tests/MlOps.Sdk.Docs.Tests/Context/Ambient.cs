@@ -14,6 +14,8 @@ namespace MlOps.Sdk.Docs.Tests.Context;
 /// </summary>
 public static class Ambient
 {
+    public static string[] args { get; } = [];
+
     public static IServiceCollection services { get; } = new ServiceCollection();
 
     public static IServiceProvider provider { get; } = new ServiceCollection().BuildServiceProvider();
