@@ -46,31 +46,4 @@ public sealed class LoadResilienceTests
             Assert.IsType<IOException>(failure.Error);
         }
     }
-
-    private sealed class FlakyArtifactStore(ArtifactStore inner, int failures) : ArtifactStore
-    {
-        private bool _armed;
-
-        public int Reads { get; private set; }
-
-        public void Arm() => _armed = true;
-
-        public override ValueTask<Stream> OpenReadAsync(ContentDigest digest, CancellationToken cancellationToken = default)
-        {
-            if (_armed && ++Reads <= failures)
-            {
-                throw new IOException("Connection reset by peer.");
-            }
-
-            return inner.OpenReadAsync(digest, cancellationToken);
-        }
-
-        public override ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default) => inner.PutAsync(content, cancellationToken);
-
-        public override ValueTask<bool> ExistsAsync(ContentDigest digest, CancellationToken cancellationToken = default) => inner.ExistsAsync(digest, cancellationToken);
-
-        public override IAsyncEnumerable<StoredArtifact> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
-
-        public override ValueTask<bool> DeleteAsync(ContentDigest digest, CancellationToken cancellationToken = default) => inner.DeleteAsync(digest, cancellationToken);
-    }
 }

@@ -105,9 +105,9 @@ public sealed class RegistrationTests
             Assert.Equal(1, flaky.Reads);
         }
 
-        static ServiceProvider Build(TimeProvider time, bool replace, out FlakyReads flaky)
+        static ServiceProvider Build(TimeProvider time, bool replace, out FlakyArtifactStore flaky)
         {
-            flaky = new FlakyReads(new InMemoryArtifactStore(TimeProvider.System), failures: 2);
+            flaky = new FlakyArtifactStore(new InMemoryArtifactStore(TimeProvider.System), failures: 2);
             var services = new ServiceCollection();
             services.AddMlOps().AddModelRegistry().UseInMemoryStores().AddModelHost<VectorIn, VectorOut>("adder", h => h.PinVersion(1));
             services.AddSingleton<TimeProvider>(time);
@@ -120,53 +120,11 @@ public sealed class RegistrationTests
             return services.BuildServiceProvider();
         }
 
-        static async Task<(ModelHost<VectorIn, VectorOut> Host, ModelVersion Version)> ArmAsync(IServiceProvider provider, FlakyReads flaky)
+        static async Task<(ModelHost<VectorIn, VectorOut> Host, ModelVersion Version)> ArmAsync(IServiceProvider provider, FlakyArtifactStore flaky)
         {
             var version = await provider.GetRequiredService<ModelRegistry>().RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(1f, 4)));
             flaky.Arm();
             return (provider.GetRequiredKeyedService<ModelHost<VectorIn, VectorOut>>("adder"), version);
         }
-    }
-
-    /// <summary>A store whose first reads fail as a remote store's dropped connection does.</summary>
-    private sealed class FlakyReads(ArtifactStore inner, int failures) : ArtifactStore
-    {
-        private readonly SemaphoreSlim _read = new(0);
-        private bool _armed;
-
-        public int Reads { get; private set; }
-
-        public void Arm() => _armed = true;
-
-        public async Task WaitForReadsAsync(int count)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                Assert.True(await _read.WaitAsync(TimeSpan.FromSeconds(30)), "The host never read the content.");
-            }
-        }
-
-        public override ValueTask<Stream> OpenReadAsync(ContentDigest digest, CancellationToken cancellationToken = default)
-        {
-            if (_armed)
-            {
-                Reads++;
-                _read.Release();
-                if (Reads <= failures)
-                {
-                    throw new IOException("Connection reset by peer.");
-                }
-            }
-
-            return inner.OpenReadAsync(digest, cancellationToken);
-        }
-
-        public override ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default) => inner.PutAsync(content, cancellationToken);
-
-        public override ValueTask<bool> ExistsAsync(ContentDigest digest, CancellationToken cancellationToken = default) => inner.ExistsAsync(digest, cancellationToken);
-
-        public override IAsyncEnumerable<StoredArtifact> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
-
-        public override ValueTask<bool> DeleteAsync(ContentDigest digest, CancellationToken cancellationToken = default) => inner.DeleteAsync(digest, cancellationToken);
     }
 }
