@@ -30,6 +30,33 @@ public sealed class ModelHostOptions : IValidatableObject
     /// <value>The default is false: the application starts, the host serves once the alias points to a loadable version.</value>
     public bool RequireVersionAtStart { get; set; }
 
+    /// <summary>
+    /// Whether a version is run once before it takes traffic, so that the first call does not pay for ONNX Runtime's
+    /// first run. With <see cref="WarmUpWith{TIn}"/> the sample is run, and a version that fails on it is refused;
+    /// without one the inputs are synthetic (zeros and empty strings; a free dimension is 1, a zero-size one stays 0),
+    /// and a failure is logged and counted (<c>mlops.serving.warmup_failures</c>) but never refuses the version: zeros are
+    /// not valid for every model (Resize scales, Expand shapes, TopK's k, a divisor).
+    /// </summary>
+    /// <value>The default is true.</value>
+    public bool WarmUpOnLoad { get; set; } = true;
+
+    /// <summary>The input <see cref="WarmUpWith{TIn}"/> gave, if any.</summary>
+    internal object? WarmUpSample { get; set; }
+
+    /// <summary>
+    /// Warms each version up on <paramref name="sample"/>, a real input of the host's type: a version that cannot serve
+    /// it is refused, and the version before keeps serving.
+    /// </summary>
+    /// <typeparam name="TIn">The host's input type.</typeparam>
+    /// <param name="sample">An input the model must be able to serve.</param>
+    public ModelHostOptions WarmUpWith<TIn>(TIn sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        WarmUpSample = sample;
+        WarmUpOnLoad = true;
+        return this;
+    }
+
     /// <summary>Serves whatever version <paramref name="alias"/> points to, and follows it when it moves.</summary>
     public ModelHostOptions FollowAlias(string alias)
     {

@@ -24,6 +24,8 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
             .AddModelRegistry()
             .AddModelHost<VectorIn, VectorOut>("adder", h => h.FollowAlias("production"))
             .AddModelHost<MlNetModelFixture.Row, Score>("fraud", h => h.FollowAlias("production"))
+            .AddModelHost<ExpandIn, VectorOut>("expand", h => h.FollowAlias("production"))
+            .AddModelHost<VectorIn, VectorOut>("checked", h => h.FollowAlias("production").WarmUpWith(new VectorIn { X = [1] }))
             .UseInMemoryStores();
         _services = services.BuildServiceProvider();
         return Task.CompletedTask;
@@ -158,21 +160,58 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     }
 
     [Fact]
-    public async Task SwapToAsync_ModelThatFailsOnWarmUp_KeepsTheOldVersionServing_AndTheNextGoodVersionIsTaken()
+    public async Task SwapToAsync_ModelThatFailsOnTheWarmUpSample_KeepsTheOldVersionServing_AndTheNextGoodVersionIsTaken()
     {
-        var host = await StartAdderAsync(1f);
-        var failing = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.FailsOnRun()));
+        var host = _services.GetRequiredKeyedService<ModelHost<VectorIn, VectorOut>>("checked");
+        Assert.True(await host.SwapToAsync(await Registry.RegisterModelAsync("checked", new MemoryStream(OnnxModels.AddConstant(1f, 1)))));
+        var failing = await Registry.RegisterModelAsync("checked", new MemoryStream(OnnxModels.FailsOnRun()));
         ModelLoadFailure? failure = null;
         host.LoadFailed += (_, f) => failure = f;
 
         Assert.False(await host.SwapToAsync(failing));
 
         Assert.Equal("warm-up", failure!.Stage);
+        Assert.IsType<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(failure.Error);
         Assert.Equal(1, host.CurrentVersion!.Number);
-        Assert.Equal([2f, 2f, 2f, 2f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
-        var good = await Registry.RegisterModelAsync("adder", new MemoryStream(OnnxModels.AddConstant(3f, 4)));
+        Assert.Equal([2f], host.Predict(new VectorIn { X = [1] }).Y!);
+        var good = await Registry.RegisterModelAsync("checked", new MemoryStream(OnnxModels.AddConstant(3f, 1)));
         Assert.True(await host.SwapToAsync(good));
-        Assert.Equal([4f, 4f, 4f, 4f], host.Predict(new VectorIn { X = [1, 1, 1, 1] }).Y!);
+        Assert.Equal([4f], host.Predict(new VectorIn { X = [1] }).Y!);
+    }
+
+    [Fact]
+    public async Task ModelThatFailsOnSyntheticZeros_IsNotRefused_ServesRealInputs_AndTheFailureIsCounted()
+    {
+        using var collector = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Serving", "mlops.serving.warmup_failures");
+        var host = _services.GetRequiredKeyedService<ModelHost<ExpandIn, VectorOut>>("expand");
+        var version = await Registry.RegisterModelAsync("expand", new MemoryStream(OnnxModels.ExpandTo(4)));
+
+        Assert.True(await host.SwapToAsync(version));
+
+        Assert.Equal([1f, 2f, 3f, 4f], host.Predict(new ExpandIn { X = [1, 2, 3, 4], S = [1, 4] }).Y!);
+        Assert.Equal(1, collector.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Fact]
+    public async Task WarmUpOff_RunsNothingBeforeTraffic_AndAWarmUpSampleOfAnotherType_IsRefusedNamingTheTypes()
+    {
+        var services = new ServiceCollection();
+        services.AddMlOps().AddModelRegistry().UseInMemoryStores()
+            .AddModelHost<ExpandIn, VectorOut>("expand", h => h.PinVersion(1).WarmUpOnLoad = false)
+            .AddModelHost<VectorIn, VectorOut>("adder", h => h.PinVersion(1).WarmUpWith("not a row"));
+        await using var provider = services.BuildServiceProvider();
+        using var collector = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Serving", "mlops.serving.warmup_failures");
+        var registry = provider.GetRequiredService<ModelRegistry>();
+        var host = provider.GetRequiredKeyedService<ModelHost<ExpandIn, VectorOut>>("expand");
+
+        Assert.True(await host.SwapToAsync(await registry.RegisterModelAsync("expand", new MemoryStream(OnnxModels.ExpandTo(4)))));
+
+        Assert.Empty(collector.GetMeasurementSnapshot());
+        var error = Assert.Throws<MlOpsValidationException>(() => provider.GetRequiredKeyedService<ModelHost<VectorIn, VectorOut>>("adder"));
+        Assert.Contains("String", error.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(VectorIn), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -331,6 +370,13 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     public sealed class VectorIn
     {
         public float[]? X { get; set; }
+    }
+
+    public sealed class ExpandIn
+    {
+        public float[]? X { get; set; }
+
+        public long[]? S { get; set; }
     }
 
     public sealed class MissingFieldIn

@@ -57,6 +57,22 @@ public static class OnnxModels
     }
 
     /// <summary>
+    /// A model computing <c>Y = Expand(X, S)</c>: <c>X</c> float [batch, <paramref name="width"/>], <c>S</c> the int64
+    /// shape [2] to broadcast it to. A real shape, such as [1, width], serves; zeros are no valid shape, so a warm-up on
+    /// zeros fails, as it does for Resize scales or TopK's k.
+    /// </summary>
+    public static byte[] ExpandTo(int width)
+    {
+        var graph = new OnnxWriter()
+            .Message(OnnxField.GraphNode, Operator("Expand", ["X", "S"], "Y"))
+            .Text(OnnxField.GraphName, "expand")
+            .Message(OnnxField.GraphInput, ValueInfo("X", Float, ["batch", width]))
+            .Message(OnnxField.GraphInput, ValueInfo("S", Int64, [2]))
+            .Message(OnnxField.GraphOutput, ValueInfo("Y", Float, ["batch", width]));
+        return Model(graph);
+    }
+
+    /// <summary>
     /// A small multi-layer perceptron: input <c>X</c> [batch, <paramref name="features"/>], Gemm + Relu per hidden layer,
     /// then Gemm + Sigmoid to output <c>Y</c> [batch, 1]. Weights are drawn from <paramref name="seed"/>.
     /// </summary>

@@ -101,8 +101,12 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     /// <summary>Gives up the host's own lease: the session goes once the calls in flight are done.</summary>
     public void Dispose() => Release();
 
-    /// <summary>Runs the model once on zeros (empty strings), free dimensions set to 1: the first run's costs are paid here.</summary>
-    public void WarmUp()
+    /// <summary>
+    /// Runs the model once on synthetic inputs, so that the first call does not pay for the first run: zeros (empty
+    /// strings), each free dimension 1, a zero-size dimension kept. Returns what the run threw, if anything: zeros are not
+    /// valid input for every model, so a failure here says nothing about real inputs.
+    /// </summary>
+    public Exception? TryWarmUpSynthetic()
     {
         var inputs = new List<OrtValue>();
         try
@@ -110,7 +114,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
             foreach (var name in Mapping.InputNames)
             {
                 var meta = _session.InputMetadata[name];
-                var shape = meta.Dimensions.Select(d => (long)Math.Max(1, d)).ToArray();
+                var shape = meta.Dimensions.Select(d => d < 0 ? 1L : d).ToArray();
                 var count = (int)shape.Aggregate(1L, (a, b) => a * b);
                 inputs.Add(meta.ElementDataType switch
                 {
@@ -124,6 +128,11 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
             }
 
             using var outputs = _session.Run(_runOptions, Mapping.InputNames, inputs, Mapping.OutputNames);
+            return null;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            return e;
         }
         finally
         {

@@ -95,7 +95,7 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
             }
 
             stage = "warm-up";
-            loaded.WarmUp();
+            WarmUp(loaded, version);
 
             var old = Interlocked.Exchange(ref _current, loaded);
             loaded = null;
@@ -124,6 +124,30 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
             }
 
             return LastLoadFailure;
+        }
+    }
+
+    /// <summary>
+    /// Runs the new version once before it takes traffic: on the caller's sample, which it must serve (a throw refuses the
+    /// version), or else on synthetic inputs, whose failure is only logged and counted.
+    /// </summary>
+    private void WarmUp(LoadedModel<TIn, TOut> loaded, ModelVersion version)
+    {
+        if (!_options.WarmUpOnLoad)
+        {
+            return;
+        }
+
+        if (_options.WarmUpSample is TIn sample)
+        {
+            loaded.Run(sample);
+            return;
+        }
+
+        if (loaded.TryWarmUpSynthetic() is { } failure)
+        {
+            _telemetry.WarmUpFailures.Add(1, _tag, _variantTag);
+            Log.SyntheticWarmUpFailed(_logger, failure, Name, version.Number);
         }
     }
 
@@ -322,6 +346,9 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
 
         [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Model host '{Name}' serves version {Version} but could not record the deployment for lineage.")]
         public static partial void DeploymentNotRecorded(ILogger logger, Exception exception, string name, int version);
+
+        [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Model host '{Name}' could not warm version {Version} up on synthetic inputs (zeros are not valid input for every model); the version serves, and its first call pays for the first run. Give a real input with WarmUpWith(...) to check the version on it.")]
+        public static partial void SyntheticWarmUpFailed(ILogger logger, Exception exception, string name, int version);
 
         [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Model host '{Name}' was disposed while a prediction observer had not returned for {Timeout}; it is abandoned.")]
         public static partial void ObserverAbandoned(ILogger logger, string name, TimeSpan timeout);

@@ -42,6 +42,11 @@ internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, I
     public OnnxModelHost(string name, ModelHostOptions options, HostServices services, string variant = ModelHostOptions.PrimaryVariant)
     {
         var (registry, serving, time, logger, telemetry, loadPipeline) = services;
+        if (options.WarmUpSample is { } sample && sample is not TIn)
+        {
+            throw new MlOpsValidationException($"Model host '{name}' was given a warm-up sample of type {sample.GetType().Name}; it serves {typeof(TIn).Name}.");
+        }
+
         Name = name;
         _loadPipeline = loadPipeline;
         _telemetry = telemetry;
@@ -67,7 +72,7 @@ internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, I
         }
 
         OnnxModelHost<TIn, TOut> Follower(string variant, string alias) =>
-            new(name, new ModelHostOptions { PollInterval = options.PollInterval }.FollowAlias(alias), services, variant);
+            new(name, new ModelHostOptions { PollInterval = options.PollInterval, WarmUpOnLoad = options.WarmUpOnLoad, WarmUpSample = options.WarmUpSample }.FollowAlias(alias), services, variant);
     }
 
     /// <summary>The hosts behind the variants and the shadow, which start and stop with this one.</summary>

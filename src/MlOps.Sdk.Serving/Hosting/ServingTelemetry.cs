@@ -24,6 +24,7 @@ internal sealed class ServingTelemetry
         ShadowDropped = meter.CreateCounter<long>("mlops.serving.shadow.dropped", "{prediction}", "Shadow predictions dropped because the shadow queue was full.");
         ObserverErrors = meter.CreateCounter<long>("mlops.serving.observer_errors", "{prediction}", "Prediction observers that threw; the predictions were served.");
         LoadFailures = meter.CreateCounter<long>("mlops.serving.load_failures", "{version}", "Versions that failed to load, verify or warm up, by stage.");
+        WarmUpFailures = meter.CreateCounter<long>("mlops.serving.warmup_failures", "{version}", "Versions that failed to run on synthetic warm-up inputs and serve all the same.");
         ObserverDropped = meter.CreateCounter<long>("mlops.serving.observer.dropped", "{prediction}", "Predictions not shown to a queued observer because its queue was full.");
         CallbackErrors = meter.CreateCounter<long>("mlops.serving.callback_errors", "{call}", "Event subscribers and hooks that threw or hung, by callback and error type; the SDK carried on.");
     }
@@ -37,6 +38,8 @@ internal sealed class ServingTelemetry
     public Counter<long> Swaps { get; }
 
     public Counter<long> LoadFailures { get; }
+
+    public Counter<long> WarmUpFailures { get; }
 
     public Histogram<int> BatchSize { get; }
 
