@@ -92,44 +92,55 @@ public sealed class MicroBatchingTests : IAsyncLifetime
     public void ABadInput_FailsOnlyItsOwnCall_NotTheCallsBatchedWithIt()
     {
         using var batchSizes = new MetricCollector<int>(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Serving", "mlops.serving.batch_size");
-        var outcomes = new object[8, 200];
-        using var start = new ManualResetEventSlim();
-        var threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
-        {
-            start.Wait();
-            for (var i = 0; i < 200; i++)
-            {
-                try
-                {
-                    var row = i % 10 == 3 ? new MlpRow { Features = [1, 2] } : MlpRow.Random(new Random((t * 1000) + i));
-                    outcomes[t, i] = Batched.PredictAsync(row).AsTask().GetAwaiter().GetResult().Score;
-                }
-                catch (Exception e)
-                {
-                    outcomes[t, i] = e;
-                }
-            }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        start.Set();
-        threads.ForEach(t => t.Join());
 
-        for (var t = 0; t < 8; t++)
+        // Whether calls meet in a batch depends on how the threads are scheduled: on a loaded machine a round can pass
+        // without one, so rounds repeat (every one checked) until batches have formed.
+        for (var round = 0; round < 10 && !batchSizes.GetMeasurementSnapshot().Any(m => m.Value > 1); round++)
         {
-            for (var i = 0; i < 200; i++)
-            {
-                if (i % 10 == 3)
-                {
-                    Assert.Equal("X", Assert.IsType<ModelInputException>(outcomes[t, i]).Input);
-                }
-                else
-                {
-                    Assert.Equal(Plain.Predict(MlpRow.Random(new Random((t * 1000) + i))).Score, Assert.IsType<float>(outcomes[t, i]), 1e-6f);
-                }
-            }
+            RunRound();
         }
 
         Assert.Contains(batchSizes.GetMeasurementSnapshot(), m => m.Value > 1);
+
+        void RunRound()
+        {
+            var outcomes = new object[8, 200];
+            using var start = new ManualResetEventSlim();
+            var threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+            {
+                start.Wait();
+                for (var i = 0; i < 200; i++)
+                {
+                    try
+                    {
+                        var row = i % 10 == 3 ? new MlpRow { Features = [1, 2] } : MlpRow.Random(new Random((t * 1000) + i));
+                        outcomes[t, i] = Batched.PredictAsync(row).AsTask().GetAwaiter().GetResult().Score;
+                    }
+                    catch (Exception e)
+                    {
+                        outcomes[t, i] = e;
+                    }
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            start.Set();
+            threads.ForEach(t => t.Join());
+
+            for (var t = 0; t < 8; t++)
+            {
+                for (var i = 0; i < 200; i++)
+                {
+                    if (i % 10 == 3)
+                    {
+                        Assert.Equal("X", Assert.IsType<ModelInputException>(outcomes[t, i]).Input);
+                    }
+                    else
+                    {
+                        Assert.Equal(Plain.Predict(MlpRow.Random(new Random((t * 1000) + i))).Score, Assert.IsType<float>(outcomes[t, i]), 1e-6f);
+                    }
+                }
+            }
+        }
     }
 
     private sealed class Recording(System.Collections.Concurrent.ConcurrentBag<float> scores) : IPredictionObserver<MlpRow, MlpScore>
