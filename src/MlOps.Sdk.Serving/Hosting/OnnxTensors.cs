@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -102,10 +103,14 @@ internal sealed class OnnxTensors : ModelTensors
 
         public long[] Shape { get; } = shape;
 
+        /// <summary>The buffer as <typeparamref name="T"/>; ONNX Runtime's <see cref="Float16"/> is also readable as <see cref="Half"/>, bit for bit.</summary>
         public Span<T> Span<T>()
-            where T : unmanaged => buffer is T[] typed
-                ? typed
-                : throw new ModelInputException(Name, $"its elements are {buffer.GetType().GetElementType()!.Name}, not {typeof(T).Name}");
+            where T : unmanaged => buffer switch
+            {
+                T[] typed => typed,
+                Float16[] halves when typeof(T) == typeof(Half) => MemoryMarshal.Cast<Float16, T>(halves.AsSpan()),
+                _ => throw new ModelInputException(Name, $"its elements are {buffer.GetType().GetElementType()!.Name}, not {typeof(T).Name}"),
+            };
 
         public static Tensor Create(string name, NodeMetadata meta, int batchSize)
         {
@@ -123,7 +128,15 @@ internal sealed class OnnxTensors : ModelTensors
                 TensorElementType.Int64 => Of(GC.AllocateArray<long>(count, pinned: true)),
                 TensorElementType.Int32 => Of(GC.AllocateArray<int>(count, pinned: true)),
                 TensorElementType.Bool => Of(GC.AllocateArray<bool>(count, pinned: true)),
-                _ => throw new ModelInputException(name, $"its elements are {meta.ElementDataType}; the tensor API takes float, double, int64, int32 and bool (use Predict for the rest)"),
+                TensorElementType.UInt8 => Of(GC.AllocateArray<byte>(count, pinned: true)),
+                TensorElementType.Int8 => Of(GC.AllocateArray<sbyte>(count, pinned: true)),
+                TensorElementType.UInt16 => Of(GC.AllocateArray<ushort>(count, pinned: true)),
+                TensorElementType.Int16 => Of(GC.AllocateArray<short>(count, pinned: true)),
+                TensorElementType.UInt32 => Of(GC.AllocateArray<uint>(count, pinned: true)),
+                TensorElementType.UInt64 => Of(GC.AllocateArray<ulong>(count, pinned: true)),
+                TensorElementType.Float16 => Of(GC.AllocateArray<Float16>(count, pinned: true)),
+                TensorElementType.BFloat16 => Of(GC.AllocateArray<BFloat16>(count, pinned: true)),
+                _ => throw new ModelInputException(name, $"its elements are {meta.ElementDataType}; the tensor API takes numbers and bool, not strings or other types (use Predict for strings)"),
             };
 
             Tensor Of<T>(T[] buffer)

@@ -56,6 +56,14 @@ internal static class Accessors
         TensorElementType.Int32 => typeof(int),
         TensorElementType.Bool => typeof(bool),
         TensorElementType.String => typeof(string),
+        TensorElementType.UInt8 => typeof(byte),
+        TensorElementType.Int8 => typeof(sbyte),
+        TensorElementType.UInt16 => typeof(ushort),
+        TensorElementType.Int16 => typeof(short),
+        TensorElementType.UInt32 => typeof(uint),
+        TensorElementType.UInt64 => typeof(ulong),
+        TensorElementType.Float16 => typeof(Float16),
+        TensorElementType.BFloat16 => typeof(BFloat16),
         var other => throw new ModelMappingException($"{side} '{name}' has element type {other}, which typed mapping does not support; use the tensor API."),
     };
 }
