@@ -39,7 +39,7 @@ public static class VersioningBuilderExtensions
             sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value,
             sp.GetRequiredService<VersioningTelemetry>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MlOps.Sdk.Versioning.DefaultModelRegistry")));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MlOps.Sdk.Versioning.ModelRegistry")));
         services.TryAddSingleton<ILineage>(sp => new LineageQueries(RequireStore<ModelRegistryStore>(sp), sp.GetService<DatasetStore>(), sp.GetService<ExperimentTracker>()));
         return builder;
     }
