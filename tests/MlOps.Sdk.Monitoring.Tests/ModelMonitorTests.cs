@@ -44,8 +44,8 @@ public sealed class ModelMonitorTests
 
         var host = provider.GetRequiredService<ModelHost<Features, Score>>();
         var monitor = provider.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
-        var alerts = new List<Alert>();
-        monitor.Alerts.Changed += (_, a) => alerts.Add(a);
+        var alerts = new System.Collections.Concurrent.ConcurrentQueue<Alert>();
+        monitor.Alerts.Changed += (_, a) => alerts.Enqueue(a);
         Assert.Equal(version.Number, monitor.ReferenceVersion?.Number);
 
         for (var i = 0; i < 200; i++)
@@ -54,6 +54,8 @@ public sealed class ModelMonitorTests
         }
 
         await hook.Called.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // Subscribers are called each on its own, so the hook (run by the trigger's subscription) can be first.
+        Assert.True(SpinWait.SpinUntil(() => !alerts.IsEmpty, TimeSpan.FromSeconds(30)), "The alert never reached the test's subscriber.");
         Assert.True(monitor.LastReport!.DatasetDrifted);
         Assert.True(Assert.Single(alerts).Firing);
         Assert.Equal(200, hook.Request!.Window.Count);

@@ -11,7 +11,15 @@ using Score = MlOps.Sdk.Monitoring.Tests.HostMonitoringTests.Score;
 
 namespace MlOps.Sdk.Monitoring.Tests;
 
+/// <summary>Tests that listen to the SDK's spans: a listener is process-wide, so these run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SpanListeningCollection
+{
+    public const string Name = "Listens to spans";
+}
+
 /// <summary>Every layer traces its operations on an <see cref="ActivitySource"/> named as its meter.</summary>
+[Collection(SpanListeningCollection.Name)]
 public sealed class TracingTests : IDisposable
 {
     private readonly ConcurrentQueue<Activity> _spans = new();
