@@ -27,6 +27,42 @@ public static class ServingBuilderExtensions
     public static IMlOpsBuilder AddModelHost<TIn, TOut>(this IMlOpsBuilder builder, string name, Action<ModelHostOptions> configure)
         where TOut : new()
     {
+        if (typeof(TIn) == typeof(NamedTensors) && typeof(TOut) == typeof(NamedTensors))
+        {
+            return builder.AddModelHost(name, configure);
+        }
+
+        return AddHost<ModelHost<TIn, TOut>, OnnxModelHost<TIn, TOut>>(builder, name, configure, typeof(TIn), typeof(TOut), (options, services) => new(name, options, services));
+    }
+
+    /// <summary>
+    /// Adds an untyped <see cref="ModelHost"/> for the registered model <paramref name="name"/>: named tensors in, every
+    /// output out, for models whose signature is known only at run time. It is resolved as a keyed <see cref="ModelHost"/>
+    /// (and <see cref="ModelHost{TIn, TOut}"/> of <see cref="NamedTensors"/>) under that name, and otherwise registered,
+    /// started, configured and checked as <see cref="AddModelHost{TIn, TOut}"/> says.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A typed host is already registered under <paramref name="name"/>.</exception>
+    public static IMlOpsBuilder AddModelHost(this IMlOpsBuilder builder, string name, Action<ModelHostOptions> configure)
+    {
+        AddHost<ModelHost, OnnxNamedModelHost>(builder, name, configure, typeof(NamedTensors), typeof(NamedTensors), (options, services) => new(name, options, services));
+        if (!builder.Services.Any(d => d.ServiceType == typeof(ModelHost<NamedTensors, NamedTensors>) && Equals(d.ServiceKey, name)))
+        {
+            builder.Services.AddKeyedSingleton<ModelHost<NamedTensors, NamedTensors>>(name, (sp, key) => sp.GetRequiredKeyedService<ModelHost>(key));
+        }
+
+        return builder;
+    }
+
+    private static IMlOpsBuilder AddHost<THost, TImplementation>(
+        IMlOpsBuilder builder,
+        string name,
+        Action<ModelHostOptions> configure,
+        Type input,
+        Type output,
+        Func<ModelHostOptions, HostServices, TImplementation> create)
+        where THost : class
+        where TImplementation : THost, IModelHostState
+    {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(configure);
@@ -35,16 +71,15 @@ public static class ServingBuilderExtensions
         var registered = services.Select(d => d.ImplementationInstance).OfType<ModelHostRegistration>().FirstOrDefault(r => r.Name == name);
         if (registered is not null)
         {
-            return registered.Input == typeof(TIn) && registered.Output == typeof(TOut)
+            return registered.Input == input && registered.Output == output
                 ? builder
                 : throw new InvalidOperationException(
                     $"A model host named '{name}' is already registered for {registered.Input.Name} -> {registered.Output.Name}; give this one another name.");
         }
 
-        services.AddSingleton(new ModelHostRegistration(name, typeof(TIn), typeof(TOut)));
+        services.AddSingleton(new ModelHostRegistration(name, input, output));
         AddServing(services);
-        services.AddKeyedSingleton<ModelHost<TIn, TOut>>(name, (sp, _) => new OnnxModelHost<TIn, TOut>(
-            name,
+        services.AddKeyedSingleton<THost>(name, (sp, _) => create(
             sp.GetRequiredService<IOptionsMonitor<ModelHostOptions>>().Get(name),
             new HostServices(
                 sp.GetRequiredService<ModelRegistry>(),
@@ -53,11 +88,11 @@ public static class ServingBuilderExtensions
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger($"MlOps.Sdk.Serving.ModelHost.{name}"),
                 sp.GetRequiredService<ServingTelemetry>(),
                 ResiliencePipelines.Resolve(sp, MlOpsResiliencePipelines.ModelLoad, DefaultLoadPipeline))));
-        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<ModelHost<TIn, TOut>>(name));
-        services.AddSingleton<IHostedService>(sp => new ModelHostStarter(sp.GetRequiredKeyedService<ModelHost<TIn, TOut>>(name).StartAsync));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<THost>(name));
+        services.AddSingleton<IHostedService>(sp => new ModelHostStarter(((IModelHostState)sp.GetRequiredKeyedService<THost>(name)).StartAsync));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"mlops-model-{name}",
-            sp => new ModelHostHealthCheck((OnnxModelHost<TIn, TOut>)sp.GetRequiredKeyedService<ModelHost<TIn, TOut>>(name)),
+            sp => new ModelHostHealthCheck((IModelHostState)sp.GetRequiredKeyedService<THost>(name)),
             failureStatus: null,
             tags: ["mlops", "model"]));
         return builder;

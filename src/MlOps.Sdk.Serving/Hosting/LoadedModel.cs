@@ -12,9 +12,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     where TOut : new()
 {
     private readonly InferenceSession _session;
-    private const int MaxIdleContexts = 16;
     private readonly RunOptions _runOptions = new();
-    private readonly System.Collections.Concurrent.ConcurrentBag<RunContext> _contexts = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<OrtIoBinding, byte> _bindings = new();
     private readonly Func<OnnxTensors, OrtIoBinding> _bind;
     private readonly Action<OrtIoBinding> _unbind;
@@ -25,7 +23,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         _session = new InferenceSession(options.TrimUnreadOutputs ? Trim(content) : content, sessionOptions);
         try
         {
-            Mapping = TensorMapping<TIn, TOut>.Create(_session);
+            Codec = ModelCodecs<TIn, TOut>.Create(_session);
         }
         catch
         {
@@ -36,12 +34,10 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         Version = version;
         _bind = Bind;
         _unbind = Unbind;
-        CanBatch = Mapping.InputNames.Select(n => _session.InputMetadata[n]).Concat(Mapping.OutputNames.Select(n => _session.OutputMetadata[n]))
-            .All(meta => meta.Dimensions.Length > 0 && meta.Dimensions[0] < 0 && meta.Dimensions.Skip(1).All(d => d > 0));
     }
 
-    /// <summary>Whether every mapped input and output has a free first (batch) dimension and fixed sizes otherwise.</summary>
-    public bool CanBatch { get; }
+    /// <summary>Whether items can be stacked into one run.</summary>
+    public bool CanBatch => Codec.CanBatch;
 
     public ModelVersion Version { get; }
 
@@ -50,7 +46,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     {
         try
         {
-            return OutputPruner.Prune(content, TensorMapping<TIn, TOut>.OutputsRead(OutputPruner.OutputNames(content)));
+            return OutputPruner.Prune(content, ModelCodecs<TIn, TOut>.OutputsRead(OutputPruner.OutputNames(content)));
         }
         catch (Versioning.Onnx.OnnxFormatException)
         {
@@ -58,7 +54,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         }
     }
 
-    public TensorMapping<TIn, TOut> Mapping { get; }
+    public ModelCodec<TIn, TOut> Codec { get; }
 
     public bool IsDisposed => Volatile.Read(ref _leases) == 0;
 
@@ -83,10 +79,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     {
         if (Interlocked.Decrement(ref _leases) == 0)
         {
-            while (_contexts.TryTake(out var context))
-            {
-                context.Dispose();
-            }
+            Codec.Dispose();
 
             foreach (var binding in _bindings.Keys)
             {
@@ -111,7 +104,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         var inputs = new List<OrtValue>();
         try
         {
-            foreach (var name in Mapping.InputNames)
+            foreach (var name in Codec.InputNames)
             {
                 var meta = _session.InputMetadata[name];
                 var shape = meta.Dimensions.Select(d => d < 0 ? 1L : d).ToArray();
@@ -127,7 +120,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
                 });
             }
 
-            using var outputs = _session.Run(_runOptions, Mapping.InputNames, inputs, Mapping.OutputNames);
+            using var outputs = _session.Run(_runOptions, Codec.InputNames, inputs, Codec.OutputNames);
             return null;
         }
         catch (OnnxRuntimeException e)
@@ -146,10 +139,10 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     /// <summary>Tensors shaped for this version's inputs and the given outputs (by default, those TOut maps).</summary>
     public OnnxTensors CreateTensors(int batchSize, IReadOnlyCollection<string>? outputs)
     {
-        var names = outputs is { Count: > 0 } ? outputs : Mapping.OutputNames;
+        var names = outputs is { Count: > 0 } ? outputs : Codec.OutputNames;
         return new OnnxTensors(
             batchSize,
-            Mapping.InputNames.Select(n => (n, _session.InputMetadata[n])),
+            Codec.InputNames.Select(n => (n, _session.InputMetadata[n])),
             names.Select(n => (n, _session.OutputMetadata.TryGetValue(n, out var meta)
                 ? meta
                 : throw new ModelInputException(n, $"the model has no such output; its outputs are {string.Join(", ", _session.OutputMetadata.Keys)}"))));
@@ -200,188 +193,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         }
     }
 
-    public TOut[] RunBatch(ReadOnlySpan<TIn> inputs)
-    {
-        var values = new OrtValue[Mapping.Inputs.Length];
-        try
-        {
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = Mapping.Inputs[i].CreateBatch(inputs);
-            }
+    public TOut[] RunBatch(ReadOnlySpan<TIn> inputs) => Codec.RunBatch(_session, _runOptions, inputs);
 
-            using var outputs = _session.Run(_runOptions, Mapping.InputNames, values, Mapping.OutputNames);
-            var results = new TOut[inputs.Length];
-            for (var row = 0; row < results.Length; row++)
-            {
-                results[row] = new TOut();
-                for (var o = 0; o < Mapping.Outputs.Length; o++)
-                {
-                    Mapping.Outputs[o].ReadRow(outputs[o], row, results.Length, results[row]);
-                }
-            }
-
-            return results;
-        }
-        finally
-        {
-            foreach (var value in values)
-            {
-                value?.Dispose();
-            }
-        }
-    }
-
-    public TOut Run(TIn input)
-    {
-        if (!_contexts.TryTake(out var context))
-        {
-            context = new RunContext(_session, Mapping);
-        }
-
-        var healthy = false;
-        try
-        {
-            var result = context.Run(_session, _runOptions, Mapping, input);
-            healthy = true;
-            return result;
-        }
-        finally
-        {
-            if (healthy && _contexts.Count < MaxIdleContexts)
-            {
-                _contexts.Add(context);
-            }
-            else
-            {
-                context.Dispose();
-            }
-        }
-    }
-
-    /// <summary>What one call needs, kept between calls: input tensors over reusable buffers and pre-allocated outputs.</summary>
-    /// <remarks>When every input and output has a fixed size, they are bound to the session once and each call runs the binding.</remarks>
-    private sealed class RunContext : IDisposable
-    {
-        private readonly InputSlot<TIn>?[] _inputSlots;
-        private readonly OrtValue[] _inputs;
-        private readonly OutputSlot<TOut>[]? _outputSlots;
-        private readonly OrtValue[]? _outputs;
-        private readonly OrtIoBinding? _binding;
-
-        public RunContext(InferenceSession session, TensorMapping<TIn, TOut> mapping)
-        {
-            _inputSlots = mapping.Inputs.Select(i => i.CreateSlot()).ToArray();
-            _inputs = new OrtValue[_inputSlots.Length];
-            var outputSlots = mapping.Outputs.Select(o => o.CreateSlot()).ToArray();
-            if (outputSlots.All(o => o is not null))
-            {
-                _outputSlots = outputSlots!;
-                _outputs = _outputSlots.Select(o => o.Value).ToArray();
-            }
-            else
-            {
-                foreach (var slot in outputSlots)
-                {
-                    slot?.Dispose();
-                }
-            }
-
-            if (_outputs is not null && _inputSlots.All(s => s is not null))
-            {
-                _binding = session.CreateIoBinding();
-                for (var i = 0; i < _inputSlots.Length; i++)
-                {
-                    _binding.BindInput(mapping.InputNames[i], _inputSlots[i]!.Value);
-                }
-
-                for (var i = 0; i < _outputs.Length; i++)
-                {
-                    _binding.BindOutput(mapping.OutputNames[i], _outputs[i]);
-                }
-            }
-        }
-
-        public TOut Run(InferenceSession session, RunOptions runOptions, TensorMapping<TIn, TOut> mapping, TIn input)
-        {
-            if (_binding is not null)
-            {
-                foreach (var slot in _inputSlots)
-                {
-                    slot!.Write(input);
-                }
-
-                session.RunWithBinding(runOptions, _binding);
-                var bound = new TOut();
-                foreach (var slot in _outputSlots!)
-                {
-                    slot.Read(bound);
-                }
-
-                return bound;
-            }
-
-            var createdAny = false;
-            try
-            {
-                for (var i = 0; i < _inputs.Length; i++)
-                {
-                    if (_inputSlots[i] is { } slot)
-                    {
-                        slot.Write(input);
-                        _inputs[i] = slot.Value;
-                    }
-                    else
-                    {
-                        _inputs[i] = mapping.Inputs[i].Create(input);
-                        createdAny = true;
-                    }
-                }
-
-                var result = new TOut();
-                if (_outputs is not null)
-                {
-                    session.Run(runOptions, mapping.InputNames, _inputs, mapping.OutputNames, _outputs);
-                    foreach (var slot in _outputSlots!)
-                    {
-                        slot.Read(result);
-                    }
-                }
-                else
-                {
-                    using var outputs = session.Run(runOptions, mapping.InputNames, _inputs, mapping.OutputNames);
-                    for (var i = 0; i < mapping.Outputs.Length; i++)
-                    {
-                        mapping.Outputs[i].Read(outputs[i], result);
-                    }
-                }
-
-                return result;
-            }
-            finally
-            {
-                for (var i = 0; i < _inputs.Length && createdAny; i++)
-                {
-                    if (_inputSlots[i] is null)
-                    {
-                        _inputs[i]?.Dispose();
-                    }
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            _binding?.Dispose();
-            foreach (var slot in _inputSlots)
-            {
-                slot?.Dispose();
-            }
-
-            foreach (var slot in _outputSlots ?? [])
-            {
-                slot.Dispose();
-            }
-        }
-    }
+    public TOut Run(TIn input) => Codec.Run(_session, _runOptions, input);
 }

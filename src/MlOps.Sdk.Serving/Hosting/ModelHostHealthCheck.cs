@@ -20,9 +20,11 @@ internal sealed class ModelHostHealthCheck(IModelHostState host) : IHealthCheck
     }
 }
 
-/// <summary>What a health check reads of a host.</summary>
+/// <summary>What a health check reads of a host, and how the hosted service starts it.</summary>
 internal interface IModelHostState
 {
+    Task StartAsync(CancellationToken cancellationToken);
+
     string Name { get; }
 
     Versioning.ModelVersion? CurrentVersion { get; }

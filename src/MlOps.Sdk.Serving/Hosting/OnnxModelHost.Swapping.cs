@@ -53,12 +53,12 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
         // neither undo nor hold up a swap.
         if (failure is null)
         {
-            await _callbacks.RaiseAsync(nameof(Swapped), Swapped, this, version).ConfigureAwait(false);
+            await _callbacks.RaiseAsync(nameof(Swapped), Swapped, Sender, version).ConfigureAwait(false);
             await RecordDeploymentAsync(version).ConfigureAwait(false);
             return true;
         }
 
-        await _callbacks.RaiseAsync(nameof(LoadFailed), LoadFailed, this, failure).ConfigureAwait(false);
+        await _callbacks.RaiseAsync(nameof(LoadFailed), LoadFailed, Sender, failure).ConfigureAwait(false);
         return false;
     }
 

@@ -48,6 +48,7 @@ internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, I
         }
 
         Name = name;
+        Sender = this;
         _loadPipeline = loadPipeline;
         _telemetry = telemetry;
         _variant = variant;
@@ -87,6 +88,9 @@ internal sealed partial class OnnxModelHost<TIn, TOut> : ModelHost<TIn, TOut>, I
     public override ModelVersion? CurrentVersion => Volatile.Read(ref _current)?.Version;
 
     public ModelLoadFailure? LastLoadFailure { get; private set; }
+
+    /// <summary>The sender of <see cref="Swapped"/> and <see cref="LoadFailed"/>: this host, or the public host that wraps it.</summary>
+    internal object Sender { get; set; }
 
     /// <summary>What one call on the model runs: with the leased version it serves, and the state it was given.</summary>
     private delegate TResult Call<TState, TResult>(LoadedModel<TIn, TOut> model, TState state)

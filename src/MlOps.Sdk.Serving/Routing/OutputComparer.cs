@@ -27,6 +27,11 @@ internal sealed class OutputComparer<TOut>
     /// </returns>
     public (bool Agree, double Difference) Compare(TOut served, TOut shadow, double tolerance)
     {
+        if (served is NamedTensors named)
+        {
+            return CompareNamed(named, (shadow as NamedTensors)!, tolerance);
+        }
+
         var equal = true;
         var difference = 0.0;
         foreach (var (get, floating) in _properties)
@@ -45,6 +50,62 @@ internal sealed class OutputComparer<TOut>
 
         return (_properties.Any(p => !p.Floating) ? equal : difference <= tolerance, difference);
     }
+
+    /// <summary>Named outputs as typed ones: floating-point tensors by their largest difference, the rest by equality.</summary>
+    private static (bool Agree, double Difference) CompareNamed(NamedTensors served, NamedTensors shadow, double tolerance)
+    {
+        var equal = served.Count == shadow.Count;
+        var anyExact = false;
+        var difference = 0.0;
+        foreach (var (name, a) in served)
+        {
+            if (!shadow.TryGetValue(name, out var b) || a.DataType != b.DataType || !a.Shape.SequenceEqual(b.Shape))
+            {
+                equal = false;
+                continue;
+            }
+
+            switch (a.DataType)
+            {
+                case TensorDataType.Float32:
+                    difference = Math.Max(difference, Difference(a.AsSpan<float>().ToArray(), b.AsSpan<float>().ToArray()));
+                    break;
+                case TensorDataType.Float64:
+                    difference = Math.Max(difference, Difference(a.AsSpan<double>().ToArray(), b.AsSpan<double>().ToArray()));
+                    break;
+                case TensorDataType.Float16:
+                    difference = Math.Max(difference, Difference(Array.ConvertAll(a.AsSpan<Half>().ToArray(), h => (float)h), Array.ConvertAll(b.AsSpan<Half>().ToArray(), h => (float)h)));
+                    break;
+                default:
+                    anyExact = true;
+                    equal &= a.ToString() == b.ToString() && Same(a, b);
+                    break;
+            }
+        }
+
+        return (anyExact || !equal ? equal : difference <= tolerance, difference);
+    }
+
+    /// <summary>Element-wise equality of two non-floating values of the same type and shape.</summary>
+    private static bool Same(TensorValue a, TensorValue b) => a.DataType switch
+    {
+        TensorDataType.String => a.AsSpan<string>().SequenceEqual(b.AsSpan<string>()),
+        TensorDataType.Int64 => a.AsSpan<long>().SequenceEqual(b.AsSpan<long>()),
+        TensorDataType.Int32 => a.AsSpan<int>().SequenceEqual(b.AsSpan<int>()),
+        TensorDataType.Bool => a.AsSpan<bool>().SequenceEqual(b.AsSpan<bool>()),
+        TensorDataType.MapSequence => false,
+        _ => StructuralComparisons.StructuralEqualityComparer.Equals(Bits(a), Bits(b)),
+    };
+
+    private static byte[] Bits(TensorValue value) => value.DataType switch
+    {
+        TensorDataType.Int8 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<sbyte>()).ToArray(),
+        TensorDataType.UInt8 => value.AsSpan<byte>().ToArray(),
+        TensorDataType.Int16 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<short>()).ToArray(),
+        TensorDataType.UInt16 or TensorDataType.BFloat16 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<ushort>()).ToArray(),
+        TensorDataType.UInt32 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<uint>()).ToArray(),
+        _ => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<ulong>()).ToArray(),
+    };
 
     private static bool IsFloating(Type type) =>
         type == typeof(float) || type == typeof(double) || type == typeof(float[]) || type == typeof(double[]);
