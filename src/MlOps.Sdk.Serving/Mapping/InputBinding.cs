@@ -17,18 +17,45 @@ internal abstract class InputBinding<TIn>(string name)
     /// <summary>A reusable tensor for this input, when its size is fixed; null otherwise (a value is created per call).</summary>
     public virtual InputSlot<TIn>? CreateSlot() => null;
 
+    /// <summary>Whether every call feeds the same shape (false when the shape is the caller's, per call).</summary>
+    public virtual bool FixedShape => true;
+
+    /// <exception cref="ModelMappingException">The property's type cannot hold the input.</exception>
     public static InputBinding<TIn> Create(string name, NodeMetadata meta, PropertyInfo property)
     {
         var type = property.PropertyType;
-        var element = type.IsArray ? type.GetElementType()! : type;
+        var shape = PropertyShape.Of(type);
         var expected = Accessors.ClrElementType(meta, name, "Input");
-
-        if (element != expected)
+        var dims = meta.Dimensions;
+        var use = $"Use {expected.Name}, {expected.Name}[], {PropertyShape.Suggest(expected, dims.Length)} or Tensor<{expected.Name}>.";
+        if (shape.Kind == PropertyKind.Map || !shape.Holds(expected))
         {
-            throw new ModelMappingException($"Input '{name}' is {Accessors.Describe(meta)}; {typeof(TIn).Name}.{property.Name} is {type.Name}. Use {expected.Name}{(type.IsArray ? "[]" : string.Empty)}.");
+            throw new ModelMappingException($"Input '{name}' is {Accessors.Describe(meta)}; {typeof(TIn).Name}.{property.Name} is {type.Name}. {use}");
         }
 
-        var fixedLength = meta.Dimensions.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
+        var freeInner = dims.Skip(1).Count(d => d < 0);
+        if (shape.Kind == PropertyKind.Vector && freeInner > 1)
+        {
+            throw new ModelMappingException(
+                $"Input '{name}' is {Accessors.Describe(meta)}: a flat {type.Name} ({typeof(TIn).Name}.{property.Name}) cannot say its {freeInner} free sizes. " +
+                $"Use {PropertyShape.Suggest(shape.Element, dims.Length)} (or {PropertyShape.Suggest(shape.Element, dims.Length - 1)} for one row) or Tensor<{shape.Element.Name}>.");
+        }
+
+        if (shape.Kind == PropertyKind.Array && shape.Rank != dims.Length && !(shape.Rank == dims.Length - 1 && dims[0] is < 0 or 1))
+        {
+            throw new ModelMappingException($"Input '{name}' is {Accessors.Describe(meta)}; {typeof(TIn).Name}.{property.Name} is {type.Name}. Use {PropertyShape.Suggest(shape.Element, dims.Length)} or, for one row, {PropertyShape.Suggest(shape.Element, dims.Length - 1)}.");
+        }
+
+        var perCallShape = shape.Kind is PropertyKind.Array or PropertyKind.Tensor
+            || shape.Element != expected
+            || (shape.Kind == PropertyKind.Vector && (expected == typeof(string) || freeInner > 0 || (dims.Length == 1 && dims[0] < 0)));
+        if (perCallShape)
+        {
+            return (InputBinding<TIn>)Activator.CreateInstance(
+                typeof(ShapedInput<,>).MakeGenericType(typeof(TIn), shape.Element), name, meta, shape, Accessors.Getter<TIn, object?>(property))!;
+        }
+
+        var fixedLength = dims.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
         return expected == typeof(string)
             ? new StringInput(name, meta, Accessors.Getter<TIn, string?>(property))
             : (InputBinding<TIn>)Activator.CreateInstance(
@@ -37,7 +64,7 @@ internal abstract class InputBinding<TIn>(string name)
                 meta,
                 type.IsArray ? null : Delegate(property, expected, array: false),
                 type.IsArray ? Delegate(property, expected, array: true) : null,
-                meta.Dimensions.Any(d => d < 0) && type.IsArray && meta.Dimensions.Count(d => d < 0) > 1 ? -1 : fixedLength)!;
+                fixedLength)!;
     }
 
     private static Delegate Delegate(PropertyInfo property, Type element, bool array)

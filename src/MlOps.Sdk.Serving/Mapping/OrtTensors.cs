@@ -82,6 +82,28 @@ internal static class OrtTensors
         return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, meta.ElementDataType, shape, (IntPtr)pin.Pointer, (long)memory.Length * sizeof(T));
     }
 
+    /// <summary>A tensor over <paramref name="values"/> (an array of any rank, any element type of the right size), pinned until the value is disposed.</summary>
+    public static OrtValue Over(Array values, TensorElementType type, long[] shape) => type switch
+    {
+        TensorElementType.Float => Over<float>(values, shape),
+        TensorElementType.Double => Over<double>(values, shape),
+        TensorElementType.Float16 => Over<Float16>(values, shape),
+        TensorElementType.BFloat16 => Over<BFloat16>(values, shape),
+        TensorElementType.Int8 => Over<sbyte>(values, shape),
+        TensorElementType.Int16 => Over<short>(values, shape),
+        TensorElementType.Int32 => Over<int>(values, shape),
+        TensorElementType.Int64 => Over<long>(values, shape),
+        TensorElementType.UInt8 => Over<byte>(values, shape),
+        TensorElementType.UInt16 => Over<ushort>(values, shape),
+        TensorElementType.UInt32 => Over<uint>(values, shape),
+        TensorElementType.UInt64 => Over<ulong>(values, shape),
+        TensorElementType.Bool => Over<bool>(values, shape),
+        var other => throw new ModelMappingException($"Element type {other} cannot be fed from an array."),
+    };
+
+    private static OrtValue Over<T>(Array values, long[] shape)
+        where T : unmanaged => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new ArrayMemory<T>(values).Memory, shape);
+
     /// <summary>A string tensor of <paramref name="shape"/> holding <paramref name="values"/>.</summary>
     public static OrtValue Strings(ReadOnlySpan<string> values, long[] shape)
     {

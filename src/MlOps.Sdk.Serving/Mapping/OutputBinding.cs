@@ -17,15 +17,32 @@ internal abstract class OutputBinding<TOut>(string name)
     /// <summary>A pre-allocated tensor for this output, when its shape is known; null otherwise (ONNX Runtime allocates it).</summary>
     public virtual OutputSlot<TOut>? CreateSlot() => null;
 
-    public static OutputBinding<TOut> Create(string name, NodeMetadata meta, PropertyInfo property)
+    /// <param name="name">The output.</param>
+    /// <param name="meta">Its metadata.</param>
+    /// <param name="property">The property that receives it.</param>
+    /// <param name="batchSymbols">The names of the inputs' free first dimensions: an output whose first dimension has another name is not tied to the batch.</param>
+    /// <exception cref="ModelMappingException">The property's type cannot hold the output.</exception>
+    public static OutputBinding<TOut> Create(string name, NodeMetadata meta, PropertyInfo property, IReadOnlySet<string> batchSymbols)
     {
         var type = property.PropertyType;
-        var element = type.IsArray ? type.GetElementType()! : type;
-        var actual = Accessors.ClrElementType(meta, name, "Output");
-
-        if (element != actual)
+        var shape = PropertyShape.Of(type);
+        if (meta.OnnxValueType == OnnxValueType.ONNX_TYPE_SEQUENCE)
         {
-            throw new ModelMappingException($"Output '{name}' is {Accessors.Describe(meta)}; {typeof(TOut).Name}.{property.Name} is {type.Name}. Use {actual.Name}{(type.IsArray ? "[]" : string.Empty)}.");
+            return shape.Kind == PropertyKind.Map && (shape.Element == typeof(long) || shape.Element == typeof(string))
+                ? (OutputBinding<TOut>)Activator.CreateInstance(typeof(MapOutput<,>).MakeGenericType(typeof(TOut), shape.Element), name, Accessors.Setter<TOut, object?>(property))!
+                : throw new ModelMappingException($"Output '{name}' is a sequence of maps, one per row; {typeof(TOut).Name}.{property.Name} is {type.Name}. Use Dictionary<long, float> or Dictionary<string, float> (or IReadOnlyDictionary).");
+        }
+
+        var actual = Accessors.ClrElementType(meta, name, "Output");
+        if (shape.Kind == PropertyKind.Map || !shape.Holds(actual))
+        {
+            throw new ModelMappingException($"Output '{name}' is {Accessors.Describe(meta)}; {typeof(TOut).Name}.{property.Name} is {type.Name}. Use {actual.Name}, {actual.Name}[], {PropertyShape.Suggest(actual, meta.Dimensions.Length)} or Tensor<{actual.Name}>.");
+        }
+
+        if (shape.Kind is PropertyKind.Array or PropertyKind.Tensor || shape.Element != actual)
+        {
+            return (OutputBinding<TOut>)typeof(ShapedOutput<,>).MakeGenericType(typeof(TOut), shape.Element)
+                .GetMethod(nameof(ShapedOutput<TOut, int>.Create))!.Invoke(null, [name, shape, property])!;
         }
 
         if (actual == typeof(string))
@@ -33,19 +50,21 @@ internal abstract class OutputBinding<TOut>(string name)
             return new StringOutput(name, property, type.IsArray);
         }
 
+        var dims = meta.Dimensions;
+        var tiedToBatch = dims.Length == 0 || dims[0] >= 0 || meta.SymbolicDimensions[0] is not { Length: > 0 } symbol || batchSymbols.Contains(symbol);
         var setterType = type.IsArray ? actual.MakeArrayType() : actual;
         var setter = typeof(Accessors).GetMethod(nameof(Accessors.Setter), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(typeof(TOut), setterType).Invoke(null, [property])!;
-        return (OutputBinding<TOut>)Activator.CreateInstance(typeof(NumericOutput<>).MakeGenericType(typeof(TOut), actual), name, meta, type.IsArray, setter)!;
+        return (OutputBinding<TOut>)Activator.CreateInstance(typeof(NumericOutput<>).MakeGenericType(typeof(TOut), actual), name, meta, type.IsArray, setter, tiedToBatch)!;
     }
 
-    private sealed class NumericOutput<T>(string name, NodeMetadata meta, bool isArray, Delegate setter) : OutputBinding<TOut>(name)
+    private sealed class NumericOutput<T>(string name, NodeMetadata meta, bool isArray, Delegate setter, bool tiedToBatch) : OutputBinding<TOut>(name)
         where T : unmanaged
     {
         public override OutputSlot<TOut>? CreateSlot()
         {
-            // Only the batch dimension may be free: it is 1 for a single prediction.
-            if (meta.Dimensions.Skip(1).Any(d => d < 0))
+            // Only the batch dimension may be free, and only when it is the inputs' batch: it is 1 for a single prediction.
+            if (!tiedToBatch || meta.Dimensions.Skip(1).Any(d => d < 0))
             {
                 return null;
             }

@@ -40,6 +40,9 @@ internal sealed class TensorMapping<TIn, TOut>
             inputs.Add(InputBinding<TIn>.Create(name, meta, property));
         }
 
+        var batchSymbols = session.InputMetadata.Values
+            .Where(m => m.Dimensions.Length > 0 && m.Dimensions[0] < 0 && m.SymbolicDimensions[0].Length > 0)
+            .Select(m => m.SymbolicDimensions[0]).ToHashSet(StringComparer.Ordinal);
         var outputs = new List<OutputBinding<TOut>>();
         foreach (var property in OutputProperties)
         {
@@ -49,7 +52,7 @@ internal sealed class TensorMapping<TIn, TOut>
                 throw new ModelMappingException($"{typeof(TOut).Name}.{property.Name} has no model output '{name}'; the model's outputs are {string.Join(", ", session.OutputMetadata.Keys)}.");
             }
 
-            outputs.Add(OutputBinding<TOut>.Create(name, meta, property));
+            outputs.Add(OutputBinding<TOut>.Create(name, meta, property, batchSymbols));
         }
 
         if (outputs.Count == 0)

@@ -20,7 +20,7 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
         _session = session;
         Mapping = TensorMapping<TIn, TOut>.Create(session);
         CanBatch = Mapping.InputNames.Select(n => session.InputMetadata[n]).Concat(Mapping.OutputNames.Select(n => session.OutputMetadata[n]))
-            .All(meta => meta.Dimensions.Length > 0 && meta.Dimensions[0] < 0 && meta.Dimensions.Skip(1).All(d => d > 0));
+            .All(meta => meta.IsTensor && meta.Dimensions.Length > 0 && meta.Dimensions[0] < 0 && meta.Dimensions.Skip(1).All(d => d > 0));
     }
 
     public TensorMapping<TIn, TOut> Mapping { get; }
@@ -114,7 +114,7 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
             _inputSlots = mapping.Inputs.Select(i => i.CreateSlot()).ToArray();
             _inputs = new OrtValue[_inputSlots.Length];
             var outputSlots = mapping.Outputs.Select(o => o.CreateSlot()).ToArray();
-            if (outputSlots.All(o => o is not null))
+            if (outputSlots.All(o => o is not null) && mapping.Inputs.All(i => i.FixedShape))
             {
                 _outputSlots = outputSlots!;
                 _outputs = _outputSlots.Select(o => o.Value).ToArray();
