@@ -63,12 +63,23 @@ public abstract class ModelHost<TIn, TOut>
     public abstract Prediction<TOut> PredictWithProvenance(TIn input, string? routingKey = null);
 
     /// <summary>
-    /// Creates buffers for the low-level tensor API, shaped for the serving version: every model input, and
-    /// <paramref name="outputs"/> (by default the outputs <typeparamref name="TOut"/> maps). Only the batch dimension may be free.
+    /// Creates buffers for the low-level tensor API, shaped for the serving version: every model input, with a free first
+    /// dimension set to <paramref name="batchSize"/>, and <paramref name="outputs"/> (by default the outputs
+    /// <typeparamref name="TOut"/> maps). A model with other free dimensions needs the shapes: use the other overload.
     /// </summary>
-    /// <exception cref="ModelInputException">An input or output has another free dimension, a string type, or no such name.</exception>
+    /// <exception cref="ModelInputException">An input has a free dimension past the first, or there is no such output.</exception>
     /// <exception cref="ModelNotLoadedException">No version is loaded; the message says why.</exception>
     public abstract ModelTensors CreateTensors(int batchSize = 1, params string[] outputs);
+
+    /// <summary>
+    /// Creates buffers for the low-level tensor API with the shapes of <paramref name="inputShapes"/> (an image's height and
+    /// width, a sequence's length; inputs not given take the model's shape with a batch of 1), and
+    /// <paramref name="outputs"/>. Outputs whose shape follows from the inputs' are bound once; the others are allocated
+    /// by each run (see <see cref="ModelTensors.Shape"/>).
+    /// </summary>
+    /// <exception cref="ModelInputException">A shape does not fit its input (rank, a fixed size), an input with free sizes has none, or there is no such tensor.</exception>
+    /// <exception cref="ModelNotLoadedException">No version is loaded; the message says why.</exception>
+    public abstract ModelTensors CreateTensors(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs);
 
     /// <summary>Runs the serving version on caller-held tensors, with no allocation per call.</summary>
     /// <returns>The version that computed the outputs.</returns>

@@ -27,7 +27,7 @@ public sealed class ServingOptions
     /// Whether a host loads each version trimmed to the outputs its result type reads: outputs nothing reads, the nodes
     /// only they need and the inputs nothing uses are removed before ONNX Runtime sees the model (the stored content and
     /// its digest are untouched). ML.NET exports declare a pass-through output per column, so this makes their calls
-    /// cheaper; <see cref="ModelHost{TIn, TOut}.CreateTensors"/> then offers only the outputs the result type reads.
+    /// cheaper; <see cref="ModelHost{TIn, TOut}.CreateTensors(int, string[])"/> then offers only the outputs the result type reads.
     /// </summary>
     /// <value>The default is true.</value>
     public bool TrimUnreadOutputs { get; set; } = true;

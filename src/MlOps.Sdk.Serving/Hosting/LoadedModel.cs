@@ -136,36 +136,134 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         }
     }
 
-    /// <summary>Tensors shaped for this version's inputs and the given outputs (by default, those TOut maps).</summary>
-    public OnnxTensors CreateTensors(int batchSize, IReadOnlyCollection<string>? outputs)
+    /// <summary>
+    /// Tensors for this version's inputs, shaped by <paramref name="inputShapes"/> or else the model with a batch of
+    /// <paramref name="batchSize"/>, and the given outputs (by default, those the codec reads): bound when their shape
+    /// follows from the inputs' (a fixed size, or a free one named as an input's), allocated by each run otherwise.
+    /// </summary>
+    public OnnxTensors CreateTensors(int batchSize, IReadOnlyDictionary<string, long[]>? inputShapes, IReadOnlyCollection<string>? outputs)
     {
         var names = outputs is { Count: > 0 } ? outputs : Codec.OutputNames;
+        var known = new Dictionary<string, long>(StringComparer.Ordinal);
+        var inputs = Codec.InputNames.Select(name =>
+        {
+            var meta = _session.InputMetadata[name];
+            var shape = InputShape(name, meta, batchSize, inputShapes);
+            for (var d = 0; d < shape.Length; d++)
+            {
+                if (meta.Dimensions[d] < 0 && meta.SymbolicDimensions[d] is { Length: > 0 } symbol)
+                {
+                    known.TryAdd(symbol, shape[d]);
+                }
+            }
+
+            return (name, meta, shape);
+        }).ToList();
+        if (inputShapes?.Keys.FirstOrDefault(k => !_session.InputMetadata.ContainsKey(k)) is { } unknown)
+        {
+            throw new ModelInputException(unknown, $"the model has no such input; its inputs are {string.Join(", ", _session.InputMetadata.Keys)}");
+        }
+
+        var rows = inputs.Count > 0 && inputs[0].shape.Length > 0 ? (int)inputs[0].shape[0] : batchSize;
         return new OnnxTensors(
-            batchSize,
-            Codec.InputNames.Select(n => (n, _session.InputMetadata[n])),
-            names.Select(n => (n, _session.OutputMetadata.TryGetValue(n, out var meta)
-                ? meta
-                : throw new ModelInputException(n, $"the model has no such output; its outputs are {string.Join(", ", _session.OutputMetadata.Keys)}"))));
+            inputShapes is null ? batchSize : rows,
+            inputs,
+            names.Select(n => _session.OutputMetadata.TryGetValue(n, out var meta)
+                ? (n, meta, OutputShape(meta, inputShapes is null ? batchSize : null, known))
+                : throw new ModelInputException(n, $"the model has no such output; its outputs are {string.Join(", ", _session.OutputMetadata.Keys)}")).ToList());
+    }
+
+    private static long[] InputShape(string name, NodeMetadata meta, int batchSize, IReadOnlyDictionary<string, long[]>? given)
+    {
+        if (!meta.IsTensor)
+        {
+            throw new ModelInputException(name, $"it is a {meta.OnnxValueType}; the tensor API feeds tensors");
+        }
+
+        if (given is not null && given.TryGetValue(name, out var shape))
+        {
+            if (shape is null || shape.Length != meta.Dimensions.Length || meta.Dimensions.Where((d, i) => d >= 0 && d != shape[i]).Any() || shape.Any(d => d < 0))
+            {
+                throw new ModelInputException(name, $"the model takes {Accessors.Describe(meta)}; the shape given is [{string.Join(",", shape ?? [])}]");
+            }
+
+            return (long[])shape.Clone();
+        }
+
+        if (meta.Dimensions.Skip(1).Any(d => d < 0))
+        {
+            throw new ModelInputException(name, $"the model takes {Accessors.Describe(meta)}: give its shape with CreateTensors(inputShapes)");
+        }
+
+        return meta.Dimensions.Select((d, i) => i == 0 && d < 0 ? batchSize : (long)d).ToArray();
+    }
+
+    /// <summary>An output's shape when the inputs' say it (fixed, the batch, or a size named as an input's); null when only a run can.</summary>
+    private static long[]? OutputShape(NodeMetadata meta, int? batchSize, Dictionary<string, long> known)
+    {
+        if (!meta.IsTensor || meta.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.String)
+        {
+            return null;
+        }
+
+        var shape = new long[meta.Dimensions.Length];
+        for (var d = 0; d < shape.Length; d++)
+        {
+            if (meta.Dimensions[d] >= 0)
+            {
+                shape[d] = meta.Dimensions[d];
+            }
+            else if (meta.SymbolicDimensions[d] is { Length: > 0 } symbol && known.TryGetValue(symbol, out var size))
+            {
+                shape[d] = size;
+            }
+            else if (d == 0 && batchSize is { } rows && meta.SymbolicDimensions[d] is not { Length: > 0 })
+            {
+                shape[d] = rows;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return shape;
     }
 
     /// <summary>Runs on caller-held tensors, binding them to this session on their first run here.</summary>
-    public void Run(OnnxTensors tensors) => _session.RunWithBinding(_runOptions, tensors.BindingFor(this, _bind, _unbind));
+    public void Run(OnnxTensors tensors)
+    {
+        var binding = tensors.BindingFor(this, _bind, _unbind);
+        tensors.BeforeRun(binding);
+        _session.RunWithBinding(_runOptions, binding);
+        tensors.AfterRun(binding);
+    }
 
     private OrtIoBinding Bind(OnnxTensors tensors)
     {
         var binding = _session.CreateIoBinding();
         try
         {
-            foreach (var (name, value, shape) in tensors.BoundInputs)
+            foreach (var (name, meta, value) in tensors.BoundInputs)
             {
-                Check(name, shape, value, _session.InputMetadata.TryGetValue(name, out var meta) ? meta : null, tensors.BatchSize);
-                binding.BindInput(name, value);
+                Check(name, meta, value, _session.InputMetadata.TryGetValue(name, out var now) ? now : null);
+                if (value is not null)
+                {
+                    binding.BindInput(name, value);
+                }
             }
 
-            foreach (var (name, value, shape) in tensors.BoundOutputs)
+            foreach (var (name, meta, value) in tensors.BoundOutputs)
             {
-                Check(name, shape, value, _session.OutputMetadata.TryGetValue(name, out var meta) ? meta : null, tensors.BatchSize);
-                binding.BindOutput(name, value);
+                Check(name, meta, value, _session.OutputMetadata.TryGetValue(name, out var now) ? now : null);
+                if (value is null)
+                {
+                    binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+                }
+                else
+                {
+                    binding.BindOutput(name, value);
+                }
             }
         }
         catch
@@ -184,12 +282,15 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         binding.Dispose();
     }
 
-    private void Check(string name, long[] shape, OrtValue value, NodeMetadata? meta, int batchSize)
+    /// <summary>Whether tensors made for <paramref name="made"/> fit this version's <paramref name="now"/>: the kind, element type, rank and fixed sizes.</summary>
+    private void Check(string name, NodeMetadata made, OrtValue? value, NodeMetadata? now)
     {
-        var expected = meta?.Dimensions.Select((d, i) => i == 0 && d < 0 ? batchSize : (long)d).ToArray();
-        if (expected is null || !expected.SequenceEqual(shape) || meta!.ElementDataType != value.GetTensorTypeAndShape().ElementDataType)
+        var fits = now is not null && now.OnnxValueType == made.OnnxValueType && (!now.IsTensor
+            || (now.ElementDataType == made.ElementDataType && now.Dimensions.Length == made.Dimensions.Length
+                && (value is null || !now.Dimensions.Where((d, i) => d >= 0 && d != value.GetTensorTypeAndShape().Shape[i]).Any())));
+        if (!fits)
         {
-            throw new ModelInputException(name, $"version {Version.Number} takes {(meta is null ? "no such tensor" : Accessors.Describe(meta))}; these tensors were made for another shape: create new ones with CreateTensors");
+            throw new ModelInputException(name, $"version {Version.Number} takes {(now is null ? "no such tensor" : now.IsTensor ? Accessors.Describe(now) : now.OnnxValueType.ToString())}; these tensors were made for another shape: create new ones with CreateTensors");
         }
     }
 

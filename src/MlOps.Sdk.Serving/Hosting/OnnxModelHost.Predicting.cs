@@ -71,7 +71,21 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
         var model = Lease();
         try
         {
-            return model.CreateTensors(batchSize, outputs);
+            return model.CreateTensors(batchSize, null, outputs);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    public override ModelTensors CreateTensors(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        var model = Lease();
+        try
+        {
+            return model.CreateTensors(1, inputShapes, outputs);
         }
         finally
         {

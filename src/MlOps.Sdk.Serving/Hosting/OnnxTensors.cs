@@ -1,25 +1,38 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using MlOps.Sdk.Serving.Mapping;
 
 namespace MlOps.Sdk.Serving;
 
-/// <summary>The tensor API's buffers as ONNX Runtime values, pinned and bound to the serving session once.</summary>
+/// <summary>
+/// The tensor API's buffers as ONNX Runtime values. Numeric inputs, and outputs whose shape follows from the inputs', are
+/// pinned buffers bound to the serving session once: a run allocates nothing. String inputs are copied into a string
+/// tensor on each run; outputs whose size is known only after the run (TopK, NonZero, sequences of maps) are allocated
+/// by ONNX Runtime on each run and read until the next one.
+/// </summary>
 internal sealed class OnnxTensors : ModelTensors
 {
-    private readonly Dictionary<string, Tensor> _inputs;
-    private readonly Dictionary<string, Tensor> _outputs;
+    private readonly Dictionary<string, Slot> _inputs;
+    private readonly Dictionary<string, Slot> _outputs;
+    private readonly Slot[] _stringInputs;
+    private readonly Slot[] _runOutputs;
     private OrtIoBinding? _binding;
     private Action<OrtIoBinding>? _unbind;
     private object? _boundTo;
     private int _inUse;
     private bool _disposed;
 
-    public OnnxTensors(int batchSize, IEnumerable<(string Name, NodeMetadata Meta)> inputs, IEnumerable<(string Name, NodeMetadata Meta)> outputs)
+    /// <param name="batchSize">The rows along the first dimension.</param>
+    /// <param name="inputs">Every input with its shape for these tensors.</param>
+    /// <param name="outputs">The outputs with their shape, or null when it is known only after a run.</param>
+    public OnnxTensors(int batchSize, IEnumerable<(string Name, NodeMetadata Meta, long[] Shape)> inputs, IEnumerable<(string Name, NodeMetadata Meta, long[]? Shape)> outputs)
     {
         BatchSize = batchSize;
-        _inputs = inputs.ToDictionary(i => i.Name, i => Tensor.Create(i.Name, i.Meta, batchSize));
-        _outputs = outputs.ToDictionary(o => o.Name, o => Tensor.Create(o.Name, o.Meta, batchSize));
+        _inputs = inputs.ToDictionary(i => i.Name, i => Slot.Create(i.Name, i.Meta, i.Shape));
+        _outputs = outputs.ToDictionary(o => o.Name, o => Slot.Create(o.Name, o.Meta, o.Shape));
+        _stringInputs = _inputs.Values.Where(s => s.Strings is not null).ToArray();
+        _runOutputs = _outputs.Values.Where(s => s.Value is null).ToArray();
     }
 
     public override int BatchSize { get; }
@@ -28,13 +41,41 @@ internal sealed class OnnxTensors : ModelTensors
 
     public override IReadOnlyCollection<string> OutputNames => _outputs.Keys;
 
-    public IEnumerable<(string Name, OrtValue Value, long[] Shape)> BoundInputs => _inputs.Values.Select(t => (t.Name, t.Value, t.Shape));
+    public IEnumerable<(string Name, NodeMetadata Meta, OrtValue? Value)> BoundInputs => _inputs.Values.Select(t => (t.Name, t.Meta, t.Value));
 
-    public IEnumerable<(string Name, OrtValue Value, long[] Shape)> BoundOutputs => _outputs.Values.Select(t => (t.Name, t.Value, t.Shape));
+    public IEnumerable<(string Name, NodeMetadata Meta, OrtValue? Value)> BoundOutputs => _outputs.Values.Select(t => (t.Name, t.Meta, t.Value));
 
     public override Span<T> Input<T>(string name) => Find(_inputs, name, "input").Span<T>();
 
     public override ReadOnlySpan<T> Output<T>(string name) => Find(_outputs, name, "output").Span<T>();
+
+    public override Span<string> InputStrings(string name) => Find(_inputs, name, "input").Strings ?? throw new ModelInputException(name, "its elements are not strings; use Input<T>");
+
+    public override ReadOnlySpan<string> OutputStrings(string name)
+    {
+        var slot = Find(_outputs, name, "output");
+        return slot.Last is { IsTensor: true } value && value.GetTensorTypeAndShape().ElementDataType == TensorElementType.String
+            ? slot.StringsOf(value)
+            : throw new ModelInputException(name, slot.Last is null ? "it has no value: run the tensors first" : "its elements are not strings; use Output<T>");
+    }
+
+    public override IReadOnlyList<IReadOnlyDictionary<TKey, float>> OutputMaps<TKey>(string name)
+    {
+        var slot = Find(_outputs, name, "output");
+        var value = slot.Last ?? throw new ModelInputException(name, "it has no value: run the tensors first, or it is not a sequence of maps");
+        try
+        {
+            return OrtTensors.ReadMaps(name, value).AsMaps<TKey>();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ModelInputException(name, e.Message);
+        }
+    }
+
+    public override IReadOnlyList<long> Shape(string name) =>
+        (_inputs.TryGetValue(name, out var input) ? input : Find(_outputs, name, "output")).CurrentShape
+        ?? throw new ModelInputException(name, "its shape is known after a run: run the tensors first");
 
     protected override void Dispose(bool disposing)
     {
@@ -45,9 +86,9 @@ internal sealed class OnnxTensors : ModelTensors
 
         _disposed = true;
         Unbind();
-        foreach (var tensor in _inputs.Values.Concat(_outputs.Values))
+        foreach (var slot in _inputs.Values.Concat(_outputs.Values))
         {
-            tensor.Value.Dispose();
+            slot.Dispose();
         }
     }
 
@@ -80,6 +121,41 @@ internal sealed class OnnxTensors : ModelTensors
         return _binding!;
     }
 
+    /// <summary>Binds this run's string inputs (copied from their buffers), if any.</summary>
+    public void BeforeRun(OrtIoBinding binding)
+    {
+        foreach (var slot in _stringInputs)
+        {
+            slot.Last?.Dispose();
+            slot.Last = OrtTensors.Strings(slot.Strings, slot.Shape!);
+            binding.BindInput(slot.Name, slot.Last);
+        }
+    }
+
+    /// <summary>Keeps the outputs ONNX Runtime allocated in this run, if any, until the next one.</summary>
+    public void AfterRun(OrtIoBinding binding)
+    {
+        if (_runOutputs.Length == 0)
+        {
+            return;
+        }
+
+        var names = binding.GetOutputNames();
+        var values = binding.GetOutputValues();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (_outputs.TryGetValue(names[i], out var slot) && slot.Value is null)
+            {
+                slot.Last?.Dispose();
+                slot.Last = values[i];
+            }
+            else
+            {
+                values[i].Dispose();
+            }
+        }
+    }
+
     private void Unbind()
     {
         if (_binding is not null)
@@ -90,39 +166,92 @@ internal sealed class OnnxTensors : ModelTensors
         }
     }
 
-    private static Tensor Find(Dictionary<string, Tensor> tensors, string name, string kind) =>
+    private static Slot Find(Dictionary<string, Slot> tensors, string name, string kind) =>
         tensors.TryGetValue(name, out var tensor)
             ? tensor
             : throw new ModelInputException(name, $"there is no {kind} of that name; the {kind}s are {string.Join(", ", tensors.Keys)}");
 
-    private sealed class Tensor(string name, OrtValue value, Array buffer, long[] shape)
+    /// <summary>
+    /// One tensor: a pinned buffer bound once (<see cref="Value"/>), a string buffer copied on each run
+    /// (<see cref="Strings"/>), or an output ONNX Runtime allocates on each run (<see cref="Last"/>).
+    /// </summary>
+    private sealed class Slot(string name, NodeMetadata meta, long[]? shape, OrtValue? value, Array? buffer, string[]? strings) : IDisposable
     {
+        private string[]? _readStrings;
+        private OrtValue? _stringsOf;
+
         public string Name { get; } = name;
 
-        public OrtValue Value { get; } = value;
+        public NodeMetadata Meta { get; } = meta;
 
-        public long[] Shape { get; } = shape;
+        public long[]? Shape { get; } = shape;
+
+        public OrtValue? Value { get; } = value;
+
+        public string[]? Strings { get; } = strings;
+
+        /// <summary>The value of the last run, for outputs ONNX Runtime allocates, or this run's string input.</summary>
+        public OrtValue? Last { get; set; }
+
+        public IReadOnlyList<long>? CurrentShape => Shape ?? (Last is { IsTensor: true } last ? last.GetTensorTypeAndShape().Shape : null);
 
         /// <summary>The buffer as <typeparamref name="T"/>; ONNX Runtime's <see cref="Float16"/> is also readable as <see cref="Half"/>, bit for bit.</summary>
         public Span<T> Span<T>()
-            where T : unmanaged => buffer switch
+            where T : unmanaged
+        {
+            if (buffer is null)
+            {
+                if (Last is not { IsTensor: true } last)
+                {
+                    throw new ModelInputException(Name, Strings is not null ? "its elements are strings; use InputStrings" : "it has no value: run the tensors first");
+                }
+
+                var type = last.GetTensorTypeAndShape().ElementDataType;
+                return Fits<T>(type) ? MemoryMarshal.Cast<byte, T>(last.GetTensorMutableRawData()) : throw WrongType<T>(type.ToString());
+            }
+
+            return buffer switch
             {
                 T[] typed => typed,
                 Float16[] halves when typeof(T) == typeof(Half) => MemoryMarshal.Cast<Float16, T>(halves.AsSpan()),
-                _ => throw new ModelInputException(Name, $"its elements are {buffer.GetType().GetElementType()!.Name}, not {typeof(T).Name}"),
+                _ => throw WrongType<T>(buffer.GetType().GetElementType()!.Name),
             };
+        }
 
-        public static Tensor Create(string name, NodeMetadata meta, int batchSize)
+        public string[] StringsOf(OrtValue value)
         {
-            if (meta.Dimensions.Skip(1).Any(d => d < 0))
+            if (!ReferenceEquals(_stringsOf, value))
             {
-                throw new ModelInputException(name, $"only the batch dimension may be free for the tensor API; the model declares [{string.Join(", ", meta.Dimensions)}]");
+                _readStrings = value.GetStringTensorAsArray();
+                _stringsOf = value;
             }
 
-            var shape = meta.Dimensions.Select((d, i) => i == 0 && d < 0 ? batchSize : (long)d).ToArray();
-            var count = (int)shape.Aggregate(1L, (a, b) => a * b);
+            return _readStrings!;
+        }
+
+        public void Dispose()
+        {
+            Value?.Dispose();
+            Last?.Dispose();
+        }
+
+        private ModelInputException WrongType<T>(string actual) => new(Name, $"its elements are {actual}, not {typeof(T).Name}");
+
+        private static bool Fits<T>(TensorElementType type) =>
+            OrtTensors.ElementType(type) is { } clr && (clr == typeof(T) || (type == TensorElementType.Float16 && typeof(T) == typeof(Half)) || (type == TensorElementType.BFloat16 && typeof(T) == typeof(BFloat16)));
+
+        /// <summary>A slot of <paramref name="shape"/>; an output without one is allocated by each run.</summary>
+        public static Slot Create(string name, NodeMetadata meta, long[]? shape)
+        {
+            if (shape is null)
+            {
+                return new Slot(name, meta, null, null, null, null);
+            }
+
+            var count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
             return meta.ElementDataType switch
             {
+                TensorElementType.String => new Slot(name, meta, shape, null, null, Enumerable.Repeat(string.Empty, count).ToArray()),
                 TensorElementType.Float => Of(GC.AllocateArray<float>(count, pinned: true)),
                 TensorElementType.Double => Of(GC.AllocateArray<double>(count, pinned: true)),
                 TensorElementType.Int64 => Of(GC.AllocateArray<long>(count, pinned: true)),
@@ -136,11 +265,11 @@ internal sealed class OnnxTensors : ModelTensors
                 TensorElementType.UInt64 => Of(GC.AllocateArray<ulong>(count, pinned: true)),
                 TensorElementType.Float16 => Of(GC.AllocateArray<Float16>(count, pinned: true)),
                 TensorElementType.BFloat16 => Of(GC.AllocateArray<BFloat16>(count, pinned: true)),
-                _ => throw new ModelInputException(name, $"its elements are {meta.ElementDataType}; the tensor API takes numbers and bool, not strings or other types (use Predict for strings)"),
+                var other => throw new ModelInputException(name, $"its elements are {other}, which the tensor API does not take"),
             };
 
-            Tensor Of<T>(T[] buffer)
-                where T : unmanaged => new(name, OrtValue.CreateTensorValueFromMemory(buffer, shape), buffer, shape);
+            Slot Of<T>(T[] buffer)
+                where T : unmanaged => new(name, meta, shape, OrtValue.CreateTensorValueFromMemory(buffer, shape), buffer, null);
         }
     }
 }

@@ -48,22 +48,7 @@ internal static class Accessors
 
     /// <summary>The CLR element type typed mapping uses for a tensor's element type.</summary>
     /// <exception cref="ModelMappingException">Typed mapping does not support the element type.</exception>
-    internal static Type ClrElementType(NodeMetadata meta, string name, string side) => meta.ElementDataType switch
-    {
-        TensorElementType.Float => typeof(float),
-        TensorElementType.Double => typeof(double),
-        TensorElementType.Int64 => typeof(long),
-        TensorElementType.Int32 => typeof(int),
-        TensorElementType.Bool => typeof(bool),
-        TensorElementType.String => typeof(string),
-        TensorElementType.UInt8 => typeof(byte),
-        TensorElementType.Int8 => typeof(sbyte),
-        TensorElementType.UInt16 => typeof(ushort),
-        TensorElementType.Int16 => typeof(short),
-        TensorElementType.UInt32 => typeof(uint),
-        TensorElementType.UInt64 => typeof(ulong),
-        TensorElementType.Float16 => typeof(Float16),
-        TensorElementType.BFloat16 => typeof(BFloat16),
-        var other => throw new ModelMappingException($"{side} '{name}' has element type {other}, which typed mapping does not support; use the tensor API."),
-    };
+    internal static Type ClrElementType(NodeMetadata meta, string name, string side) =>
+        (meta.IsTensor ? OrtTensors.ElementType(meta.ElementDataType) : null)
+        ?? throw new ModelMappingException($"{side} '{name}' is {(meta.IsTensor ? $"of element type {meta.ElementDataType}" : $"a {meta.OnnxValueType}")}, which typed mapping does not support; use the untyped host.");
 }

@@ -40,6 +40,26 @@ internal static class OrtTensors
         return null;
     }
 
+    /// <summary>The CLR type of an element type: ONNX Runtime's own <see cref="Float16"/> and <see cref="BFloat16"/> for the 16-bit floats.</summary>
+    public static Type? ElementType(TensorElementType type) => type switch
+    {
+        TensorElementType.Float => typeof(float),
+        TensorElementType.Double => typeof(double),
+        TensorElementType.Float16 => typeof(Float16),
+        TensorElementType.BFloat16 => typeof(BFloat16),
+        TensorElementType.Int8 => typeof(sbyte),
+        TensorElementType.Int16 => typeof(short),
+        TensorElementType.Int32 => typeof(int),
+        TensorElementType.Int64 => typeof(long),
+        TensorElementType.UInt8 => typeof(byte),
+        TensorElementType.UInt16 => typeof(ushort),
+        TensorElementType.UInt32 => typeof(uint),
+        TensorElementType.UInt64 => typeof(ulong),
+        TensorElementType.Bool => typeof(bool),
+        TensorElementType.String => typeof(string),
+        _ => null,
+    };
+
     /// <summary>
     /// A value of input <paramref name="name"/> over <paramref name="value"/>'s memory, pinned by <paramref name="pin"/>
     /// until the value is disposed; strings are copied into ONNX Runtime's own tensor.
