@@ -172,6 +172,10 @@ internal static class SqliteSchema
             value BLOB NOT NULL,
             updated_at INTEGER NOT NULL) WITHOUT ROWID;
         """,
+        // v5: the input example registered with a model version.
+        """
+        ALTER TABLE model_versions ADD COLUMN input_example TEXT;
+        """,
     ];
 
     public static int Version => Migrations.Length;

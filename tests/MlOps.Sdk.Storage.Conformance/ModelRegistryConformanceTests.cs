@@ -55,6 +55,25 @@ public abstract class ModelRegistryConformanceTests : ProviderTestBase
         Registry.RegisterModelAsync(name, new MemoryStream(OnnxModels.Identity(OnnxModels.Float, dims.Length == 0 ? ["batch", 4] : dims)));
 
     [Fact]
+    public virtual async Task RegisterModelAsync_WithAnInputExample_StoresItWithTheVersion_AndReadsItBackVerified()
+    {
+        byte[] example = [8, 1, 16, 1, 66, 1, 88, 74, 4, 0, 0, 128, 63];
+        var plain = await RegisterAsync("fraud");
+
+        var version = await Registry.RegisterModelAsync("fraud", new MemoryStream(OnnxModels.Identity(OnnxModels.Float, ["batch", 4])), new ModelVersionOptions { FromRun = null, InputExample = example });
+
+        Assert.Equal(ContentDigest.Compute(example), version.InputExample);
+        Assert.Equal(version.InputExample, (await Registry.GetVersionAsync("fraud", 2))!.InputExample);
+        Assert.Equal(version.InputExample, (await Registry.ResolveAsync("fraud/2")).InputExample);
+        await using var stored = (await Registry.OpenInputExampleAsync(version))!;
+        using var read = new MemoryStream();
+        await stored.CopyToAsync(read);
+        Assert.Equal(example, read.ToArray());
+        Assert.Null(plain.InputExample);
+        Assert.Null(await Registry.OpenInputExampleAsync(plain));
+    }
+
+    [Fact]
     public virtual async Task RegisterModelAsync_OnnxModel_IsReadyWithItsSignatureAndDigest()
     {
         var bytes = OnnxModels.Identity(OnnxModels.Float, ["batch", 4]);

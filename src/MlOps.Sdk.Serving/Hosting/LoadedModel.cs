@@ -136,6 +136,10 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
         }
     }
 
+    /// <summary>Runs the model on the input example registered with its version, by name, whatever the host's types.</summary>
+    /// <exception cref="ModelInputException">The example does not fit the model.</exception>
+    public void RunExample(NamedTensors example) => new NamedTensorCodec(_session).Run(_session, _runOptions, example);
+
     /// <summary>
     /// Tensors for this version's inputs, shaped by <paramref name="inputShapes"/> or else the model with a batch of
     /// <paramref name="batchSize"/>, and the given outputs (by default, those the codec reads): bound when their shape

@@ -95,7 +95,7 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
             }
 
             stage = "warm-up";
-            WarmUp(loaded, version);
+            await WarmUpAsync(loaded, version, cancellationToken).ConfigureAwait(false);
 
             var old = Interlocked.Exchange(ref _current, loaded);
             loaded = null;
@@ -128,10 +128,11 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
     }
 
     /// <summary>
-    /// Runs the new version once before it takes traffic: on the caller's sample, which it must serve (a throw refuses the
-    /// version), or else on synthetic inputs, whose failure is only logged and counted.
+    /// Runs the new version once before it takes traffic: on the caller's sample, else on the input example registered
+    /// with the version — either of which it must serve (a throw refuses the version) — or else on synthetic inputs,
+    /// whose failure is only logged and counted.
     /// </summary>
-    private void WarmUp(LoadedModel<TIn, TOut> loaded, ModelVersion version)
+    private async Task WarmUpAsync(LoadedModel<TIn, TOut> loaded, ModelVersion version, CancellationToken cancellationToken)
     {
         if (!_options.WarmUpOnLoad)
         {
@@ -141,6 +142,13 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
         if (_options.WarmUpSample is TIn sample)
         {
             loaded.Run(sample);
+            return;
+        }
+
+        if (version.InputExample is not null)
+        {
+            var example = await _registry.GetInputExampleAsync(version, cancellationToken).ConfigureAwait(false);
+            loaded.RunExample(example!);
             return;
         }
 

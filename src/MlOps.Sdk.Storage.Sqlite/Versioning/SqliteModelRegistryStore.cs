@@ -10,7 +10,7 @@ namespace MlOps.Sdk.Storage.Sqlite.Versioning;
 
 internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) : ModelRegistryStore, IDisposable
 {
-    private const string VersionColumns = "m.name, v.number, v.status, v.digest, v.length, v.source_run_id, v.signature_json, v.signatures_json, v.created_by, v.created_at, v.status_message";
+    private const string VersionColumns = "m.name, v.number, v.status, v.digest, v.length, v.source_run_id, v.signature_json, v.signatures_json, v.created_by, v.created_at, v.status_message, v.input_example";
 
     private readonly PreparedQuery _resolveAlias = new(
         database,
@@ -135,7 +135,7 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
         return (await GetVersionAsync(modelName, number, cancellationToken).ConfigureAwait(false))!;
     }
 
-    public override async Task<ModelVersion> CompleteVersionAsync(string modelName, int number, ContentDigest digest, long length, ModelSignature? signature, AuditDraft audit, CancellationToken cancellationToken = default)
+    public override async Task<ModelVersion> CompleteVersionAsync(string modelName, int number, ContentDigest digest, long length, ModelSignature? signature, ContentDigest? inputExample, AuditDraft audit, CancellationToken cancellationToken = default)
     {
         var changed = await database.WriteAsync(
             async (c, t) =>
@@ -144,11 +144,12 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
                 var rows = await SqlCommand.ExecuteAsync(
                     c,
                     t,
-                    "UPDATE model_versions SET status = 'READY', digest = $d, length = $l, signature_json = $s WHERE model_id = $id AND number = $n AND status = 'PENDING';",
+                    "UPDATE model_versions SET status = 'READY', digest = $d, length = $l, signature_json = $s, input_example = $x WHERE model_id = $id AND number = $n AND status = 'PENDING';",
                     cancellationToken,
                     ("$d", digest.ToString()),
                     ("$l", length),
                     ("$s", signature is null ? null : JsonSerializer.Serialize(signature, SqliteVersioningJson.Default.ModelSignature)),
+                    ("$x", inputExample?.ToString()),
                     ("$id", id),
                     ("$n", number)).ConfigureAwait(false);
                 if (rows == 1)
@@ -252,7 +253,10 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
         r.GetString(8),
         r.Time(9),
         r.NullableString(10),
-        ParsedJson.Signatures(r.GetString(7)));
+        ParsedJson.Signatures(r.GetString(7)))
+    {
+        InputExample = r.IsDBNull(11) ? null : ContentDigest.Parse(r.GetString(11)),
+    };
 
     private static async Task<long> InsertModelAsync(SqliteConnection c, SqliteTransaction t, string name, string description, DateTimeOffset at, CancellationToken cancellationToken) =>
         (long)(await SqlCommand.ScalarAsync(c, t, "INSERT INTO registered_models (name, description, created_at) VALUES ($name, $d, $at) RETURNING model_id;", cancellationToken, ("$name", name), ("$d", description), ("$at", at.ToUnixTimeMilliseconds())).ConfigureAwait(false))!;

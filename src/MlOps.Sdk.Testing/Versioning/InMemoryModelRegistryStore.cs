@@ -119,11 +119,11 @@ public sealed class InMemoryModelRegistryStore(InMemoryAuditLog log) : ModelRegi
     }
 
     /// <inheritdoc />
-    public override Task<ModelVersion> CompleteVersionAsync(string modelName, int number, ContentDigest digest, long length, ModelSignature? signature, AuditDraft audit, CancellationToken cancellationToken = default)
+    public override Task<ModelVersion> CompleteVersionAsync(string modelName, int number, ContentDigest digest, long length, ModelSignature? signature, ContentDigest? inputExample, AuditDraft audit, CancellationToken cancellationToken = default)
     {
         lock (log.Sync)
         {
-            var version = RequirePending(modelName, number) with { Status = ModelVersionStatus.Ready, Digest = digest, Length = length, Signature = signature };
+            var version = RequirePending(modelName, number) with { Status = ModelVersionStatus.Ready, Digest = digest, Length = length, Signature = signature, InputExample = inputExample };
             Require(modelName).Versions[number - 1] = version;
             log.Append(audit);
             return Task.FromResult(version);

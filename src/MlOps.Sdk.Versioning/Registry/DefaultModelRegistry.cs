@@ -55,20 +55,25 @@ internal sealed class DefaultModelRegistry(
         return store.UpdateModelAsync(name, description, tags, Draft("model.update", name, null, description is null ? after : $"description={description}; {after}"), cancellationToken);
     }
 
-    public override Task<ModelVersion> RegisterModelAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default) =>
-        VersioningTelemetry.TraceAsync("mlops.registry.register", name, () => RegisterModelCoreAsync(name, content, fromRun, cancellationToken));
+    public override Task<ModelVersion> RegisterModelAsync(string name, Stream content, ModelVersionOptions options, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.registry.register", name, () => RegisterModelCoreAsync(name, content, options, cancellationToken));
 
-    private async Task<ModelVersion> RegisterModelCoreAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default)
+    private async Task<ModelVersion> RegisterModelCoreAsync(string name, Stream content, ModelVersionOptions registration, CancellationToken cancellationToken)
     {
         ValidateModelName(name);
         ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(registration);
+        var fromRun = registration.FromRun;
         var pending = await store.ReserveVersionAsync(name, fromRun, Draft("version.reserve", name, null, fromRun is null ? null : $"run {fromRun}"), cancellationToken).ConfigureAwait(false);
         var subject = pending.Reference;
         try
         {
             var stored = await artifacts.PutAsync(content, cancellationToken).ConfigureAwait(false);
             var signature = await ReadSignatureAsync(stored.Digest, cancellationToken).ConfigureAwait(false);
-            var ready = await store.CompleteVersionAsync(name, pending.Number, stored.Digest, stored.Length, signature, Draft("version.ready", subject, null, stored.Digest.ToString()), cancellationToken).ConfigureAwait(false);
+            var example = registration.InputExample is { } bytes
+                ? (await artifacts.PutAsync(new MemoryStream(bytes.ToArray(), writable: false), cancellationToken).ConfigureAwait(false)).Digest
+                : (ContentDigest?)null;
+            var ready = await store.CompleteVersionAsync(name, pending.Number, stored.Digest, stored.Length, signature, example, Draft("version.ready", subject, null, stored.Digest.ToString()), cancellationToken).ConfigureAwait(false);
             telemetry.VersionsRegistered.Add(1);
             return ready;
         }
@@ -118,6 +123,12 @@ internal sealed class DefaultModelRegistry(
             ? await store.GetVersionAsync(parsed.ModelName, parsed.Version!.Value, cancellationToken).ConfigureAwait(false)
             : await store.ResolveAliasAsync(parsed.ModelName, parsed.Alias, cancellationToken).ConfigureAwait(false);
         return version ?? throw new MlOpsNotFoundException($"Nothing answers to '{reference}': no such model, alias or version.");
+    }
+
+    public override async Task<Stream?> OpenInputExampleAsync(ModelVersion version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return version.InputExample is { } digest ? await artifacts.OpenReadAsync(digest, cancellationToken).ConfigureAwait(false) : null;
     }
 
     public override async Task<Stream> OpenContentAsync(ModelVersion version, CancellationToken cancellationToken = default)

@@ -40,6 +40,12 @@ public sealed record ModelVersion(
     string? StatusMessage,
     IReadOnlyList<VersionSignature> Signatures)
 {
+    /// <summary>
+    /// The digest of the input example registered with the version (an artifact, as MLflow's <c>input_example</c>):
+    /// model hosts warm up on it, and a version that fails on its own example does not serve. Null when none was given.
+    /// </summary>
+    public ContentDigest? InputExample { get; init; }
+
     /// <summary>The version as a reference: <c>fraud/3</c>.</summary>
     public string Reference => $"{ModelName}/{Number}";
 }

@@ -33,7 +33,7 @@ public abstract class ModelRegistryStore
 
     /// <summary>Marks a pending version ready with its content.</summary>
     /// <exception cref="MlOpsConflictException">The version is not pending.</exception>
-    public abstract Task<ModelVersion> CompleteVersionAsync(string modelName, int number, ContentDigest digest, long length, ModelSignature? signature, AuditDraft audit, CancellationToken cancellationToken = default);
+    public abstract Task<ModelVersion> CompleteVersionAsync(string modelName, int number, ContentDigest digest, long length, ModelSignature? signature, ContentDigest? inputExample, AuditDraft audit, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a pending version failed.</summary>
     public abstract Task FailVersionAsync(string modelName, int number, string message, AuditDraft audit, CancellationToken cancellationToken = default);

@@ -1,0 +1,186 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+
+namespace MlOps.Sdk.Serving.Mapping;
+
+/// <summary>
+/// Named tensors as ONNX writes them: a <c>GraphProto</c> whose initializers are <c>TensorProto</c>s (name, dims,
+/// data_type; raw_data little-endian for numbers, string_data for strings). Python reads it with
+/// <c>onnx.GraphProto.FromString(data).initializer</c> and <c>onnx.numpy_helper.to_array</c>.
+/// </summary>
+internal static class TensorProtos
+{
+    private const int GraphInitializer = 5;
+    private const int Dims = 1;
+    private const int DataType = 2;
+    private const int StringData = 6;
+    private const int Name = 8;
+    private const int RawData = 9;
+
+    private static readonly (TensorDataType Type, int Onnx)[] Types =
+    [
+        (TensorDataType.Float32, 1), (TensorDataType.UInt8, 2), (TensorDataType.Int8, 3), (TensorDataType.UInt16, 4),
+        (TensorDataType.Int16, 5), (TensorDataType.Int32, 6), (TensorDataType.Int64, 7), (TensorDataType.String, 8),
+        (TensorDataType.Bool, 9), (TensorDataType.Float16, 10), (TensorDataType.Float64, 11), (TensorDataType.UInt32, 12),
+        (TensorDataType.UInt64, 13), (TensorDataType.BFloat16, 16),
+    ];
+
+    /// <exception cref="ArgumentException">A value is a sequence of maps, which is not an input.</exception>
+    public static byte[] Write(NamedTensors tensors)
+    {
+        using var buffer = new MemoryStream();
+        var graph = new CodedOutputStream(buffer, leaveOpen: true);
+        foreach (var (name, value) in tensors)
+        {
+            graph.WriteTag(GraphInitializer, WireFormat.WireType.LengthDelimited);
+            graph.WriteBytes(ByteString.CopyFrom(Tensor(name, value)));
+        }
+
+        graph.Flush();
+        return buffer.ToArray();
+    }
+
+    /// <exception cref="InvalidDataException">The bytes are not tensors this codec wrote.</exception>
+    public static NamedTensors Read(byte[] bytes)
+    {
+        var tensors = new NamedTensors();
+        try
+        {
+            var graph = new CodedInputStream(bytes);
+            while (graph.ReadTag() is var tag and not 0)
+            {
+                if (WireFormat.GetTagFieldNumber(tag) == GraphInitializer)
+                {
+                    var (name, value) = ReadTensor(graph.ReadBytes().ToByteArray());
+                    tensors.Add(name, value);
+                }
+                else
+                {
+                    graph.SkipLastField();
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or ArgumentException or InvalidCastException)
+        {
+            throw new InvalidDataException($"These bytes are not named tensors: {e.Message}", e);
+        }
+
+        return tensors;
+    }
+
+    private static byte[] Tensor(string name, TensorValue value)
+    {
+        using var buffer = new MemoryStream();
+        var output = new CodedOutputStream(buffer, leaveOpen: true);
+        foreach (var dim in value.Shape)
+        {
+            output.WriteTag(Dims, WireFormat.WireType.Varint);
+            output.WriteInt64(dim);
+        }
+
+        output.WriteTag(DataType, WireFormat.WireType.Varint);
+        output.WriteInt32(Array.Find(Types, t => t.Type == value.DataType) is { Onnx: > 0 } known
+            ? known.Onnx
+            : throw new ArgumentException($"'{name}' is a {value.DataType}; only tensors can be an input example.", nameof(value)));
+        if (value.DataType == TensorDataType.String)
+        {
+            foreach (var text in value.AsSpan<string>())
+            {
+                output.WriteTag(StringData, WireFormat.WireType.LengthDelimited);
+                output.WriteBytes(ByteString.CopyFromUtf8(text));
+            }
+        }
+
+        output.WriteTag(Name, WireFormat.WireType.LengthDelimited);
+        output.WriteString(name);
+        if (value.DataType != TensorDataType.String)
+        {
+            output.WriteTag(RawData, WireFormat.WireType.LengthDelimited);
+            output.WriteBytes(ByteString.CopyFrom(Bytes(value)));
+        }
+
+        output.Flush();
+        return buffer.ToArray();
+    }
+
+    private static ReadOnlySpan<byte> Bytes(TensorValue value) => value.DataType switch
+    {
+        TensorDataType.Float32 => MemoryMarshal.AsBytes(value.AsSpan<float>()),
+        TensorDataType.Float64 => MemoryMarshal.AsBytes(value.AsSpan<double>()),
+        TensorDataType.Float16 => MemoryMarshal.AsBytes(value.AsSpan<Half>()),
+        TensorDataType.BFloat16 or TensorDataType.UInt16 => MemoryMarshal.AsBytes(value.AsSpan<ushort>()),
+        TensorDataType.Int8 => MemoryMarshal.AsBytes(value.AsSpan<sbyte>()),
+        TensorDataType.Int16 => MemoryMarshal.AsBytes(value.AsSpan<short>()),
+        TensorDataType.Int32 => MemoryMarshal.AsBytes(value.AsSpan<int>()),
+        TensorDataType.Int64 => MemoryMarshal.AsBytes(value.AsSpan<long>()),
+        TensorDataType.UInt8 => value.AsSpan<byte>(),
+        TensorDataType.UInt32 => MemoryMarshal.AsBytes(value.AsSpan<uint>()),
+        TensorDataType.UInt64 => MemoryMarshal.AsBytes(value.AsSpan<ulong>()),
+        _ => MemoryMarshal.AsBytes(value.AsSpan<bool>()),
+    };
+
+    private static (string Name, TensorValue Value) ReadTensor(byte[] bytes)
+    {
+        var input = new CodedInputStream(bytes);
+        var name = string.Empty;
+        var dims = new List<long>();
+        var type = 0;
+        var raw = Array.Empty<byte>();
+        var strings = new List<string>();
+        while (input.ReadTag() is var tag and not 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case Dims when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
+                    var packed = new CodedInputStream(input.ReadBytes().ToByteArray());
+                    while (!packed.IsAtEnd)
+                    {
+                        dims.Add(packed.ReadInt64());
+                    }
+
+                    break;
+                case Dims:
+                    dims.Add(input.ReadInt64());
+                    break;
+                case DataType:
+                    type = input.ReadInt32();
+                    break;
+                case StringData:
+                    strings.Add(input.ReadBytes().ToStringUtf8());
+                    break;
+                case Name:
+                    name = input.ReadString();
+                    break;
+                case RawData:
+                    raw = input.ReadBytes().ToByteArray();
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
+            }
+        }
+
+        var shape = dims.ToArray();
+        var dataType = Array.Find(Types, t => t.Onnx == type) is { Onnx: > 0 } known ? known.Type : throw new InvalidDataException($"Tensor '{name}' has ONNX data type {type}, which is not a tensor element type.");
+        return (name, dataType switch
+        {
+            TensorDataType.Float32 => TensorValue.Create(Cast<float>(raw), shape),
+            TensorDataType.Float64 => TensorValue.Create(Cast<double>(raw), shape),
+            TensorDataType.Float16 => TensorValue.Create(Cast<Half>(raw), shape),
+            TensorDataType.BFloat16 => TensorValue.FromBFloat16Bits(Cast<ushort>(raw), shape),
+            TensorDataType.Int8 => TensorValue.Create(Cast<sbyte>(raw), shape),
+            TensorDataType.Int16 => TensorValue.Create(Cast<short>(raw), shape),
+            TensorDataType.Int32 => TensorValue.Create(Cast<int>(raw), shape),
+            TensorDataType.Int64 => TensorValue.Create(Cast<long>(raw), shape),
+            TensorDataType.UInt8 => TensorValue.Create(raw, shape),
+            TensorDataType.UInt16 => TensorValue.Create(Cast<ushort>(raw), shape),
+            TensorDataType.UInt32 => TensorValue.Create(Cast<uint>(raw), shape),
+            TensorDataType.UInt64 => TensorValue.Create(Cast<ulong>(raw), shape),
+            TensorDataType.Bool => TensorValue.Create(Cast<bool>(raw), shape),
+            _ => TensorValue.Create(strings.ToArray(), shape),
+        });
+    }
+
+    private static T[] Cast<T>(byte[] raw)
+        where T : unmanaged => MemoryMarshal.Cast<byte, T>(raw).ToArray();
+}
