@@ -65,7 +65,7 @@ public abstract class ModelHost<TIn, TOut>
     /// <summary>
     /// Creates buffers for the low-level tensor API, shaped for the serving version: every model input, with a free first
     /// dimension set to <paramref name="batchSize"/>, and <paramref name="outputs"/> (by default the outputs
-    /// <typeparamref name="TOut"/> maps). A model with other free dimensions needs the shapes: use the other overload.
+    /// <typeparamref name="TOut"/> maps). A model with other free dimensions needs the shapes: use <see cref="CreateTensorsWithShapes"/>.
     /// </summary>
     /// <exception cref="ModelInputException">An input has a free dimension past the first, or there is no such output.</exception>
     /// <exception cref="ModelNotLoadedException">No version is loaded; the message says why.</exception>
@@ -79,7 +79,7 @@ public abstract class ModelHost<TIn, TOut>
     /// </summary>
     /// <exception cref="ModelInputException">A shape does not fit its input (rank, a fixed size), an input with free sizes has none, or there is no such tensor.</exception>
     /// <exception cref="ModelNotLoadedException">No version is loaded; the message says why.</exception>
-    public abstract ModelTensors CreateTensors(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs);
+    public abstract ModelTensors CreateTensorsWithShapes(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs);
 
     /// <summary>Runs the serving version on caller-held tensors, with no allocation per call.</summary>
     /// <returns>The version that computed the outputs.</returns>

@@ -16,7 +16,7 @@ public static class ModelRegistryServingExtensions
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(inputExample);
-        return registry.RegisterModelAsync(name, content, new ModelVersionOptions { FromRun = fromRun, InputExample = TensorProtos.Write(inputExample) }, cancellationToken);
+        return registry.RegisterVersionAsync(name, content, new ModelVersionOptions { FromRun = fromRun, InputExample = TensorProtos.Write(inputExample) }, cancellationToken);
     }
 
     /// <summary>The input example registered with <paramref name="version"/>, or null when it has none.</summary>

@@ -60,7 +60,7 @@ public abstract class ModelRegistryConformanceTests : ProviderTestBase
         byte[] example = [8, 1, 16, 1, 66, 1, 88, 74, 4, 0, 0, 128, 63];
         var plain = await RegisterAsync("fraud");
 
-        var version = await Registry.RegisterModelAsync("fraud", new MemoryStream(OnnxModels.Identity(OnnxModels.Float, ["batch", 4])), new ModelVersionOptions { FromRun = null, InputExample = example });
+        var version = await Registry.RegisterVersionAsync("fraud", new MemoryStream(OnnxModels.Identity(OnnxModels.Float, ["batch", 4])), new ModelVersionOptions { InputExample = example });
 
         Assert.Equal(ContentDigest.Compute(example), version.InputExample);
         Assert.Equal(version.InputExample, (await Registry.GetVersionAsync("fraud", 2))!.InputExample);

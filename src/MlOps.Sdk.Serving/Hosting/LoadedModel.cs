@@ -196,7 +196,7 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
 
         if (meta.Dimensions.Skip(1).Any(d => d < 0))
         {
-            throw new ModelInputException(name, $"the model takes {Accessors.Describe(meta)}: give its shape with CreateTensors(inputShapes)");
+            throw new ModelInputException(name, $"the model takes {Accessors.Describe(meta)}: give its shape with CreateTensorsWithShapes");
         }
 
         return meta.Dimensions.Select((d, i) => i == 0 && d < 0 ? batchSize : (long)d).ToArray();

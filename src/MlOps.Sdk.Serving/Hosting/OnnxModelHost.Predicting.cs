@@ -79,7 +79,7 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
         }
     }
 
-    public override ModelTensors CreateTensors(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs)
+    public override ModelTensors CreateTensorsWithShapes(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs)
     {
         ArgumentNullException.ThrowIfNull(inputShapes);
         var model = Lease();

@@ -49,7 +49,7 @@ internal sealed class OnnxNamedModelHost : ModelHost, IModelHostState, IAsyncDis
 
     public override ModelTensors CreateTensors(int batchSize = 1, params string[] outputs) => _engine.CreateTensors(batchSize, outputs);
 
-    public override ModelTensors CreateTensors(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs) => _engine.CreateTensors(inputShapes, outputs);
+    public override ModelTensors CreateTensorsWithShapes(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs) => _engine.CreateTensorsWithShapes(inputShapes, outputs);
 
     public override ModelVersion Run(ModelTensors tensors) => _engine.Run(tensors);
 

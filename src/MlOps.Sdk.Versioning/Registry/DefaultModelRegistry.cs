@@ -55,7 +55,7 @@ internal sealed class DefaultModelRegistry(
         return store.UpdateModelAsync(name, description, tags, Draft("model.update", name, null, description is null ? after : $"description={description}; {after}"), cancellationToken);
     }
 
-    public override Task<ModelVersion> RegisterModelAsync(string name, Stream content, ModelVersionOptions options, CancellationToken cancellationToken = default) =>
+    public override Task<ModelVersion> RegisterVersionAsync(string name, Stream content, ModelVersionOptions options, CancellationToken cancellationToken = default) =>
         VersioningTelemetry.TraceAsync("mlops.registry.register", name, () => RegisterModelCoreAsync(name, content, options, cancellationToken));
 
     private async Task<ModelVersion> RegisterModelCoreAsync(string name, Stream content, ModelVersionOptions registration, CancellationToken cancellationToken)

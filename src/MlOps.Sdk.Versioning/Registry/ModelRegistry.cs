@@ -32,14 +32,14 @@ public abstract class ModelRegistry
     /// <summary>Registers a new version from a stream (creating the model when missing); returns once it is ready.</summary>
     /// <exception cref="OnnxFormatException">The content is not an ONNX model (and <see cref="ModelRegistryOptions.AllowNonOnnxModels"/> is off); the version is left failed.</exception>
     public Task<ModelVersion> RegisterModelAsync(string name, Stream content, string? fromRun = null, CancellationToken cancellationToken = default) =>
-        RegisterModelAsync(name, content, new ModelVersionOptions { FromRun = fromRun }, cancellationToken);
+        RegisterVersionAsync(name, content, new ModelVersionOptions { FromRun = fromRun }, cancellationToken);
 
     /// <summary>
     /// Registers a new version from a stream (creating the model when missing), with where it came from and an input
     /// example; returns once it is ready. <c>MlOps.Sdk.Serving</c> adds an overload that takes the example as named tensors.
     /// </summary>
     /// <exception cref="OnnxFormatException">The content is not an ONNX model (and <see cref="ModelRegistryOptions.AllowNonOnnxModels"/> is off); the version is left failed.</exception>
-    public abstract Task<ModelVersion> RegisterModelAsync(string name, Stream content, ModelVersionOptions options, CancellationToken cancellationToken = default);
+    public abstract Task<ModelVersion> RegisterVersionAsync(string name, Stream content, ModelVersionOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>Opens the input example registered with <paramref name="version"/>, verified against its digest when read to its end; null when it has none.</summary>
     public abstract Task<Stream?> OpenInputExampleAsync(ModelVersion version, CancellationToken cancellationToken = default);

@@ -16,7 +16,7 @@ public sealed class TensorApiConformanceTests
         var host = provider.GetRequiredKeyedService<ModelHost>("model");
         using var session = new InferenceSession(@case.ModelPath);
         var runtime = RawRuntime.Run(session, @case.Inputs);
-        using var tensors = host.CreateTensors(@case.Inputs.ToDictionary(i => i.Key, i => i.Value.Shape.ToArray()), [.. runtime.Keys]);
+        using var tensors = host.CreateTensorsWithShapes(@case.Inputs.ToDictionary(i => i.Key, i => i.Value.Shape.ToArray()), [.. runtime.Keys]);
 
         // Twice on the same tensors: the second run reuses the bindings, string copies and run-allocated outputs.
         for (var run = 0; run < 2; run++)
@@ -42,9 +42,9 @@ public sealed class TensorApiConformanceTests
         await using var provider = await UntypedConformanceTests.ServeAsync(@case.ModelPath);
         var host = provider.GetRequiredKeyedService<ModelHost>("model");
 
-        Assert.Equal("image", Assert.Throws<ModelInputException>(() => host.CreateTensors(new Dictionary<string, long[]> { ["image"] = [1, 4, 8, 8] })).Input);
+        Assert.Equal("image", Assert.Throws<ModelInputException>(() => host.CreateTensorsWithShapes(new Dictionary<string, long[]> { ["image"] = [1, 4, 8, 8] })).Input);
         Assert.Equal("image", Assert.Throws<ModelInputException>(() => host.CreateTensors()).Input);
-        Assert.Equal("mask", Assert.Throws<ModelInputException>(() => host.CreateTensors(new Dictionary<string, long[]> { ["image"] = [1, 3, 8, 8], ["mask"] = [1] })).Input);
+        Assert.Equal("mask", Assert.Throws<ModelInputException>(() => host.CreateTensorsWithShapes(new Dictionary<string, long[]> { ["image"] = [1, 3, 8, 8], ["mask"] = [1] })).Input);
     }
 
     private static void Write(ModelTensors tensors, string name, TensorValue value)
