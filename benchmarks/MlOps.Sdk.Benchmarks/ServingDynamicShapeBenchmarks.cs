@@ -10,7 +10,7 @@ namespace MlOps.Sdk.Benchmarks;
 /// One image through the conformance set's CNN (exported by PyTorch with free batch, height and width; two
 /// convolutions and a pooled head), at 224×224 and 320×240. The baseline is raw ONNX Runtime as a caller with images of
 /// changing sizes uses it: an <see cref="OrtValue"/> over the image per call, <c>InferenceSession.Run</c>, both outputs
-/// copied out. Against it: the typed host (<c>float[,,,]</c> in, <c>float[,,,]</c> and <c>float[,]</c> out), the untyped
+/// copied out, with the session options the host uses. Against it: the typed host (<c>float[,,,]</c> in, <c>float[,,,]</c> and <c>float[,]</c> out), the untyped
 /// host (named tensors), and the tensor API made for the size once. Outputs are checked equal first.
 /// </summary>
 [MemoryDiagnoser]
@@ -59,7 +59,13 @@ public class ServingDynamicShapeBenchmarks
         _tensors = _untyped.CreateTensorsWithShapes(new Dictionary<string, long[]> { ["image"] = _shape });
         _pixels.CopyTo(_tensors.Input<float>("image"));
 
-        _session = new InferenceSession(file);
+        // The host's session options (one intra-op thread, no spinning, no arena): what is measured is the host, not a setting.
+        using (var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, EnableCpuMemArena = false })
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            _session = new InferenceSession(file, options);
+        }
+
         _runOptions = new RunOptions();
         Check();
     }

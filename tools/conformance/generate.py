@@ -293,4 +293,13 @@ for keys, attribute in (("int64", {"classlabels_int64s": [0, 1, 2]}), ("string",
     save_case(name, 0, [("x", rng.standard_normal((1, 3), dtype=np.float32))])
     save_case(name, 1, [("x", rng.standard_normal((4, 3), dtype=np.float32))])
 
+# Fixed-size inputs and an output whose first dimension is not the batch: its size comes from the shape input, so it
+# cannot be allocated ahead for one row.
+model("expand_rows",
+      [helper.make_node("Expand", ["row", "shape"], ["grid"])],
+      [helper.make_tensor_value_info("row", TensorProto.FLOAT, [1, 3]), helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+      [helper.make_tensor_value_info("grid", TensorProto.FLOAT, ["R", 3])])
+save_case("expand_rows", 0, [("row", rng.standard_normal((1, 3), dtype=np.float32)), ("shape", np.array([4, 3], np.int64))])
+save_case("expand_rows", 1, [("row", rng.standard_normal((1, 3), dtype=np.float32)), ("shape", np.array([1, 3], np.int64))])
+
 print("wrote", sorted(os.listdir(root)))

@@ -95,8 +95,8 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
     public void Dispose() => Release();
 
     /// <summary>
-    /// Runs the model once on synthetic inputs, so that the first call does not pay for the first run: zeros (empty
-    /// strings), each free dimension 1, a zero-size dimension kept. Returns what the run threw, if anything: zeros are not
+    /// Runs the model once on synthetic inputs, so that the first call does not pay for the first run: zeros of every
+    /// element type (empty strings), each free dimension 1, a zero-size dimension kept. Returns what the run threw, if anything: zeros are not
     /// valid input for every model, so a failure here says nothing about real inputs.
     /// </summary>
     public Exception? TryWarmUpSynthetic()
@@ -109,21 +109,15 @@ internal sealed class LoadedModel<TIn, TOut> : IDisposable
                 var meta = _session.InputMetadata[name];
                 var shape = meta.Dimensions.Select(d => d < 0 ? 1L : d).ToArray();
                 var count = (int)shape.Aggregate(1L, (a, b) => a * b);
-                inputs.Add(meta.ElementDataType switch
-                {
-                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(new float[count], shape),
-                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(new double[count], shape),
-                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(new long[count], shape),
-                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(new int[count], shape),
-                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(new bool[count], shape),
-                    _ => OrtValue.CreateFromStringTensor(new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string>(Enumerable.Repeat(string.Empty, count).ToArray(), shape.Select(d => (int)d).ToArray())),
-                });
+                inputs.Add(meta.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.String
+                    ? OrtTensors.Strings(Enumerable.Repeat(string.Empty, count).ToArray(), shape)
+                    : OrtTensors.Over(Array.CreateInstance(OrtTensors.ElementType(meta.ElementDataType) ?? typeof(byte), count), meta.ElementDataType, shape));
             }
 
             using var outputs = _session.Run(_runOptions, Codec.InputNames, inputs, Codec.OutputNames);
             return null;
         }
-        catch (OnnxRuntimeException e)
+        catch (Exception e) when (e is OnnxRuntimeException or MlOpsException)
         {
             return e;
         }

@@ -70,7 +70,7 @@ internal sealed class NamedTensorCodec : ModelCodec<NamedTensors, NamedTensors>
     /// </summary>
     public override NamedTensors[] RunBatch(InferenceSession session, RunOptions runOptions, ReadOnlySpan<NamedTensors> inputs)
     {
-        if (!CanBatch || inputs.Length == 1 || !Stackable(inputs))
+        if (!CanBatch || inputs.Length == 1 || _inputNames.Length == 0 || !Stackable(inputs))
         {
             var each = new NamedTensors[inputs.Length];
             for (var i = 0; i < inputs.Length; i++)
@@ -94,7 +94,12 @@ internal sealed class NamedTensorCodec : ModelCodec<NamedTensors, NamedTensors>
         }
 
         var output = Run(session, runOptions, stacked);
-        var rows = inputs.ToArray().Select(i => i[_inputs[0].Name].Shape[0]).ToArray();
+        var rows = new long[inputs.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = inputs[i][_inputNames[0]].Shape[0];
+        }
+
         var results = new NamedTensors[inputs.Length];
         for (var i = 0; i < results.Length; i++)
         {
@@ -113,6 +118,7 @@ internal sealed class NamedTensorCodec : ModelCodec<NamedTensors, NamedTensors>
         return results;
     }
 
+    /// <summary>Whether every item has every input, each with one row count per item and the same shape past the first dimension.</summary>
     private bool Stackable(ReadOnlySpan<NamedTensors> inputs)
     {
         foreach (var item in inputs)
@@ -120,23 +126,17 @@ internal sealed class NamedTensorCodec : ModelCodec<NamedTensors, NamedTensors>
             CheckNames(item);
         }
 
-        var first = inputs[0];
-        var rows = -1L;
-        foreach (var (name, _) in _inputs)
+        foreach (var item in inputs)
         {
-            var shape = first[name].Shape;
-            foreach (var item in inputs)
+            var rows = item[_inputNames[0]].Shape is [var first, ..] ? first : -1;
+            foreach (var name in _inputNames)
             {
-                var other = item[name].Shape;
-                if (other.Count == 0 || other.Count != shape.Count || other.Skip(1).Where((d, i) => d != shape[i + 1]).Any() || other[0] != item[_inputs[0].Name].Shape[0])
+                var shape = item[name].Shape;
+                var reference = inputs[0][name].Shape;
+                if (shape.Count == 0 || shape.Count != reference.Count || shape[0] != rows || !shape.Skip(1).SequenceEqual(reference.Skip(1)))
                 {
                     return false;
                 }
-            }
-
-            if (rows < 0)
-            {
-                rows = shape[0];
             }
         }
 

@@ -9,27 +9,40 @@ namespace MlOps.Sdk.Serving.Mapping;
 /// An output read with the shape the run gave it: into a multi-dimensional array (of the output's rank, or of one row's)
 /// or a <see cref="Tensor{T}"/>, or as <see cref="Half"/> for float16. ONNX Runtime allocates it; it is copied out.
 /// </summary>
-internal sealed class ShapedOutput<TOut, T>(string name, PropertyShape property, Action<TOut, object?> set, Func<OrtValue, T[]> flat) : OutputBinding<TOut>(name)
+internal sealed class ShapedOutput<TOut, T>(string name, PropertyShape property, Action<TOut, object?> set, ShapedOutput<TOut, T>.Copy copy) : OutputBinding<TOut>(name)
 {
-    public override void Read(OrtValue value, TOut output) => set(output, Build(flat(value), value.GetTensorTypeAndShape().Shape));
+    /// <summary>Copies <paramref name="target"/>'s length of elements from <paramref name="value"/>, starting at <paramref name="start"/>.</summary>
+    internal delegate void Copy(OrtValue value, int start, Array target);
+
+    public override void Read(OrtValue value, TOut output)
+    {
+        var shape = value.GetTensorTypeAndShape().Shape;
+        set(output, Build(value, 0, checked((int)shape.Aggregate(1L, (a, b) => a * b)), shape));
+    }
 
     public override void ReadRow(OrtValue value, int row, int rows, TOut output)
     {
         var shape = value.GetTensorTypeAndShape().Shape;
-        var all = flat(value);
-        var per = rows == 0 ? 0 : all.Length / rows;
-        set(output, Build(all.AsSpan(row * per, per).ToArray(), shape.Length == 0 ? [] : shape[1..]));
+        var per = rows == 0 ? 0 : checked((int)(shape.Aggregate(1L, (a, b) => a * b) / rows));
+        set(output, Build(value, row * per, per, shape.Length == 0 ? [] : shape[1..]));
     }
 
-    private object? Build(T[] values, long[] shape)
+    /// <summary>The property's value for <paramref name="count"/> elements from <paramref name="start"/>, of <paramref name="shape"/>: copied once.</summary>
+    private object? Build(OrtValue value, int start, int count, long[] shape)
     {
         switch (property.Kind)
         {
             case PropertyKind.Scalar:
-                return values.Length == 0 ? default : values[0];
+                var one = new T[Math.Min(count, 1)];
+                copy(value, start, one);
+                return one.Length == 0 ? default : one[0];
             case PropertyKind.Vector:
-                return values;
+                var flat = new T[count];
+                copy(value, start, flat);
+                return flat;
             case PropertyKind.Tensor:
+                var values = new T[count];
+                copy(value, start, values);
                 return Tensor.Create(values, shape.Select(d => (nint)d).ToArray());
             default:
                 var dims = property.Rank == shape.Length ? shape
@@ -37,23 +50,32 @@ internal sealed class ShapedOutput<TOut, T>(string name, PropertyShape property,
                     : property.Rank == shape.Length + 1 ? [1, .. shape]
                     : throw new ModelInputException(Name, $"the run gave shape [{string.Join(",", shape)}], which a {PropertyShape.Suggest(typeof(T), property.Rank)} cannot hold");
                 var array = Array.CreateInstance(typeof(T), dims);
-                values.CopyTo(MultiArray.Span<T>(array));
+                copy(value, start, array);
                 return array;
         }
     }
 
     public static OutputBinding<TOut> Create(string name, PropertyShape property, PropertyInfo info)
     {
-        var read = typeof(T) == typeof(string)
-            ? (Func<OrtValue, T[]>)(object)(Func<OrtValue, string[]>)(v => v.GetStringTensorAsArray())
-            : (Func<OrtValue, T[]>)typeof(ShapedOutput<TOut, T>).GetMethod(nameof(Raw), BindingFlags.NonPublic | BindingFlags.Static)!
-                .MakeGenericMethod(typeof(T)).CreateDelegate(typeof(Func<OrtValue, T[]>));
-        return new ShapedOutput<TOut, T>(name, property, Accessors.Setter<TOut, object?>(info), read);
+        var copy = typeof(T) == typeof(string)
+            ? CopyStrings
+            : (Copy)typeof(ShapedOutput<TOut, T>).GetMethod(nameof(CopyRaw), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(typeof(T)).CreateDelegate(typeof(Copy));
+        return new ShapedOutput<TOut, T>(name, property, Accessors.Setter<TOut, object?>(info), copy);
     }
 
-    /// <summary>The elements as <typeparamref name="TElement"/>, bit for bit (<see cref="Half"/> for float16).</summary>
-    private static TElement[] Raw<TElement>(OrtValue value)
-        where TElement : unmanaged => MemoryMarshal.Cast<byte, TElement>(value.GetTensorMutableRawData()).ToArray();
+    private static void CopyStrings(OrtValue value, int start, Array target)
+    {
+        var strings = MultiArray.Span<string>(target);
+        for (var i = 0; i < strings.Length; i++)
+        {
+            strings[i] = value.GetStringElement(start + i);
+        }
+    }
+
+    /// <summary>The elements as <typeparamref name="TElement"/>, bit for bit (<see cref="Half"/> for float16), straight into the target.</summary>
+    private static void CopyRaw<TElement>(OrtValue value, int start, Array target)
+        where TElement : unmanaged => MemoryMarshal.Cast<byte, TElement>(value.GetTensorMutableRawData()).Slice(start, target.Length).CopyTo(MultiArray.Span<TElement>(target));
 }
 
 /// <summary>One row's map of a <c>seq(map(int64|string, float))</c> output, into a dictionary property.</summary>

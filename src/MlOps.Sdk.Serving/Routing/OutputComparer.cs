@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using MlOps.Sdk.Serving.Mapping;
 
 namespace MlOps.Sdk.Serving.Routing;
@@ -78,7 +79,7 @@ internal sealed class OutputComparer<TOut>
                     break;
                 default:
                     anyExact = true;
-                    equal &= a.ToString() == b.ToString() && Same(a, b);
+                    equal &= Same(a, b);
                     break;
             }
         }
@@ -86,25 +87,25 @@ internal sealed class OutputComparer<TOut>
         return (anyExact || !equal ? equal : difference <= tolerance, difference);
     }
 
-    /// <summary>Element-wise equality of two non-floating values of the same type and shape.</summary>
+    /// <summary>Element-wise equality of two non-floating values of the same type and shape (maps never agree).</summary>
     private static bool Same(TensorValue a, TensorValue b) => a.DataType switch
     {
         TensorDataType.String => a.AsSpan<string>().SequenceEqual(b.AsSpan<string>()),
-        TensorDataType.Int64 => a.AsSpan<long>().SequenceEqual(b.AsSpan<long>()),
-        TensorDataType.Int32 => a.AsSpan<int>().SequenceEqual(b.AsSpan<int>()),
-        TensorDataType.Bool => a.AsSpan<bool>().SequenceEqual(b.AsSpan<bool>()),
         TensorDataType.MapSequence => false,
-        _ => StructuralComparisons.StructuralEqualityComparer.Equals(Bits(a), Bits(b)),
+        _ => Bits(a).SequenceEqual(Bits(b)),
     };
 
-    private static byte[] Bits(TensorValue value) => value.DataType switch
+    private static ReadOnlySpan<byte> Bits(TensorValue value) => value.DataType switch
     {
-        TensorDataType.Int8 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<sbyte>()).ToArray(),
-        TensorDataType.UInt8 => value.AsSpan<byte>().ToArray(),
-        TensorDataType.Int16 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<short>()).ToArray(),
-        TensorDataType.UInt16 or TensorDataType.BFloat16 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<ushort>()).ToArray(),
-        TensorDataType.UInt32 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<uint>()).ToArray(),
-        _ => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<ulong>()).ToArray(),
+        TensorDataType.Int8 => MemoryMarshal.AsBytes(value.AsSpan<sbyte>()),
+        TensorDataType.UInt8 => value.AsSpan<byte>(),
+        TensorDataType.Int16 => MemoryMarshal.AsBytes(value.AsSpan<short>()),
+        TensorDataType.UInt16 or TensorDataType.BFloat16 => MemoryMarshal.AsBytes(value.AsSpan<ushort>()),
+        TensorDataType.Int32 => MemoryMarshal.AsBytes(value.AsSpan<int>()),
+        TensorDataType.UInt32 => MemoryMarshal.AsBytes(value.AsSpan<uint>()),
+        TensorDataType.Int64 => MemoryMarshal.AsBytes(value.AsSpan<long>()),
+        TensorDataType.UInt64 => MemoryMarshal.AsBytes(value.AsSpan<ulong>()),
+        _ => MemoryMarshal.AsBytes(value.AsSpan<bool>()),
     };
 
     private static bool IsFloating(Type type) =>

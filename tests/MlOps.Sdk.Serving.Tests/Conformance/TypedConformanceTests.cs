@@ -150,6 +150,19 @@ public sealed class TypedConformanceTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
+    public async Task AnOutputWhoseFirstDimensionIsNotTheBatch_IsSizedByTheRun(int index)
+    {
+        // Every input has a fixed size, so single calls run on bound buffers; the output [R, 3] takes R from the shape
+        // input, so it must not be allocated ahead for one row.
+        var (@case, runtime) = Case("expand_rows", index);
+        var served = await PredictAsync<ExpandRowsIn, ExpandRowsOut>(@case, new ExpandRowsIn { Row = @case.Inputs["row"].AsSpan<float>().ToArray(), Shape = @case.Inputs["shape"].AsSpan<long>().ToArray() });
+
+        Assert.Equal(runtime["grid"].AsSpan<float>().ToArray(), served.Grid);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
     public async Task TopK_OutputSizeKnownOnlyAfterTheRun(int index)
     {
         var (@case, runtime) = Case("topk", index);
@@ -491,6 +504,21 @@ public sealed class TypedConformanceTests
     {
         [ModelOutput("grid")]
         public float[,]? Grid { get; set; }
+    }
+
+    public sealed class ExpandRowsIn
+    {
+        [ModelInput("row")]
+        public float[]? Row { get; set; }
+
+        [ModelInput("shape")]
+        public long[]? Shape { get; set; }
+    }
+
+    public sealed class ExpandRowsOut
+    {
+        [ModelOutput("grid")]
+        public float[]? Grid { get; set; }
     }
 
     public sealed class TopKIn
