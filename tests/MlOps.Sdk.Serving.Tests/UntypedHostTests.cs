@@ -46,6 +46,39 @@ public sealed class UntypedHostTests
     }
 
     [Fact]
+    public async Task Shadow_ComparesNamedOutputs_TensorByTensor()
+    {
+        var services = new ServiceCollection();
+        services.AddMlOps().AddModelRegistry().UseInMemoryStores()
+            .AddModelHost("same", h => h.FollowAlias("production").ShadowTo("challenger"))
+            .AddModelHost("other", h => h.FollowAlias("production").ShadowTo("challenger"));
+        await using var provider = services.BuildServiceProvider();
+        var meters = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var comparisons = new MetricCollector<long>(meters, "MlOps.Sdk.Serving", "mlops.serving.shadow.comparisons");
+        var registry = provider.GetRequiredService<ModelRegistry>();
+        foreach (var (model, challenger) in new[] { ("same", 1f), ("other", 2f) })
+        {
+            await registry.SetAliasAsync(model, "production", (await registry.RegisterModelAsync(model, new MemoryStream(OnnxModels.AddConstant(1f, 4)))).Number);
+            await registry.SetAliasAsync(model, "challenger", (await registry.RegisterModelAsync(model, new MemoryStream(OnnxModels.AddConstant(challenger, 4)))).Number);
+        }
+
+        foreach (var model in new[] { "same", "other" })
+        {
+            var host = provider.GetRequiredKeyedService<ModelHost>(model);
+            await host.StartAsync();
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(1f, host.Predict(Row(0, 0, 0, 0))["Y"].AsSpan<float>()[0]);
+            }
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => comparisons.GetMeasurementSnapshot().Sum(m => m.Value) == 40, TimeSpan.FromSeconds(10)));
+        var outcomes = comparisons.GetMeasurementSnapshot().GroupBy(m => ((string)m.Tags["mlops.model"]!, (string)m.Tags["mlops.shadow.outcome"]!)).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(20, outcomes.GetValueOrDefault(("same", "agree")));
+        Assert.Equal(20, outcomes.GetValueOrDefault(("other", "disagree")));
+    }
+
+    [Fact]
     public async Task MicroBatchedCalls_EachGetTheirOwnRows()
     {
         var services = new ServiceCollection();
