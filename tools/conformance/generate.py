@@ -153,9 +153,12 @@ for k, case in enumerate(half_cases):
 
 def quantized_mlp():
     """
-    A dynamically quantized linear layer as ONNX Runtime's quantizer writes it: the input quantized to uint8 at run
-    time (DynamicQuantizeLinear), int8 weights, MatMulInteger, then rescaled to float. The quantized input is an output
-    too, so that uint8 tensors are read; the weights come from a trained torch.nn.Linear.
+    A dynamically quantized linear layer as ONNX Runtime's quantizer (quantize_dynamic) writes it: the input quantized
+    to uint8 at run time (DynamicQuantizeLinear), int8 weights, MatMulInteger, then rescaled to float. The quantized input
+    is an output too, so that uint8 tensors are read; the weights come from a torch.nn.Linear. Written here because
+    PyTorch 1.13 (Debian 12) cannot export a dynamically quantized model ("Exporting the operator
+    'quantized::linear_dynamic' to ONNX opset version 13 is not supported"); its statically quantized export is
+    quantized_static below.
     """
     linear = torch.nn.Linear(10, 4)
     weight = linear.weight.detach().numpy().T  # [10, 4]
@@ -301,5 +304,27 @@ model("expand_rows",
       [helper.make_tensor_value_info("grid", TensorProto.FLOAT, ["R", 3])])
 save_case("expand_rows", 0, [("row", rng.standard_normal((1, 3), dtype=np.float32)), ("shape", np.array([4, 3], np.int64))])
 save_case("expand_rows", 1, [("row", rng.standard_normal((1, 3), dtype=np.float32)), ("shape", np.array([1, 3], np.int64))])
+
+
+
+class StaticQuantized(torch.nn.Module):
+    """A linear layer quantized by PyTorch (fbgemm, calibrated): exported as QuantizeLinear/DequantizeLinear to uint8 with int8 weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.quantization.QuantStub()
+        self.linear = torch.nn.Linear(10, 4)
+        self.dequant = torch.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.linear(self.quant(x)))
+
+
+static = StaticQuantized().eval()
+static.qconfig = torch.quantization.get_default_qconfig("fbgemm")
+prepared = torch.quantization.prepare(static)
+prepared(torch.from_numpy(rng.standard_normal((256, 10), dtype=np.float32)))
+export_torch("quantized_static", torch.quantization.convert(prepared), (torch.randn(1, 10),), ["x"], ["y"], {"x": {0: "N"}, "y": {0: "N"}},
+             [[rng.standard_normal((1, 10), dtype=np.float32)], [rng.standard_normal((6, 10), dtype=np.float32)]])
 
 print("wrote", sorted(os.listdir(root)))

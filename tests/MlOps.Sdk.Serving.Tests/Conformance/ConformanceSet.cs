@@ -20,7 +20,7 @@ public sealed record ConformanceCase(string Model, int Index, string ModelPath, 
     public double ExporterTolerance => Model switch
     {
         "mlp_fp16" => 1e-2,
-        "quantized" => 5e-2,
+        "quantized" or "quantized_static" => 5e-2,
         _ => 1e-4,
     };
 

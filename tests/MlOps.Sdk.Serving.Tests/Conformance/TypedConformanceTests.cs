@@ -93,6 +93,30 @@ public sealed class TypedConformanceTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task StaticallyQuantizedByPyTorch(int index)
+    {
+        var (@case, runtime) = Case("quantized_static", index);
+        var served = await PredictAsync<QuantizedIn, QuantizedStaticOut>(@case, new QuantizedIn { X = (float[,])Md<float>(@case.Inputs["x"]) });
+
+        Same(runtime["y"], served.Y!);
+    }
+
+    [Fact]
+    public async Task TokenisedText_StringArraysOfOneLength_StackIntoOneBatch()
+    {
+        var (@case, runtime) = Case("type_string", 1); // three rows of seven tokens
+        var rows = @case.Inputs["x"].AsSpan<string>().ToArray().Chunk(7).Select(tokens => new TokensIn { X = tokens }).ToArray();
+        await using var provider = await ServeAsync<TokensIn, TokensOut>(@case.ModelPath);
+
+        var served = provider.GetRequiredService<ModelHost<TokensIn, TokensOut>>().Predict(rows);
+
+        Assert.Equal(runtime["y"].AsSpan<string>().ToArray(), served.SelectMany(s => s.Y!));
+        Assert.Equal(runtime["reversed"].AsSpan<string>().ToArray(), served.SelectMany(s => s.Reversed!));
+    }
+
+    [Theory]
     [InlineData("float")]
     [InlineData("double")]
     [InlineData("float16")]
@@ -459,6 +483,27 @@ public sealed class TypedConformanceTests
 
         [ModelOutput("x_q")]
         public byte[,]? Quantized { get; set; }
+    }
+
+    public sealed class QuantizedStaticOut
+    {
+        [ModelOutput("y")]
+        public float[,]? Y { get; set; }
+    }
+
+    public sealed class TokensIn
+    {
+        [ModelInput("x")]
+        public string[]? X { get; set; }
+    }
+
+    public sealed class TokensOut
+    {
+        [ModelOutput("y")]
+        public string[]? Y { get; set; }
+
+        [ModelOutput("reversed")]
+        public string[]? Reversed { get; set; }
     }
 
     public sealed class TypeIn<T>
