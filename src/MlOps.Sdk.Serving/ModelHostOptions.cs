@@ -32,8 +32,9 @@ public sealed class ModelHostOptions : IValidatableObject
 
     /// <summary>
     /// Whether a version is run once before it takes traffic, so that the first call does not pay for ONNX Runtime's
-    /// first run. With <see cref="WarmUpWith{TIn}"/> the sample is run, and a version that fails on it is refused;
-    /// without one the inputs are synthetic (zeros and empty strings; a free dimension is 1, a zero-size one stays 0),
+    /// first run. With <see cref="WarmUpWith{TIn}"/> the sample is run, else the input example registered with the version
+    /// (<c>ModelRegistryServingExtensions.RegisterModelAsync</c>), and a version that fails on it is refused; without
+    /// either the inputs are synthetic (zeros and empty strings; a free dimension is 1, a zero-size one stays 0),
     /// and a failure is logged and counted (<c>mlops.serving.warmup_failures</c>) but never refuses the version: zeros are
     /// not valid for every model (Resize scales, Expand shapes, TopK's k, a divisor).
     /// </summary>
