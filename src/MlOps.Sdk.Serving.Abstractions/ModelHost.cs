@@ -32,7 +32,8 @@ public abstract class ModelHost<TIn, TOut>
 
     /// <summary>
     /// Runs the model once on a batch: items are stacked along the model's first (batch) dimension, which must be free;
-    /// every input must have a fixed size per item. All results come from the same version.
+    /// every item's inputs must have the same shape past it (a fixed size, or sequences or images of one size). All
+    /// results come from the same version.
     /// </summary>
     /// <exception cref="ModelInputException">An item does not fit the model; the message names it.</exception>
     public abstract IReadOnlyList<TOut> Predict(ReadOnlySpan<TIn> inputs);

@@ -3,7 +3,9 @@ namespace MlOps.Sdk.Serving;
 /// <summary>
 /// Input and output buffers for the low-level tensor API of a model host: the caller writes inputs into
 /// <see cref="Input{T}"/>, calls <see cref="ModelHost{TIn, TOut}.Run(ModelTensors)"/> and reads <see cref="Output{T}"/>.
-/// The buffers are bound to the serving session once and rebound after a swap; nothing is allocated per call.
+/// The buffers are bound to the serving session once and rebound after a swap: with numeric inputs and outputs whose
+/// shape follows from the inputs', nothing is allocated per call (string inputs are copied into a string tensor on each
+/// run; outputs sized by the run are allocated by it).
 /// </summary>
 /// <remarks>One caller at a time: keep one instance per thread (or pool them). Create with
 /// <see cref="ModelHost{TIn, TOut}.CreateTensors(int, string[])"/>; only the host that made them can run them.</remarks>
