@@ -55,7 +55,7 @@ internal abstract class InputBinding<TIn>(string name)
                 typeof(ShapedInput<,>).MakeGenericType(typeof(TIn), shape.Element), name, meta, shape, Accessors.Getter<TIn, object?>(property))!;
         }
 
-        var fixedLength = dims.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
+        var fixedLength = dims.Where(d => d >= 0).Aggregate(1L, (a, b) => a * b);
         return expected == typeof(string)
             ? new StringInput(name, meta, Accessors.Getter<TIn, string?>(property))
             : (InputBinding<TIn>)Activator.CreateInstance(
@@ -105,16 +105,12 @@ internal abstract class InputBinding<TIn>(string name)
 
         public override InputSlot<TIn>? CreateSlot() =>
             scalar is not null ? new Slot(this, GC.AllocateArray<T>(1, pinned: true), _scalarShape)
-            : length > 0 && _meta.Dimensions.Count(d => d < 0) <= 1 ? new Slot(this, GC.AllocateArray<T>((int)length, pinned: true), Accessors.ShapeFor(_meta, (int)length))
+            : length > 0 ? new Slot(this, GC.AllocateArray<T>((int)length, pinned: true), Accessors.ShapeFor(_meta, (int)length))
             : null;
 
         public override OrtValue CreateBatch(ReadOnlySpan<TIn> inputs)
         {
             var per = scalar is not null ? 1 : (int)length;
-            if (per <= 0)
-            {
-                throw new ModelInputException(Name, "its size is not fixed, so items cannot be stacked into one batch");
-            }
 
             var buffer = new T[inputs.Length * per];
             for (var i = 0; i < inputs.Length; i++)
@@ -169,7 +165,7 @@ internal abstract class InputBinding<TIn>(string name)
             }
 
             var values = array!(input) ?? throw new ModelInputException(Name, "the array is null");
-            if (length > 0 && values.Length != length)
+            if (values.Length != length)
             {
                 throw new ModelInputException(Name, $"{values.Length} values where the model takes {length} ({Accessors.Describe(_meta)})");
             }

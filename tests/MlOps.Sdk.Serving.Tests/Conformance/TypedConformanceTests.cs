@@ -207,6 +207,19 @@ public sealed class TypedConformanceTests
         Same(runtime["joined"], served.Joined!);
     }
 
+    [Fact]
+    public async Task ZeroSizeDimension_AsFlatRows()
+    {
+        var (@case, runtime) = Case("zero_size", 1); // two rows: [2, 0] and [2, 3]
+        var features = @case.Inputs["features"].AsSpan<float>().ToArray();
+        var rows = Enumerable.Range(0, 2).Select(r => new ZeroSizeRowIn { Empty = [], Features = features[(r * 3)..((r + 1) * 3)] }).ToArray();
+        await using var provider = await ServeAsync<ZeroSizeRowIn, ZeroSizeRowOut>(@case.ModelPath);
+        var host = provider.GetRequiredService<ModelHost<ZeroSizeRowIn, ZeroSizeRowOut>>();
+
+        Assert.Equal(runtime["joined"].AsSpan<float>().ToArray(), host.Predict(rows).SelectMany(r => r.Joined!));
+        Assert.Equal(features[..3], host.Predict(rows[0]).Joined);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -597,6 +610,21 @@ public sealed class TypedConformanceTests
     {
         [ModelOutput("joined")]
         public float[,]? Joined { get; set; }
+    }
+
+    public sealed class ZeroSizeRowIn
+    {
+        [ModelInput("empty")]
+        public float[]? Empty { get; set; }
+
+        [ModelInput("features")]
+        public float[]? Features { get; set; }
+    }
+
+    public sealed class ZeroSizeRowOut
+    {
+        [ModelOutput("joined")]
+        public float[]? Joined { get; set; }
     }
 
     public sealed class ZipMapIn
