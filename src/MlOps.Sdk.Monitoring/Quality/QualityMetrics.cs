@@ -165,6 +165,171 @@ public static class QualityMetrics
         return total == 0 ? (residual == 0 ? 1 : 0) : 1 - (residual / total);
     }
 
+    /// <summary>Mean squared error (<c>mean_squared_error</c>).</summary>
+    public static double MeanSquaredError(ReadOnlySpan<double> actual, ReadOnlySpan<double> predicted)
+    {
+        RequirePairs(actual.Length, predicted.Length);
+        double sum = 0;
+        for (var i = 0; i < actual.Length; i++)
+        {
+            sum += (actual[i] - predicted[i]) * (actual[i] - predicted[i]);
+        }
+
+        return sum / actual.Length;
+    }
+
+    /// <summary>
+    /// The confusion matrix (<c>confusion_matrix(labels=range(classes))</c>): row i holds the rows whose label is class i,
+    /// column j those predicted as class j.
+    /// </summary>
+    /// <exception cref="MlOpsValidationException">A label or prediction is outside [0, classes).</exception>
+    public static long[,] ConfusionMatrix(ReadOnlySpan<int> labels, ReadOnlySpan<int> predictions, int classes)
+    {
+        RequirePairs(labels.Length, predictions.Length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        var matrix = new long[classes, classes];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes || (uint)predictions[i] >= (uint)classes)
+            {
+                throw new MlOpsValidationException($"Row {i} has label {labels[i]} and prediction {predictions[i]}; classes are 0 to {classes - 1}.");
+            }
+
+            matrix[labels[i], predictions[i]]++;
+        }
+
+        return matrix;
+    }
+
+    /// <summary>Share of predictions equal to their label, for any number of classes (<c>accuracy_score</c>).</summary>
+    public static double Accuracy(ReadOnlySpan<int> labels, ReadOnlySpan<int> predictions)
+    {
+        RequirePairs(labels.Length, predictions.Length);
+        var hits = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            hits += labels[i] == predictions[i] ? 1 : 0;
+        }
+
+        return (double)hits / labels.Length;
+    }
+
+    /// <summary>
+    /// Multiclass precision, recall and F1 (<c>precision_recall_fscore_support(average=...)</c> with
+    /// <c>zero_division=0</c>) over the classes present among the labels or predictions, as scikit-learn takes them.
+    /// </summary>
+    public static (double Precision, double Recall, double F1) PrecisionRecallF1(ReadOnlySpan<int> labels, ReadOnlySpan<int> predictions, Averaging averaging)
+    {
+        RequirePairs(labels.Length, predictions.Length);
+        var classes = SortedUnion(labels, predictions);
+        long tpSum = 0, fpSum = 0, fnSum = 0;
+        double precision = 0, recall = 0, f1 = 0, weights = 0;
+        foreach (var c in classes)
+        {
+            long tp = 0, fp = 0, fn = 0;
+            for (var i = 0; i < labels.Length; i++)
+            {
+                tp += labels[i] == c && predictions[i] == c ? 1 : 0;
+                fp += labels[i] != c && predictions[i] == c ? 1 : 0;
+                fn += labels[i] == c && predictions[i] != c ? 1 : 0;
+            }
+
+            (tpSum, fpSum, fnSum) = (tpSum + tp, fpSum + fp, fnSum + fn);
+            var weight = averaging == Averaging.Weighted ? tp + fn : 1.0;
+            precision += weight * Ratio(tp, tp + fp);
+            recall += weight * Ratio(tp, tp + fn);
+            f1 += weight * Ratio(2 * tp, (2 * tp) + fp + fn);
+            weights += weight;
+        }
+
+        if (averaging == Averaging.Micro)
+        {
+            return (Ratio(tpSum, tpSum + fpSum), Ratio(tpSum, tpSum + fnSum), Ratio(2 * tpSum, (2 * tpSum) + fpSum + fnSum));
+        }
+
+        return weights == 0 ? (0, 0, 0) : (precision / weights, recall / weights, f1 / weights);
+    }
+
+    /// <summary>
+    /// One-vs-rest ROC AUC (<c>roc_auc_score(multi_class="ovr", average=...)</c>): each class's scores against the rest,
+    /// averaged unweighted (macro) or by each class's count among the labels (weighted).
+    /// </summary>
+    /// <param name="labels">The class of each row, 0 to the number of columns − 1; every class must occur.</param>
+    /// <param name="probabilities">One row per label, one column per class.</param>
+    /// <param name="averaging"><see cref="Averaging.Macro"/> or <see cref="Averaging.Weighted"/>.</param>
+    public static double RocAucOneVsRest(ReadOnlySpan<int> labels, double[,] probabilities, Averaging averaging = Averaging.Macro)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        RequirePairs(labels.Length, probabilities.GetLength(0));
+        if (averaging == Averaging.Micro)
+        {
+            throw new MlOpsValidationException("One-vs-rest ROC AUC is averaged macro or weighted, as scikit-learn allows for multiclass.");
+        }
+
+        var classes = probabilities.GetLength(1);
+        var positives = new bool[labels.Length];
+        var scores = new double[labels.Length];
+        double sum = 0, weights = 0;
+        for (var c = 0; c < classes; c++)
+        {
+            long support = 0;
+            for (var i = 0; i < labels.Length; i++)
+            {
+                positives[i] = labels[i] == c;
+                support += positives[i] ? 1 : 0;
+                scores[i] = probabilities[i, c];
+            }
+
+            var weight = averaging == Averaging.Weighted ? support : 1.0;
+            sum += weight * RocAuc(positives, scores);
+            weights += weight;
+        }
+
+        return sum / weights;
+    }
+
+    /// <summary>
+    /// Multiclass log loss (<c>log_loss</c>): probabilities clipped to [ε, 1 − ε] (ε the double's machine epsilon) and
+    /// each row renormalised to sum to 1, as scikit-learn 1.2 does.
+    /// </summary>
+    public static double LogLoss(ReadOnlySpan<int> labels, double[,] probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        RequirePairs(labels.Length, probabilities.GetLength(0));
+        var classes = probabilities.GetLength(1);
+        double loss = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            double rowSum = 0;
+            for (var c = 0; c < classes; c++)
+            {
+                rowSum += Math.Clamp(probabilities[i, c], MachineEpsilon, 1 - MachineEpsilon);
+            }
+
+            loss -= Math.Log(Math.Clamp(probabilities[i, labels[i]], MachineEpsilon, 1 - MachineEpsilon) / rowSum);
+        }
+
+        return loss / labels.Length;
+    }
+
+    private static double Ratio(long numerator, long denominator) => denominator == 0 ? 0 : (double)numerator / denominator;
+
+    private static int[] SortedUnion(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        var set = new SortedSet<int>();
+        foreach (var x in a)
+        {
+            set.Add(x);
+        }
+
+        foreach (var x in b)
+        {
+            set.Add(x);
+        }
+
+        return [.. set];
+    }
+
     private static void RequirePairs(int labels, int predictions)
     {
         if (labels != predictions || labels == 0)

@@ -124,4 +124,18 @@ public static class HypothesisTests
         var z = (p1 - p2) / Math.Sqrt(variance);
         return new TestResult(z, 2 * SpecialFunctions.NormalSurvival(Math.Abs(z)));
     }
+
+    /// <summary>
+    /// McNemar's exact test of two paired classifiers (statsmodels' <c>mcnemar(table, exact=True)</c>): the statistic is
+    /// the smaller of the two discordant counts, the p-value twice its binomial(b + c, ½) tail, at most 1.
+    /// </summary>
+    /// <param name="onlyFirstRight">Rows the first model got right and the second wrong.</param>
+    /// <param name="onlySecondRight">Rows the second model got right and the first wrong.</param>
+    public static TestResult McNemarExact(long onlyFirstRight, long onlySecondRight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(onlyFirstRight);
+        ArgumentOutOfRangeException.ThrowIfNegative(onlySecondRight);
+        var statistic = Math.Min(onlyFirstRight, onlySecondRight);
+        return new TestResult(statistic, Math.Min(1, 2 * SpecialFunctions.BinomialHalfCdf(statistic, onlyFirstRight + onlySecondRight)));
+    }
 }

@@ -1,0 +1,136 @@
+using MlOps.Sdk.Monitoring.Quality;
+using MlOps.Sdk.Monitoring.Statistics;
+
+namespace MlOps.Sdk.Testing.Quality;
+
+/// <summary>
+/// A binary classifier's predictions on labelled rows: the metrics (Monitoring's implementations, pinned to
+/// scikit-learn) and their confidence intervals — Wilson for proportions, DeLong for ROC AUC, a seeded percentile
+/// bootstrap for F1 and log loss.
+/// </summary>
+/// <typeparam name="TIn">The row type, kept for slices.</typeparam>
+public sealed class BinaryEvaluation<TIn>
+{
+    private readonly bool[] _labels;
+    private readonly double[] _scores;
+    private readonly bool[] _predictions;
+
+    internal BinaryEvaluation(TIn[] rows, bool[] labels, double[] scores, double threshold)
+    {
+        Rows = rows;
+        _labels = labels;
+        _scores = scores;
+        Threshold = threshold;
+        _predictions = Array.ConvertAll(scores, s => s >= threshold);
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var counted = (labels[i], _predictions[i]) switch
+            {
+                (true, true) => TruePositives++,
+                (false, true) => FalsePositives++,
+                (true, false) => FalseNegatives++,
+                _ => TrueNegatives++,
+            };
+        }
+    }
+
+    /// <summary>The rows, in the order evaluated.</summary>
+    public IReadOnlyList<TIn> Rows { get; }
+
+    /// <summary>The labels.</summary>
+    public IReadOnlyList<bool> Labels => _labels;
+
+    /// <summary>The scores (the positive class's probability or any score that orders rows).</summary>
+    public IReadOnlyList<double> Scores => _scores;
+
+    /// <summary>A row is predicted positive when its score reaches this.</summary>
+    public double Threshold { get; }
+
+    /// <summary>The number of rows.</summary>
+    public int Count => _labels.Length;
+
+    /// <summary>Positive rows predicted positive.</summary>
+    public long TruePositives { get; }
+
+    /// <summary>Negative rows predicted positive.</summary>
+    public long FalsePositives { get; }
+
+    /// <summary>Positive rows predicted negative.</summary>
+    public long FalseNegatives { get; }
+
+    /// <summary>Negative rows predicted negative.</summary>
+    public long TrueNegatives { get; }
+
+    /// <summary>Whether each row was predicted right.</summary>
+    internal IEnumerable<bool> Correct => _labels.Zip(_predictions, (l, p) => l == p);
+
+    internal ReadOnlySpan<bool> LabelSpan => _labels;
+
+    internal ReadOnlySpan<double> ScoreSpan => _scores;
+
+    /// <summary>The share of rows predicted right.</summary>
+    public double Accuracy => QualityMetrics.Accuracy(_labels, _predictions);
+
+    /// <summary>Precision of the positive class (0 when nothing is predicted positive).</summary>
+    public double Precision => QualityMetrics.PrecisionRecallF1(_labels, _predictions).Precision;
+
+    /// <summary>Recall of the positive class (0 when no row is positive).</summary>
+    public double Recall => QualityMetrics.PrecisionRecallF1(_labels, _predictions).Recall;
+
+    /// <summary>F1 of the positive class.</summary>
+    public double F1 => QualityMetrics.PrecisionRecallF1(_labels, _predictions).F1;
+
+    /// <summary>ROC AUC.</summary>
+    /// <exception cref="MlOpsValidationException">Only one class is present.</exception>
+    public double RocAuc => QualityMetrics.RocAuc(_labels, _scores);
+
+    /// <summary>Log loss of the scores read as probabilities.</summary>
+    public double LogLoss => QualityMetrics.LogLoss(_labels, _scores);
+
+    /// <summary>The confusion matrix: row 0 the negative labels, row 1 the positive; column 0 predicted negative, column 1 positive.</summary>
+    public long[,] ConfusionMatrix => new long[,] { { TrueNegatives, FalsePositives }, { FalseNegatives, TruePositives } };
+
+    /// <summary>The value of <paramref name="metric"/>.</summary>
+    public double Value(Metric metric) => metric switch
+    {
+        Metric.Accuracy => Accuracy,
+        Metric.Precision => Precision,
+        Metric.Recall => Recall,
+        Metric.F1 => F1,
+        Metric.RocAuc => RocAuc,
+        Metric.LogLoss => LogLoss,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
+    };
+
+    /// <summary>
+    /// The confidence interval of <paramref name="metric"/>: Wilson for accuracy (hits of rows), precision (of predicted
+    /// positives) and recall (of positives); DeLong for ROC AUC; a percentile bootstrap of
+    /// <paramref name="resamples"/> resamples seeded with <paramref name="seed"/> for F1 and log loss.
+    /// </summary>
+    public ConfidenceInterval Interval(Metric metric, double level = 0.95, int resamples = 2000, int seed = 1) => metric switch
+    {
+        Metric.Accuracy => ConfidenceInterval.Wilson(TruePositives + TrueNegatives, Count, level),
+        Metric.Precision => ConfidenceInterval.Wilson(TruePositives, Math.Max(1, TruePositives + FalsePositives), level),
+        Metric.Recall => ConfidenceInterval.Wilson(TruePositives, Math.Max(1, TruePositives + FalseNegatives), level),
+        Metric.RocAuc => DeLong.AucInterval(_labels, _scores, level),
+        _ => Bootstrap.Interval(_labels, _scores, Threshold, metric, level, resamples, seed),
+    };
+
+    /// <summary>The number of rows the metric's interval counts: rows, predicted positives (precision) or positives (recall).</summary>
+    public long Support(Metric metric) => metric switch
+    {
+        Metric.Precision => TruePositives + FalsePositives,
+        Metric.Recall => TruePositives + FalseNegatives,
+        _ => Count,
+    };
+
+    /// <summary>The rows whose <paramref name="key"/> is the same, each as an evaluation of its own.</summary>
+    public IReadOnlyDictionary<TKey, BinaryEvaluation<TIn>> SliceBy<TKey>(Func<TIn, TKey> key)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Enumerable.Range(0, Count).GroupBy(i => key(Rows[i])).ToDictionary(
+            g => g.Key,
+            g => new BinaryEvaluation<TIn>([.. g.Select(i => Rows[i])], [.. g.Select(i => _labels[i])], [.. g.Select(i => _scores[i])], Threshold));
+    }
+}
