@@ -9,6 +9,10 @@ public static class ModelAssert
 {
     /// <summary>Assertions on a binary classifier's evaluation.</summary>
     public static BinaryModelAssertions<TIn> That<TIn>(BinaryEvaluation<TIn> evaluation) => new(evaluation ?? throw new ArgumentNullException(nameof(evaluation)));
+
+    /// <summary>Assertions on how <paramref name="host"/>'s <paramref name="score"/> behaves: invariance, direction, expected labels, golden predictions.</summary>
+    public static BehaviourAssertions<TIn, TOut> Behaviour<TIn, TOut>(Serving.ModelHost<TIn, TOut> host, Func<TOut, double> score)
+        where TOut : new() => new(host ?? throw new ArgumentNullException(nameof(host)), score ?? throw new ArgumentNullException(nameof(score)));
 }
 
 /// <summary>
@@ -116,33 +120,34 @@ public sealed class BinaryModelAssertions<TIn>
         return this;
     }
 
+    /// <summary>
+    /// Claims that the evaluated rows have not drifted from <paramref name="reference"/> (the model's profile from its
+    /// training run): Monitoring's drift tests with <paramref name="options"/> (Evidently's defaults when null); the
+    /// message lists the drifted features with their test, score and threshold.
+    /// </summary>
+    public BinaryModelAssertions<TIn> NoDriftFrom(Monitoring.ReferenceProfile reference, Monitoring.DriftOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        using var monitor = new Monitoring.DriftMonitor<TIn>(reference, options);
+        var report = monitor.Evaluate(_evaluation.Rows);
+        var drifted = report.Features.Where(f => f.Drifted).ToList();
+        _checks.Add(new QualityCheck("data drift", "no drifted feature", drifted.Count, null, report.Rows, drifted.Count == 0,
+            $"{drifted.Count} of {report.Features.Count} features drifted: {string.Join(", ", drifted.Select(f => f.Feature))}"));
+        if (drifted.Count > 0)
+        {
+            _sections.Add("Drifted features:\n" + string.Concat(drifted.Select(f => FormattableString.Invariant($"  {f.Feature,-20} {f.Test,-14} score {f.Score:0.######} (threshold {f.Threshold:0.####}, {(f.IsPValue ? "p-value" : "distance")})\n"))));
+        }
+
+        return this;
+    }
+
     /// <summary>The table of checks, as <see cref="Verify"/> would report it.</summary>
     public string Report()
     {
         var text = new StringBuilder();
         var failed = _checks.Count(c => !c.Passed);
         text.Append(CultureInfo.InvariantCulture, $"Model quality: {(failed == 0 ? "every check passed" : $"{failed} of {_checks.Count} checks failed")} on {_evaluation.Count} rows (threshold {_evaluation.Threshold:0.###}).\n\n");
-        var rows = _checks.Select(c => new[]
-        {
-            c.Check,
-            c.Threshold,
-            double.IsNaN(c.Value) ? "-" : c.Value.ToString("0.####", CultureInfo.InvariantCulture),
-            c.Interval?.ToString() ?? "-",
-            c.Count.ToString(CultureInfo.InvariantCulture),
-            c.Passed ? "passed" : "FAILED: " + c.Detail,
-        }).Prepend(["check", "claim", "value", "interval", "n", "result"]).ToList();
-        var widths = Enumerable.Range(0, 5).Select(i => rows.Max(r => r[i].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            text.Append("| ");
-            for (var i = 0; i < 5; i++)
-            {
-                text.Append(row[i].PadRight(widths[i])).Append(" | ");
-            }
-
-            text.Append(row[5]).Append('\n');
-        }
-
+        CheckTable.Append(text, _checks);
         if (failed > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"\nConfusion matrix (rows: label, columns: prediction):\n              predicted 0  predicted 1\n  label 0     {_evaluation.TrueNegatives,11}  {_evaluation.FalsePositives,11}\n  label 1     {_evaluation.FalseNegatives,11}  {_evaluation.TruePositives,11}\n");

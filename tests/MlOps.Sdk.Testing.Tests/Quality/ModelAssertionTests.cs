@@ -130,6 +130,66 @@ public sealed class ModelAssertionTests : IAsyncLifetime
         Assert.Contains("verify", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Behaviour_Invariance_Direction_AndExpectedLabels_ReportTheRowsThatBreakThem()
+    {
+        var rows = Rows(500, separation: 1.0, seed: 12);
+
+        ModelAssert.Behaviour(_model.Host, s => s.Y![0])
+            .Invariant("second column does not matter", rows, r => r with { X = [r.X[0], r.X[1] + 100] }, epsilon: 0)
+            .Directional("raising the first column", rows, r => r with { X = [r.X[0] + 1, r.X[1]] }, ScoreDirection.NotDecreasing)
+            .Expect("obvious cases", [(new Row { X = [5, 0] }, true), (new Row { X = [-5, 0] }, false)])
+            .Verify();
+        var error = Assert.Throws<ModelAssertionException>(() => ModelAssert.Behaviour(_model.Host, s => s.Y![0])
+            .Invariant("first column does not matter", rows, r => r with { X = [r.X[0] + 0.5f, r.X[1]] }, epsilon: 0.01)
+            .Directional("raising the first column lowers the score", rows, r => r with { X = [r.X[0] + 1, r.X[1]] }, ScoreDirection.NotIncreasing)
+            .Expect("obvious cases", [(new Row { X = [5, 0] }, false), (new Row { X = [-5, 0] }, false)])
+            .Verify());
+
+        Assert.Equal(3, error.Checks.Count(c => !c.Passed));
+        Assert.Contains("500 of 500 rows break it; largest change 0.5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("row 0: score ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1 of 2 cases get the other label", error.Message, StringComparison.Ordinal);
+        Assert.Contains("row 0: expected negative, score 5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Golden_IsWrittenOnce_ThenHeldTo_AndADifferentModelShowsTheRowsThatDiffer()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mlops-golden-{Guid.NewGuid():N}", "golden.json");
+        var rows = Rows(50, separation: 1.0, seed: 13);
+        try
+        {
+            var first = Assert.Throws<ModelAssertionException>(() => ModelAssert.Behaviour(_model.Host, s => s.Y![0]).MatchesGolden(path, rows).Verify());
+            Assert.Contains("was written with 50 rows; review it, commit it, and run again", first.Message, StringComparison.Ordinal);
+
+            ModelAssert.Behaviour(_model.Host, s => s.Y![0]).MatchesGolden(path, []).Verify();
+            var changed = Assert.Throws<ModelAssertionException>(() => ModelAssert.Behaviour(_model.Host, s => s.Y![1]).MatchesGolden(path, [], tolerance: 1e-3).Verify());
+
+            Assert.Contains("rows differ", changed.Message, StringComparison.Ordinal);
+            Assert.Contains("row 0: golden ", changed.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void NoDriftFrom_TheTrainingProfile_NamesTheDriftedFeatures()
+    {
+        var training = Rows(5_000, separation: 1.0, seed: 14);
+        var profile = Monitoring.ReferenceProfile.Build(training, name => name == "X");
+        var holdout = _model.Host.EvaluateBinary(Rows(2_000, separation: 1.0, seed: 15), r => r.Positive, s => s.Y![0]);
+        var shifted = _model.Host.EvaluateBinary(Rows(2_000, separation: 1.0, seed: 16).Select(r => r with { X = [r.X[0] + 1, r.X[1]] }), r => r.Positive, s => s.Y![0]);
+
+        ModelAssert.That(holdout).NoDriftFrom(profile).Verify();
+        var error = Assert.Throws<ModelAssertionException>(() => ModelAssert.That(shifted).NoDriftFrom(profile).Verify());
+
+        Assert.Contains("X[0]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Drifted features:", error.Message, StringComparison.Ordinal);
+    }
+
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
     /// <summary>Rows whose first column is N(separation·label, 1) and second the first plus N(0, noise).</summary>
