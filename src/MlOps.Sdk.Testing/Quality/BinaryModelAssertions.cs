@@ -223,7 +223,7 @@ public sealed class BinaryModelAssertions<TIn>
             $"McNemar exact p = {P(mcnemar.PValue)} ({onlyCandidate} rows only the candidate got right, {onlyReference} only the reference)");
     }
 
-    private static string P(double p) => p < 1e-4 ? p.ToString("0.##E+0", CultureInfo.InvariantCulture) : p.ToString("0.####", CultureInfo.InvariantCulture);
+    private static string P(double p) => p == 0 ? "< 1E-300" : p < 1e-4 ? p.ToString("0.##E+0", CultureInfo.InvariantCulture) : p.ToString("0.####", CultureInfo.InvariantCulture);
 
     private static string Name(Metric metric) => metric switch
     {
