@@ -50,20 +50,13 @@ public static class QualityMetrics
     public static double RocAuc(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores)
     {
         RequirePairs(labels.Length, scores.Length);
-        var order = new int[scores.Length];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        var keys = scores.ToArray();
-        Array.Sort(keys, order);
+        var order = Statistics.ScoreOrder.Ascending(scores);
         double positiveRanks = 0;
         long positives = 0;
-        for (var start = 0; start < keys.Length;)
+        for (var start = 0; start < order.Length;)
         {
             var end = start;
-            while (end + 1 < keys.Length && keys[end + 1] == keys[start])
+            while (end + 1 < order.Length && scores[order[end + 1]] == scores[order[start]])
             {
                 end++;
             }

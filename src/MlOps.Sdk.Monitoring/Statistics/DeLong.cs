@@ -22,8 +22,11 @@ public static class DeLong
     public static ConfidenceInterval AucInterval(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, double level = 0.95)
     {
         var (auc, variance) = Auc(labels, scores);
-        return ConfidenceInterval.Normal(auc, Math.Sqrt(variance), level, 0, 1);
+        return Interval(auc, variance, level);
     }
+
+    /// <summary>The normal interval of an AUC with its DeLong <paramref name="variance"/>, clipped to [0, 1] as pROC clips it.</summary>
+    public static ConfidenceInterval Interval(double auc, double variance, double level) => ConfidenceInterval.Normal(auc, Math.Sqrt(variance), level, 0, 1);
 
     /// <summary>
     /// The paired DeLong test of two models' AUCs on the same rows: the difference <paramref name="first"/> −
@@ -59,55 +62,58 @@ public static class DeLong
             throw new MlOpsValidationException($"DeLong needs a score per label; got {labels.Length} labels and {scores.Length} scores.");
         }
 
-        var caseScores = new List<double>();
-        var controlScores = new List<double>();
+        var m = 0;
+        foreach (var label in labels)
+        {
+            m += label ? 1 : 0;
+        }
+
+        var n = labels.Length - m;
+        if (m < 2 || n < 2)
+        {
+            throw new MlOpsValidationException($"DeLong's variance needs at least two positives and two negatives; there are {m} and {n}.");
+        }
+
+        // One pass over the rows in score order, a tie group at a time: a case's placement counts the controls below its
+        // group and half those in it; a control's, the cases above its group and half those in it.
+        var order = ScoreOrder.Ascending(scores);
+        var placement = new double[labels.Length];
+        var (casesBelow, controlsBelow) = (0, 0);
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start;
+            var (cases, controls) = (0, 0);
+            while (end < order.Length && scores[order[end]] == scores[order[start]])
+            {
+                (cases, controls) = labels[order[end]] ? (cases + 1, controls) : (cases, controls + 1);
+                end++;
+            }
+
+            var casePlacement = (controlsBelow + (0.5 * controls)) / n;
+            var controlPlacement = (m - casesBelow - cases + (0.5 * cases)) / m;
+            for (var k = start; k < end; k++)
+            {
+                placement[order[k]] = labels[order[k]] ? casePlacement : controlPlacement;
+            }
+
+            (casesBelow, controlsBelow, start) = (casesBelow + cases, controlsBelow + controls, end);
+        }
+
+        var (casePlacements, controlPlacements) = (new double[m], new double[n]);
+        var (c, d) = (0, 0);
         for (var i = 0; i < labels.Length; i++)
         {
-            (labels[i] ? caseScores : controlScores).Add(scores[i]);
+            if (labels[i])
+            {
+                casePlacements[c++] = placement[i];
+            }
+            else
+            {
+                controlPlacements[d++] = placement[i];
+            }
         }
 
-        if (caseScores.Count < 2 || controlScores.Count < 2)
-        {
-            throw new MlOpsValidationException($"DeLong's variance needs at least two positives and two negatives; there are {caseScores.Count} and {controlScores.Count}.");
-        }
-
-        var sortedControls = controlScores.ToArray();
-        var sortedCases = caseScores.ToArray();
-        Array.Sort(sortedControls);
-        Array.Sort(sortedCases);
-        var cases = caseScores.Select(x => (Below(sortedControls, x) + (0.5 * Equal(sortedControls, x))) / sortedControls.Length).ToArray();
-        var controls = controlScores.Select(y => (Above(sortedCases, y) + (0.5 * Equal(sortedCases, y))) / sortedCases.Length).ToArray();
-        return (cases, controls);
-    }
-
-    private static int Below(double[] sorted, double x) => LowerBound(sorted, x);
-
-    private static int Above(double[] sorted, double y) => sorted.Length - UpperBound(sorted, y);
-
-    private static int Equal(double[] sorted, double x) => UpperBound(sorted, x) - LowerBound(sorted, x);
-
-    private static int LowerBound(double[] sorted, double x)
-    {
-        var (lo, hi) = (0, sorted.Length);
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            (lo, hi) = sorted[mid] < x ? (mid + 1, hi) : (lo, mid);
-        }
-
-        return lo;
-    }
-
-    private static int UpperBound(double[] sorted, double x)
-    {
-        var (lo, hi) = (0, sorted.Length);
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            (lo, hi) = sorted[mid] <= x ? (mid + 1, hi) : (lo, mid);
-        }
-
-        return lo;
+        return (casePlacements, controlPlacements);
     }
 
     private static double Mean(double[] values) => values.Sum() / values.Length;

@@ -14,6 +14,15 @@ internal abstract class OutputBinding<TOut>(string name)
     /// <summary>Reads row <paramref name="row"/> of <paramref name="rows"/> from a batch output.</summary>
     public abstract void ReadRow(OrtValue value, int row, int rows, TOut output);
 
+    /// <summary>Reads every row of a batch output, one result per row.</summary>
+    public virtual void ReadRows(OrtValue value, TOut[] outputs)
+    {
+        for (var row = 0; row < outputs.Length; row++)
+        {
+            ReadRow(value, row, outputs.Length, outputs[row]);
+        }
+    }
+
     /// <summary>A pre-allocated tensor for this output, when its shape is known; null otherwise (ONNX Runtime allocates it).</summary>
     public virtual OutputSlot<TOut>? CreateSlot() => null;
 
@@ -76,6 +85,25 @@ internal abstract class OutputBinding<TOut>(string name)
 
         private readonly Action<TOut, T>? _scalar = isArray ? null : (Action<TOut, T>)setter;
         private readonly Action<TOut, T[]>? _array = isArray ? (Action<TOut, T[]>)setter : null;
+
+        /// <summary>Reads the batch's data once, not once per row.</summary>
+        public override void ReadRows(OrtValue value, TOut[] outputs)
+        {
+            var data = value.GetTensorDataAsSpan<T>();
+            var per = outputs.Length == 0 ? 0 : data.Length / outputs.Length;
+            for (var row = 0; row < outputs.Length; row++)
+            {
+                var slice = data.Slice(row * per, per);
+                if (_scalar is not null)
+                {
+                    _scalar(outputs[row], slice.IsEmpty ? default : slice[0]);
+                }
+                else
+                {
+                    _array!(outputs[row], slice.ToArray());
+                }
+            }
+        }
 
         public override void ReadRow(OrtValue value, int row, int rows, TOut output)
         {

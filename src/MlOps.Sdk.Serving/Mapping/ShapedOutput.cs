@@ -84,19 +84,32 @@ internal sealed class MapOutput<TOut, TKey>(string name, Action<TOut, object?> s
 {
     public override void Read(OrtValue value, TOut output) => ReadRow(value, 0, 1, output);
 
+    /// <summary>Reads the sequence once for the whole batch.</summary>
+    public override void ReadRows(OrtValue value, TOut[] outputs)
+    {
+        var maps = Maps(value);
+        for (var row = 0; row < outputs.Length; row++)
+        {
+            set(outputs[row], row < maps.Count ? maps[row] : new Dictionary<TKey, float>());
+        }
+    }
+
     public override void ReadRow(OrtValue value, int row, int rows, TOut output)
     {
+        var typed = Maps(value);
+        set(output, row < typed.Count ? typed[row] : new Dictionary<TKey, float>());
+    }
+
+    private IReadOnlyList<IReadOnlyDictionary<TKey, float>> Maps(OrtValue value)
+    {
         var maps = OrtTensors.ReadMaps(Name, value);
-        IReadOnlyList<IReadOnlyDictionary<TKey, float>> typed;
         try
         {
-            typed = maps.AsMaps<TKey>();
+            return maps.AsMaps<TKey>();
         }
         catch (InvalidOperationException e)
         {
             throw new ModelMappingException($"Output '{Name}' is not keyed by {typeof(TKey).Name}: {e.Message}");
         }
-
-        set(output, row < typed.Count ? typed[row] : new Dictionary<TKey, float>());
     }
 }

@@ -55,10 +55,11 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
             for (var row = 0; row < results.Length; row++)
             {
                 results[row] = new TOut();
-                for (var o = 0; o < Mapping.Outputs.Length; o++)
-                {
-                    Mapping.Outputs[o].ReadRow(outputs[o], row, results.Length, results[row]);
-                }
+            }
+
+            for (var o = 0; o < Mapping.Outputs.Length; o++)
+            {
+                Mapping.Outputs[o].ReadRows(outputs[o], results);
             }
 
             return results;

@@ -14,6 +14,10 @@ public sealed class BinaryEvaluation<TIn>
     private readonly bool[] _labels;
     private readonly double[] _scores;
     private readonly bool[] _predictions;
+    private readonly Lazy<(double Precision, double Recall, double F1)> _precisionRecallF1;
+    private readonly Lazy<double> _rocAuc;
+    private readonly Lazy<double> _logLoss;
+    private readonly Lazy<(double Auc, double Variance)> _deLong;
 
     internal BinaryEvaluation(TIn[] rows, bool[] labels, double[] scores, double threshold)
     {
@@ -22,6 +26,10 @@ public sealed class BinaryEvaluation<TIn>
         _scores = scores;
         Threshold = threshold;
         _predictions = Array.ConvertAll(scores, s => s >= threshold);
+        _precisionRecallF1 = new(() => QualityMetrics.PrecisionRecallF1(_labels, _predictions));
+        _rocAuc = new(() => QualityMetrics.RocAuc(_labels, _scores));
+        _logLoss = new(() => QualityMetrics.LogLoss(_labels, _scores));
+        _deLong = new(() => DeLong.Auc(_labels, _scores));
         for (var i = 0; i < labels.Length; i++)
         {
             var counted = (labels[i], _predictions[i]) switch
@@ -72,20 +80,20 @@ public sealed class BinaryEvaluation<TIn>
     public double Accuracy => QualityMetrics.Accuracy(_labels, _predictions);
 
     /// <summary>Precision of the positive class (0 when nothing is predicted positive).</summary>
-    public double Precision => QualityMetrics.PrecisionRecallF1(_labels, _predictions).Precision;
+    public double Precision => _precisionRecallF1.Value.Precision;
 
     /// <summary>Recall of the positive class (0 when no row is positive).</summary>
-    public double Recall => QualityMetrics.PrecisionRecallF1(_labels, _predictions).Recall;
+    public double Recall => _precisionRecallF1.Value.Recall;
 
     /// <summary>F1 of the positive class.</summary>
-    public double F1 => QualityMetrics.PrecisionRecallF1(_labels, _predictions).F1;
+    public double F1 => _precisionRecallF1.Value.F1;
 
     /// <summary>ROC AUC.</summary>
     /// <exception cref="MlOpsValidationException">Only one class is present.</exception>
-    public double RocAuc => QualityMetrics.RocAuc(_labels, _scores);
+    public double RocAuc => _rocAuc.Value;
 
     /// <summary>Log loss of the scores read as probabilities.</summary>
-    public double LogLoss => QualityMetrics.LogLoss(_labels, _scores);
+    public double LogLoss => _logLoss.Value;
 
     /// <summary>The confusion matrix: row 0 the negative labels, row 1 the positive; column 0 predicted negative, column 1 positive.</summary>
     public long[,] ConfusionMatrix => new long[,] { { TrueNegatives, FalsePositives }, { FalseNegatives, TruePositives } };
@@ -112,7 +120,7 @@ public sealed class BinaryEvaluation<TIn>
         Metric.Accuracy => ConfidenceInterval.Wilson(TruePositives + TrueNegatives, Count, level),
         Metric.Precision => ConfidenceInterval.Wilson(TruePositives, Math.Max(1, TruePositives + FalsePositives), level),
         Metric.Recall => ConfidenceInterval.Wilson(TruePositives, Math.Max(1, TruePositives + FalseNegatives), level),
-        Metric.RocAuc => DeLong.AucInterval(_labels, _scores, level),
+        Metric.RocAuc => DeLong.Interval(_deLong.Value.Auc, _deLong.Value.Variance, level),
         _ => Bootstrap.Interval(_labels, _scores, Threshold, metric, level, resamples, seed),
     };
 
