@@ -28,7 +28,7 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(label);
         ArgumentNullException.ThrowIfNull(score);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var collected = new Collected<TIn>();
+        var collected = new Collected<TIn>(rows.TryGetNonEnumeratedCount(out var count) ? count : 0);
         foreach (var chunk in rows.Chunk(batchSize))
         {
             collected.Add(host, chunk, label, score);
@@ -53,7 +53,7 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(label);
         ArgumentNullException.ThrowIfNull(score);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var collected = new Collected<TIn>();
+        var collected = new Collected<TIn>(0);
         var chunk = new List<TIn>(batchSize);
         await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -70,11 +70,11 @@ public static class ModelEvaluation
     }
 
     /// <summary>Rows, labels and scores gathered batch by batch.</summary>
-    private sealed class Collected<TIn>
+    private sealed class Collected<TIn>(int capacity)
     {
-        private readonly List<TIn> _rows = [];
-        private readonly List<bool> _labels = [];
-        private readonly List<double> _scores = [];
+        private readonly List<TIn> _rows = new(capacity);
+        private readonly List<bool> _labels = new(capacity);
+        private readonly List<double> _scores = new(capacity);
 
         public void Add<TOut>(ModelHost<TIn, TOut> host, TIn[] chunk, Func<TIn, bool> label, Func<TOut, double> score)
             where TOut : new()
