@@ -50,7 +50,20 @@ public static class QualityMetrics
     public static double RocAuc(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores)
     {
         RequirePairs(labels.Length, scores.Length);
-        var order = Statistics.ScoreOrder.Ascending(scores);
+        var rented = System.Buffers.ArrayPool<int>.Shared.Rent(scores.Length);
+        try
+        {
+            return RocAuc(labels, scores, rented.AsSpan(0, scores.Length));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
+    private static double RocAuc(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, Span<int> order)
+    {
+        Statistics.ScoreOrder.Ascending(scores, order);
         double positiveRanks = 0;
         long positives = 0;
         for (var start = 0; start < order.Length;)

@@ -76,8 +76,22 @@ public static class DeLong
 
         // One pass over the rows in score order, a tie group at a time: a case's placement counts the controls below its
         // group and half those in it; a control's, the cases above its group and half those in it.
-        var order = ScoreOrder.Ascending(scores);
-        var placement = new double[labels.Length];
+        var rentedOrder = System.Buffers.ArrayPool<int>.Shared.Rent(labels.Length);
+        var rentedPlacement = System.Buffers.ArrayPool<double>.Shared.Rent(labels.Length);
+        try
+        {
+            return Placements(labels, scores, m, n, rentedOrder.AsSpan(0, labels.Length), rentedPlacement.AsSpan(0, labels.Length));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(rentedOrder);
+            System.Buffers.ArrayPool<double>.Shared.Return(rentedPlacement);
+        }
+    }
+
+    private static (double[] Cases, double[] Controls) Placements(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, int m, int n, Span<int> order, Span<double> placement)
+    {
+        ScoreOrder.Ascending(scores, order);
         var (casesBelow, controlsBelow) = (0, 0);
         for (var start = 0; start < order.Length;)
         {

@@ -69,12 +69,13 @@ public static class ModelEvaluation
         return collected.Evaluation(threshold);
     }
 
-    /// <summary>Rows, labels and scores gathered batch by batch.</summary>
+    /// <summary>Rows, labels and scores gathered batch by batch, into arrays of the row count when it is known (no copy at the end).</summary>
     private sealed class Collected<TIn>(int capacity)
     {
-        private readonly List<TIn> _rows = new(capacity);
-        private readonly List<bool> _labels = new(capacity);
-        private readonly List<double> _scores = new(capacity);
+        private TIn[] _rows = new TIn[capacity];
+        private bool[] _labels = new bool[capacity];
+        private double[] _scores = new double[capacity];
+        private int _count;
 
         public void Add<TOut>(ModelHost<TIn, TOut> host, TIn[] chunk, Func<TIn, bool> label, Func<TOut, double> score)
             where TOut : new()
@@ -84,17 +85,38 @@ public static class ModelEvaluation
                 return;
             }
 
+            if (_count + chunk.Length > _rows.Length)
+            {
+                var size = Math.Max(_count + chunk.Length, _rows.Length * 2);
+                Array.Resize(ref _rows, size);
+                Array.Resize(ref _labels, size);
+                Array.Resize(ref _scores, size);
+            }
+
             var results = host.Predict(chunk);
             for (var i = 0; i < chunk.Length; i++)
             {
-                _rows.Add(chunk[i]);
-                _labels.Add(label(chunk[i]));
-                _scores.Add(score(results[i]));
+                _rows[_count] = chunk[i];
+                _labels[_count] = label(chunk[i]);
+                _scores[_count++] = score(results[i]);
             }
         }
 
-        public BinaryEvaluation<TIn> Evaluation(double threshold) => _rows.Count == 0
-            ? throw new MlOpsValidationException("There are no rows to evaluate the model on.")
-            : new BinaryEvaluation<TIn>([.. _rows], [.. _labels], [.. _scores], threshold);
+        public BinaryEvaluation<TIn> Evaluation(double threshold)
+        {
+            if (_count == 0)
+            {
+                throw new MlOpsValidationException("There are no rows to evaluate the model on.");
+            }
+
+            if (_count != _rows.Length)
+            {
+                Array.Resize(ref _rows, _count);
+                Array.Resize(ref _labels, _count);
+                Array.Resize(ref _scores, _count);
+            }
+
+            return new BinaryEvaluation<TIn>(_rows, _labels, _scores, threshold);
+        }
     }
 }
