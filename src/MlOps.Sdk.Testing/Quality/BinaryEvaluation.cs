@@ -32,13 +32,25 @@ public sealed class BinaryEvaluation<TIn>
         _deLong = new(() => DeLong.Auc(_labels, _scores));
         for (var i = 0; i < labels.Length; i++)
         {
-            var counted = (labels[i], _predictions[i]) switch
+            if (_predictions[i])
             {
-                (true, true) => TruePositives++,
-                (false, true) => FalsePositives++,
-                (true, false) => FalseNegatives++,
-                _ => TrueNegatives++,
-            };
+                if (labels[i])
+                {
+                    TruePositives++;
+                }
+                else
+                {
+                    FalsePositives++;
+                }
+            }
+            else if (labels[i])
+            {
+                FalseNegatives++;
+            }
+            else
+            {
+                TrueNegatives++;
+            }
         }
     }
 
