@@ -103,7 +103,8 @@ internal static class TensorProtos
         return buffer.ToArray();
     }
 
-    private static ReadOnlySpan<byte> Bytes(TensorValue value) => value.DataType switch
+    /// <summary>A numeric tensor's values as their little-endian bytes.</summary>
+    public static ReadOnlySpan<byte> Bytes(TensorValue value) => value.DataType switch
     {
         TensorDataType.Float32 => MemoryMarshal.AsBytes(value.AsSpan<float>()),
         TensorDataType.Float64 => MemoryMarshal.AsBytes(value.AsSpan<double>()),

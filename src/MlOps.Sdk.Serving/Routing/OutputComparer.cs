@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using MlOps.Sdk.Serving.Mapping;
 
 namespace MlOps.Sdk.Serving.Routing;
@@ -92,20 +91,7 @@ internal sealed class OutputComparer<TOut>
     {
         TensorDataType.String => a.AsSpan<string>().SequenceEqual(b.AsSpan<string>()),
         TensorDataType.MapSequence => false,
-        _ => Bits(a).SequenceEqual(Bits(b)),
-    };
-
-    private static ReadOnlySpan<byte> Bits(TensorValue value) => value.DataType switch
-    {
-        TensorDataType.Int8 => MemoryMarshal.AsBytes(value.AsSpan<sbyte>()),
-        TensorDataType.UInt8 => value.AsSpan<byte>(),
-        TensorDataType.Int16 => MemoryMarshal.AsBytes(value.AsSpan<short>()),
-        TensorDataType.UInt16 or TensorDataType.BFloat16 => MemoryMarshal.AsBytes(value.AsSpan<ushort>()),
-        TensorDataType.Int32 => MemoryMarshal.AsBytes(value.AsSpan<int>()),
-        TensorDataType.UInt32 => MemoryMarshal.AsBytes(value.AsSpan<uint>()),
-        TensorDataType.Int64 => MemoryMarshal.AsBytes(value.AsSpan<long>()),
-        TensorDataType.UInt64 => MemoryMarshal.AsBytes(value.AsSpan<ulong>()),
-        _ => MemoryMarshal.AsBytes(value.AsSpan<bool>()),
+        _ => TensorProtos.Bytes(a).SequenceEqual(TensorProtos.Bytes(b)),
     };
 
     private static bool IsFloating(Type type) =>

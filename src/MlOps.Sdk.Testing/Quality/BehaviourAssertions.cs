@@ -121,18 +121,7 @@ public sealed class BehaviourAssertions<TIn, TOut>
 
     /// <summary>Checks every claim made; throws if any does not hold.</summary>
     /// <exception cref="ModelAssertionException">A claim does not hold: the message is <see cref="Report"/>.</exception>
-    public void Verify()
-    {
-        if (_checks.Count == 0)
-        {
-            throw new InvalidOperationException("No claim was made: add Invariant, Directional, Expect or MatchesGolden before Verify.");
-        }
-
-        if (_checks.Any(c => !c.Passed))
-        {
-            throw new ModelAssertionException(Report(), [.. _checks]);
-        }
-    }
+    public void Verify() => CheckTable.Verify(_checks, Report, "Invariant, Directional, Expect or MatchesGolden");
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

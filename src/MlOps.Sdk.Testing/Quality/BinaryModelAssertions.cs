@@ -152,18 +152,7 @@ public sealed class BinaryModelAssertions<TIn>
 
     /// <summary>Checks every claim made; throws if any does not hold.</summary>
     /// <exception cref="ModelAssertionException">A claim does not hold: the message is <see cref="Report"/>.</exception>
-    public void Verify()
-    {
-        if (_checks.Count == 0)
-        {
-            throw new InvalidOperationException("No claim was made: add AtLeast, AtMost, NoWorseThan or AtLeastPerSlice before Verify.");
-        }
-
-        if (_checks.Any(c => !c.Passed))
-        {
-            throw new ModelAssertionException(Report(), [.. _checks]);
-        }
-    }
+    public void Verify() => CheckTable.Verify(_checks, Report, "AtLeast, AtMost, NoWorseThan, AtLeastPerSlice or NoDriftFrom");
 
     private static QualityCheck Claim(BinaryEvaluation<TIn> evaluation, string name, Metric metric, double threshold, double? confidence, bool atLeast)
     {
