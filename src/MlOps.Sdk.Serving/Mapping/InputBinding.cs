@@ -127,7 +127,7 @@ internal abstract class InputBinding<TIn>(string name)
                     throw new ModelInputException(Name, $"item {i} has {values.Length} values where the model takes {per} ({Accessors.Describe(_meta)})");
                 }
 
-                values.CopyTo(buffer, i * per);
+                values.AsSpan().CopyTo(buffer.AsSpan(i * per));
             }
 
             var shape = Accessors.ShapeFor(_meta, per);

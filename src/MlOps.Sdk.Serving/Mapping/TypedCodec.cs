@@ -11,6 +11,11 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
     where TOut : new()
 {
     private const int MaxIdleContexts = 16;
+
+    /// <summary>Makes a result by a compiled constructor call rather than the <c>new()</c> constraint's reflection path.</summary>
+    private static readonly Func<TOut> NewResult = typeof(TOut).IsValueType
+        ? static () => new TOut()
+        : System.Linq.Expressions.Expression.Lambda<Func<TOut>>(System.Linq.Expressions.Expression.New(typeof(TOut))).Compile();
     private readonly InferenceSession _session;
     private readonly System.Collections.Concurrent.ConcurrentBag<RunContext> _contexts = [];
 
@@ -54,7 +59,7 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
             var results = new TOut[inputs.Length];
             for (var row = 0; row < results.Length; row++)
             {
-                results[row] = new TOut();
+                results[row] = NewResult();
             }
 
             for (var o = 0; o < Mapping.Outputs.Length; o++)
