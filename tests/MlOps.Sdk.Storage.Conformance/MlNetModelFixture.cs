@@ -15,6 +15,7 @@ public sealed class MlNetModelFixture
             row.Label = row.A + row.B > 1;
             return row;
         }).ToList();
+        Rows = rows;
         var data = ml.Data.LoadFromEnumerable(rows);
         Model = ml.Transforms.Concatenate("Features", "A", "B", "C", "D")
             .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression())
@@ -23,6 +24,9 @@ public sealed class MlNetModelFixture
         ml.Model.ConvertToOnnx(Model, data, onnx);
         Bytes = onnx.ToArray();
     }
+
+    /// <summary>The rows the model was trained on.</summary>
+    public IReadOnlyList<Row> Rows { get; }
 
     /// <summary>The context the model was trained in.</summary>
     public MLContext Context { get; } = new(seed: 1);

@@ -1,7 +1,7 @@
-using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Serving.Tests.Conformance;
+using MlOps.Sdk.Storage.Conformance;
 
 // Usage: dotnet run --project tools/conformance/Record -- <conformance folder>
 var root = args.Length > 0 ? args[0] : "tests/MlOps.Sdk.Serving.Tests/Conformance";
@@ -17,29 +17,16 @@ foreach (var model in ConformanceSet.Load(root).GroupBy(c => c.ModelPath))
     }
 }
 
-// A binary classifier trained and exported by ML.NET (SDCA logistic regression over four columns), with two cases.
+// The tests' ML.NET export (SDCA logistic regression over four columns, MlNetModelFixture), with two cases of its rows.
 static void ExportMlNet(string folder)
 {
-    var ml = new MLContext(seed: 1);
-    var random = new Random(1);
-    var rows = Enumerable.Range(0, 200).Select(_ =>
-    {
-        var row = new Row { A = (float)random.NextDouble(), B = (float)random.NextDouble(), C = (float)random.NextDouble(), D = (float)random.NextDouble() };
-        row.Label = row.A + row.B > 1;
-        return row;
-    }).ToList();
-    var data = ml.Data.LoadFromEnumerable(rows);
-    var model = ml.Transforms.Concatenate("Features", "A", "B", "C", "D").Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression()).Fit(data);
+    var fixture = new MlNetModelFixture();
     Directory.CreateDirectory(folder);
-    using (var onnx = File.Create(Path.Combine(folder, "model.onnx")))
-    {
-        ml.Model.ConvertToOnnx(model, data, onnx);
-    }
-
+    File.WriteAllBytes(Path.Combine(folder, "model.onnx"), fixture.Bytes);
     foreach (var (k, count) in new[] { (0, 1), (1, 5) })
     {
         var dir = Directory.CreateDirectory(Path.Combine(folder, $"test_data_set_{k}")).FullName;
-        var picked = rows.Skip(10 * k).Take(count).ToArray();
+        var picked = fixture.Rows.Skip(10 * k).Take(count).ToArray();
         var columns = new (string Name, TensorValue Value)[]
         {
             ("A", TensorValue.Create(picked.Select(r => r.A).ToArray(), count, 1)),
@@ -53,17 +40,4 @@ static void ExportMlNet(string folder)
             File.WriteAllBytes(Path.Combine(dir, $"input_{i}.pb"), ConformanceSet.WriteTensor(columns[i].Name, columns[i].Value));
         }
     }
-}
-
-internal sealed class Row
-{
-    public float A { get; set; }
-
-    public float B { get; set; }
-
-    public float C { get; set; }
-
-    public float D { get; set; }
-
-    public bool Label { get; set; }
 }
