@@ -11,7 +11,7 @@ namespace MlOps.Sdk.Benchmarks;
 /// Runtime running the same rows in batches of 1,024 with the host's session options (inputs copied into arrays, the
 /// score read back) and nothing else. <c>Evaluate</c> is the model-quality API: the batched prediction through a model
 /// host, every binary metric (accuracy, precision, recall, F1, ROC AUC, log loss, the confusion matrix) and the DeLong
-/// interval of the AUC.
+/// interval of the AUC; <c>EvaluateOneThread</c> the same with the batches predicted one after another.
 /// </summary>
 [MemoryDiagnoser]
 public class ModelEvaluationBenchmarks
@@ -94,12 +94,19 @@ public class ModelEvaluationBenchmarks
     [Benchmark(Baseline = true)]
     public double RawOnnxRuntime() => Model == "Mlp" ? RawMlp() : RawClassifier();
 
+    /// <summary>The model-quality API as a test calls it: batches predicted on every core, as request threads would.</summary>
     [Benchmark]
-    public IReadOnlyList<double> Evaluate()
+    public IReadOnlyList<double> Evaluate() => Evaluate(maxDegreeOfParallelism: -1);
+
+    /// <summary>The same, one batch after another: the evaluation's own cost on the baseline's single thread.</summary>
+    [Benchmark]
+    public IReadOnlyList<double> EvaluateOneThread() => Evaluate(maxDegreeOfParallelism: 1);
+
+    private IReadOnlyList<double> Evaluate(int maxDegreeOfParallelism)
     {
         return Model == "Mlp"
-            ? Metrics(_mlp.Host.EvaluateBinary(_mlpRows, r => r.Label, s => s.Score))
-            : Metrics(_classifier.Host.EvaluateBinary(_rows, r => r.Label, s => s.Value));
+            ? Metrics(_mlp.Host.EvaluateBinary(_mlpRows, r => r.Label, s => s.Score, maxDegreeOfParallelism: maxDegreeOfParallelism))
+            : Metrics(_classifier.Host.EvaluateBinary(_rows, r => r.Label, s => s.Value, maxDegreeOfParallelism: maxDegreeOfParallelism));
 
         static IReadOnlyList<double> Metrics<TIn>(BinaryEvaluation<TIn> evaluation)
         {

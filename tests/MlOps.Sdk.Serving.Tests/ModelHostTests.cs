@@ -93,6 +93,34 @@ public sealed class ModelHostTests(MlNetModelFixture mlNet) : IClassFixture<MlNe
     }
 
     [Fact]
+    public async Task PredictBatch_RunContextsPerSize_StayRight_AcrossMoreSizesThanKept_AndAfterABadItem()
+    {
+        var host = await StartAdderAsync(1f);
+
+        // Sizes 2-13 are more than the codec keeps bound contexts for: the first sizes reuse theirs, the rest allocate.
+        for (var round = 0; round < 3; round++)
+        {
+            for (var size = 2; size <= 13; size++)
+            {
+                var items = Enumerable.Range(0, size).Select(i => new VectorIn { X = [i, round, size, -i] }).ToArray();
+
+                var results = host.Predict(items.AsSpan());
+
+                for (var i = 0; i < size; i++)
+                {
+                    Assert.Equal(items[i].X!.Select(v => v + 1f), results[i].Y!);
+                }
+            }
+        }
+
+        var error = Assert.Throws<ModelInputException>(() => host.Predict(new VectorIn[] { new() { X = [1, 2, 3, 4] }, new() { X = null } }.AsSpan()));
+        Assert.Contains("item 1", error.Message, StringComparison.Ordinal);
+        var after = host.Predict(new VectorIn[] { new() { X = [2, 2, 2, 2] }, new() { X = [5, 5, 5, 5] } }.AsSpan());
+        Assert.Equal([3f, 3f, 3f, 3f], after[0].Y!);
+        Assert.Equal([6f, 6f, 6f, 6f], after[1].Y!);
+    }
+
+    [Fact]
     public async Task Predict_WrongLengthOrMissingValue_ThrowsATypedErrorNamingTheInput_AndTheHostKeepsServing()
     {
         var host = await StartAdderAsync(1f);

@@ -36,6 +36,16 @@ public static class QualityMetrics
             fn += labels[i] && !predictions[i] ? 1 : 0;
         }
 
+        return PrecisionRecallF1(tp, fp, fn);
+    }
+
+    /// <summary>Precision, recall and F1 of the positive class from the confusion counts (a ratio with nothing to count is 0).</summary>
+    /// <param name="truePositives">Positives predicted positive.</param>
+    /// <param name="falsePositives">Negatives predicted positive.</param>
+    /// <param name="falseNegatives">Positives predicted negative.</param>
+    public static (double Precision, double Recall, double F1) PrecisionRecallF1(long truePositives, long falsePositives, long falseNegatives)
+    {
+        var (tp, fp, fn) = (truePositives, falsePositives, falseNegatives);
         return (
             tp + fp == 0 ? 0 : (double)tp / (tp + fp),
             tp + fn == 0 ? 0 : (double)tp / (tp + fn),
@@ -50,50 +60,20 @@ public static class QualityMetrics
     public static double RocAuc(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores)
     {
         RequirePairs(labels.Length, scores.Length);
-        var rented = System.Buffers.ArrayPool<int>.Shared.Rent(scores.Length);
-        try
+        using var ranked = Statistics.RankedLabels.Rank(labels, scores);
+        long positives = 0, negatives = 0, pairs = 0; // pairs: twice the positive-above-negative pairs, ties counting one
+        foreach (var (p, n) in ranked.Groups)
         {
-            return RocAuc(labels, scores, rented.AsSpan(0, scores.Length));
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<int>.Shared.Return(rented);
-        }
-    }
-
-    private static double RocAuc(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, Span<int> order)
-    {
-        Statistics.ScoreOrder.Ascending(scores, order);
-        double positiveRanks = 0;
-        long positives = 0;
-        for (var start = 0; start < order.Length;)
-        {
-            var end = start;
-            while (end + 1 < order.Length && scores[order[end + 1]] == scores[order[start]])
-            {
-                end++;
-            }
-
-            var averageRank = ((start + end) / 2.0) + 1;
-            for (var k = start; k <= end; k++)
-            {
-                if (labels[order[k]])
-                {
-                    positiveRanks += averageRank;
-                    positives++;
-                }
-            }
-
-            start = end + 1;
+            pairs += p * ((2 * negatives) + n);
+            (positives, negatives) = (positives + p, negatives + n);
         }
 
-        var negatives = labels.Length - positives;
         if (positives == 0 || negatives == 0)
         {
             throw new MlOpsValidationException("ROC AUC needs both classes among the labels.");
         }
 
-        return (positiveRanks - (positives * (positives + 1) / 2.0)) / ((double)positives * negatives);
+        return pairs / (2.0 * positives * negatives);
     }
 
     /// <summary>
@@ -103,16 +83,31 @@ public static class QualityMetrics
     public static double LogLoss(ReadOnlySpan<bool> labels, ReadOnlySpan<double> probabilities)
     {
         RequirePairs(labels.Length, probabilities.Length);
-        double loss = 0;
+
+        // The sum of the logs is the log of the product, taken once: the likelihoods are multiplied, and every 16 of
+        // them (each at least ε = 2⁻⁵², so the product stays above 2⁻⁸³² and normal) the product's power of two is moved
+        // into an integer exponent, exactly. Each product rounds as each sum of logs would; one Math.Log per 16 rows.
+        const int Block = 16;
+        double product = 1;
+        long exponent = 0;
         for (var i = 0; i < labels.Length; i++)
         {
-            var p = Math.Clamp(probabilities[i], MachineEpsilon, 1 - MachineEpsilon);
+            var p = Math.Min(Math.Max(probabilities[i], MachineEpsilon), 1 - MachineEpsilon);
             var q = 1 - p;
-            var sum = p + q;
-            loss -= labels[i] ? Math.Log(p / sum) : Math.Log(q / sum);
+
+            // The label's likelihood, p for a positive and 1 − p for a negative, chosen without a branch (random labels
+            // would mispredict half of them): y = 1 gives 0 + p, y = 0 gives 1 − p, both exact.
+            double y = labels[i] ? 1 : 0;
+            product *= ((1 - y) + (((2 * y) - 1) * p)) / (p + q);
+            if (i % Block == Block - 1)
+            {
+                var power = Math.ILogB(product);
+                product = Math.ScaleB(product, -power);
+                exponent += power;
+            }
         }
 
-        return loss / labels.Length;
+        return -((exponent * Math.Log(2)) + Math.Log(product)) / labels.Length;
     }
 
     /// <summary>Mean absolute error (<c>mean_absolute_error</c>).</summary>

@@ -12,10 +12,32 @@ public static class DeLong
     /// <exception cref="MlOpsValidationException">The spans differ in length, or a class has fewer than two members.</exception>
     public static (double Auc, double Variance) Auc(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores)
     {
-        var placements = Placements(labels, scores);
-        var (cases, controls) = (placements.Cases, placements.Controls);
-        var auc = Mean(cases);
-        return (auc, (Covariance(cases, cases, auc, auc) / cases.Length) + (Covariance(controls, controls, auc, auc) / controls.Length));
+        var (m, n) = ClassCounts(labels, scores);
+        using var ranked = RankedLabels.Rank(labels, scores);
+
+        // A case's placement counts the controls below its tie group and half those in it; a control's, the cases above
+        // its group and half those in it. Twice the sum of case placements times n is an integer: the AUC comes exact.
+        long below = 0, pairs = 0;
+        foreach (var (cases, controls) in ranked.Groups)
+        {
+            pairs += cases * ((2 * below) + controls);
+            below += controls;
+        }
+
+        var auc = pairs / (2.0 * m * n);
+        double caseSquares = 0, controlSquares = 0;
+        long casesBelow = 0, controlsBelow = 0;
+        var (perControl, perCase) = (1.0 / n, 1.0 / m);
+        foreach (var (cases, controls) in ranked.Groups)
+        {
+            var casePlacement = ((controlsBelow + (0.5 * controls)) * perControl) - auc;
+            var controlPlacement = ((m - casesBelow - cases + (0.5 * cases)) * perCase) - auc;
+            caseSquares += cases * casePlacement * casePlacement;
+            controlSquares += controls * controlPlacement * controlPlacement;
+            (casesBelow, controlsBelow) = (casesBelow + cases, controlsBelow + controls);
+        }
+
+        return (auc, (caseSquares / (m - 1) / m) + (controlSquares / (n - 1) / n));
     }
 
     /// <summary>The DeLong confidence interval of the AUC, clipped to [0, 1] as pROC clips it.</summary>
@@ -57,22 +79,7 @@ public static class DeLong
     /// </summary>
     private static (double[] Cases, double[] Controls) Placements(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores)
     {
-        if (labels.Length != scores.Length)
-        {
-            throw new MlOpsValidationException($"DeLong needs a score per label; got {labels.Length} labels and {scores.Length} scores.");
-        }
-
-        var m = 0;
-        foreach (var label in labels)
-        {
-            m += label ? 1 : 0;
-        }
-
-        var n = labels.Length - m;
-        if (m < 2 || n < 2)
-        {
-            throw new MlOpsValidationException($"DeLong's variance needs at least two positives and two negatives; there are {m} and {n}.");
-        }
+        var (m, n) = ClassCounts(labels, scores);
 
         // One pass over the rows in score order, a tie group at a time: a case's placement counts the controls below its
         // group and half those in it; a control's, the cases above its group and half those in it.
@@ -87,6 +94,25 @@ public static class DeLong
             System.Buffers.ArrayPool<int>.Shared.Return(rentedOrder);
             System.Buffers.ArrayPool<double>.Shared.Return(rentedPlacement);
         }
+    }
+
+    /// <summary>The cases and controls among the labels.</summary>
+    /// <exception cref="MlOpsValidationException">The spans differ in length, or a class has fewer than two members.</exception>
+    private static (int Cases, int Controls) ClassCounts(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores)
+    {
+        if (labels.Length != scores.Length)
+        {
+            throw new MlOpsValidationException($"DeLong needs a score per label; got {labels.Length} labels and {scores.Length} scores.");
+        }
+
+        var m = labels.Length - labels.Count(false);
+        var n = labels.Length - m;
+        if (m < 2 || n < 2)
+        {
+            throw new MlOpsValidationException($"DeLong's variance needs at least two positives and two negatives; there are {m} and {n}.");
+        }
+
+        return (m, n);
     }
 
     private static (double[] Cases, double[] Controls) Placements(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, int m, int n, Span<int> order, Span<double> placement)

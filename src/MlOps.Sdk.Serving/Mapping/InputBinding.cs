@@ -14,8 +14,8 @@ internal abstract class InputBinding<TIn>(string name)
     /// <summary>One tensor holding every input of a batch along the first (batch) dimension.</summary>
     public abstract OrtValue CreateBatch(ReadOnlySpan<TIn> inputs);
 
-    /// <summary>A reusable tensor for this input, when its size is fixed; null otherwise (a value is created per call).</summary>
-    public virtual InputSlot<TIn>? CreateSlot() => null;
+    /// <summary>A reusable tensor for this input holding <paramref name="rows"/> items, when its size is fixed; null otherwise (a value is created per call).</summary>
+    public virtual InputSlot<TIn>? CreateSlot(int rows = 1) => null;
 
     /// <summary>Whether every call feeds the same shape (false when the shape is the caller's, per call).</summary>
     public virtual bool FixedShape => true;
@@ -103,10 +103,22 @@ internal abstract class InputBinding<TIn>(string name)
         private readonly NodeMetadata _meta = meta;
         private readonly long[] _scalarShape = Accessors.ShapeFor(meta, 1);
 
-        public override InputSlot<TIn>? CreateSlot() =>
-            scalar is not null ? new Slot(this, GC.AllocateArray<T>(1, pinned: true), _scalarShape)
-            : length > 0 ? new Slot(this, GC.AllocateArray<T>((int)length, pinned: true), Accessors.ShapeFor(_meta, (int)length))
-            : null;
+        public override InputSlot<TIn>? CreateSlot(int rows = 1)
+        {
+            var per = scalar is not null ? 1 : (int)length;
+            if (per <= 0)
+            {
+                return null;
+            }
+
+            var shape = Accessors.ShapeFor(_meta, per);
+            if (rows != 1)
+            {
+                shape[0] = rows; // a batch: the free first dimension (only such inputs are batched)
+            }
+
+            return new Slot(this, GC.AllocateArray<T>(per * rows, pinned: true), shape, per);
+        }
 
         public override OrtValue CreateBatch(ReadOnlySpan<TIn> inputs)
         {
@@ -135,26 +147,34 @@ internal abstract class InputBinding<TIn>(string name)
             return OrtValue.CreateTensorValueFromMemory(buffer, shape);
         }
 
-        private void Fill(TIn input, T[] buffer)
+        private void Fill(TIn input, Span<T> destination, int item)
         {
             if (scalar is not null)
             {
-                buffer[0] = scalar(input);
+                destination[0] = scalar(input);
                 return;
             }
 
-            var values = array!(input) ?? throw new ModelInputException(Name, "the array is null");
-            if (values.Length != buffer.Length)
+            var values = array!(input) ?? throw new ModelInputException(Name, item < 0 ? "the array is null" : $"the array of item {item} is null");
+            if (values.Length != destination.Length)
             {
-                throw new ModelInputException(Name, $"{values.Length} values where the model takes {buffer.Length} ({Accessors.Describe(_meta)})");
+                throw new ModelInputException(Name, $"{(item < 0 ? "" : $"item {item} has ")}{values.Length} values where the model takes {destination.Length} ({Accessors.Describe(_meta)})");
             }
 
-            values.CopyTo(buffer, 0);
+            values.CopyTo(destination);
         }
 
-        private sealed class Slot(NumericInput<T> binding, T[] buffer, long[] shape) : InputSlot<TIn>(OrtValue.CreateTensorValueFromMemory(buffer, shape))
+        private sealed class Slot(NumericInput<T> binding, T[] buffer, long[] shape, int per) : InputSlot<TIn>(OrtValue.CreateTensorValueFromMemory(buffer, shape))
         {
-            public override void Write(TIn input) => binding.Fill(input, buffer);
+            public override void Write(TIn input) => binding.Fill(input, buffer, item: -1);
+
+            public override void WriteRows(ReadOnlySpan<TIn> inputs)
+            {
+                for (var i = 0; i < inputs.Length; i++)
+                {
+                    binding.Fill(inputs[i], buffer.AsSpan(i * per, per), i);
+                }
+            }
         }
 
         public override OrtValue Create(TIn input)

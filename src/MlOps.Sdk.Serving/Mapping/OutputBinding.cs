@@ -23,8 +23,8 @@ internal abstract class OutputBinding<TOut>(string name)
         }
     }
 
-    /// <summary>A pre-allocated tensor for this output, when its shape is known; null otherwise (ONNX Runtime allocates it).</summary>
-    public virtual OutputSlot<TOut>? CreateSlot() => null;
+    /// <summary>A pre-allocated tensor for this output of <paramref name="rows"/> items, when its shape is known; null otherwise (ONNX Runtime allocates it).</summary>
+    public virtual OutputSlot<TOut>? CreateSlot(int rows = 1) => null;
 
     /// <param name="name">The output.</param>
     /// <param name="meta">Its metadata.</param>
@@ -70,15 +70,15 @@ internal abstract class OutputBinding<TOut>(string name)
     private sealed class NumericOutput<T>(string name, NodeMetadata meta, bool isArray, Delegate setter, bool tiedToBatch) : OutputBinding<TOut>(name)
         where T : unmanaged
     {
-        public override OutputSlot<TOut>? CreateSlot()
+        public override OutputSlot<TOut>? CreateSlot(int rows = 1)
         {
             // Only the batch dimension may be free, and only when it is the inputs' batch: it is 1 for a single prediction.
-            if (!tiedToBatch || meta.Dimensions.Skip(1).Any(d => d < 0))
+            if (!tiedToBatch || meta.Dimensions.Skip(1).Any(d => d < 0) || (rows != 1 && (meta.Dimensions.Length == 0 || meta.Dimensions[0] >= 0)))
             {
                 return null;
             }
 
-            var shape = meta.Dimensions.Select((d, i) => i == 0 && d < 0 ? 1L : d).ToArray();
+            var shape = meta.Dimensions.Select((d, i) => i == 0 && d < 0 ? (long)rows : d).ToArray();
             var buffer = GC.AllocateArray<T>((int)shape.Aggregate(1L, (a, b) => a * b), pinned: true);
             return new OutputSlot<TOut>(OrtValue.CreateTensorValueFromMemory(buffer, shape), this);
         }

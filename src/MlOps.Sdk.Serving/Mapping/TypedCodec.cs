@@ -5,12 +5,15 @@ namespace MlOps.Sdk.Serving.Mapping;
 /// <summary>
 /// The typed codec: <typeparamref name="TIn"/> properties feed the inputs, <typeparamref name="TOut"/> properties receive
 /// the outputs. Single calls reuse run contexts (input tensors over reusable buffers, pre-allocated outputs, bound once
-/// when every size is fixed); batches stack items along the free first dimension.
+/// when every size is fixed); batches stack items along the free first dimension, in run contexts of their size when
+/// every input and output is numeric with fixed sizes past the batch (a few sizes are kept: a batch prediction loop's
+/// size, its last partial batch, a micro-batcher's usual sizes).
 /// </summary>
 internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
     where TOut : new()
 {
     private const int MaxIdleContexts = 16;
+    private const int MaxBatchSizes = 8;
 
     /// <summary>Makes a result by a compiled constructor call rather than the <c>new()</c> constraint's reflection path.</summary>
     private static readonly Func<TOut> NewResult = typeof(TOut).IsValueType
@@ -18,6 +21,8 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
         : System.Linq.Expressions.Expression.Lambda<Func<TOut>>(System.Linq.Expressions.Expression.New(typeof(TOut))).Compile();
     private readonly InferenceSession _session;
     private readonly System.Collections.Concurrent.ConcurrentBag<RunContext> _contexts = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Collections.Concurrent.ConcurrentBag<RunContext>> _batchContexts = new();
+    private readonly bool _bindsBatches;
 
     /// <exception cref="ModelMappingException">The types do not fit the session's inputs and outputs.</exception>
     public TypedCodec(InferenceSession session)
@@ -26,6 +31,11 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
         Mapping = TensorMapping<TIn, TOut>.Create(session);
         CanBatch = Mapping.InputNames.Select(n => session.InputMetadata[n]).Concat(Mapping.OutputNames.Select(n => session.OutputMetadata[n]))
             .All(meta => meta.IsTensor && meta.Dimensions.Length > 0 && meta.Dimensions[0] < 0 && meta.Dimensions.Skip(1).All(d => d > 0));
+        if (CanBatch)
+        {
+            using var probe = new RunContext(session, Mapping, rows: 2);
+            _bindsBatches = probe.IsBound;
+        }
     }
 
     public TensorMapping<TIn, TOut> Mapping { get; }
@@ -39,14 +49,34 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
 
     public override void Dispose()
     {
-        while (_contexts.TryTake(out var context))
+        foreach (var bag in _batchContexts.Values.Append(_contexts))
         {
-            context.Dispose();
+            while (bag.TryTake(out var context))
+            {
+                context.Dispose();
+            }
         }
     }
 
     public override TOut[] RunBatch(InferenceSession session, RunOptions runOptions, ReadOnlySpan<TIn> inputs)
     {
+        if (_bindsBatches && inputs.Length > 1 && (_batchContexts.ContainsKey(inputs.Length) || _batchContexts.Count < MaxBatchSizes))
+        {
+            var idle = _batchContexts.GetOrAdd(inputs.Length, static _ => []);
+            var context = idle.TryTake(out var taken) ? taken : new RunContext(_session, Mapping, inputs.Length);
+            var healthy = false;
+            try
+            {
+                var results = context.RunBatch(session, runOptions, inputs);
+                healthy = true;
+                return results;
+            }
+            finally
+            {
+                Return(idle, context, healthy);
+            }
+        }
+
         var values = new OrtValue[Mapping.Inputs.Length];
         try
         {
@@ -94,14 +124,19 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
         }
         finally
         {
-            if (healthy && _contexts.Count < MaxIdleContexts)
-            {
-                _contexts.Add(context);
-            }
-            else
-            {
-                context.Dispose();
-            }
+            Return(_contexts, context, healthy);
+        }
+    }
+
+    private static void Return(System.Collections.Concurrent.ConcurrentBag<RunContext> idle, RunContext context, bool healthy)
+    {
+        if (healthy && idle.Count < MaxIdleContexts)
+        {
+            idle.Add(context);
+        }
+        else
+        {
+            context.Dispose();
         }
     }
 
@@ -115,11 +150,14 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
         private readonly OrtValue[]? _outputs;
         private readonly OrtIoBinding? _binding;
 
-        public RunContext(InferenceSession session, TensorMapping<TIn, TOut> mapping)
+        /// <param name="session">The session.</param>
+        /// <param name="mapping">The mapping.</param>
+        /// <param name="rows">The items each call takes: 1 for single calls; more for a batch size (used only when <see cref="IsBound"/>).</param>
+        public RunContext(InferenceSession session, TensorMapping<TIn, TOut> mapping, int rows = 1)
         {
-            _inputSlots = mapping.Inputs.Select(i => i.CreateSlot()).ToArray();
+            _inputSlots = mapping.Inputs.Select(i => i.CreateSlot(rows)).ToArray();
             _inputs = new OrtValue[_inputSlots.Length];
-            var outputSlots = mapping.Outputs.Select(o => o.CreateSlot()).ToArray();
+            var outputSlots = mapping.Outputs.Select(o => o.CreateSlot(rows)).ToArray();
             if (outputSlots.All(o => o is not null) && mapping.Inputs.All(i => i.FixedShape))
             {
                 _outputSlots = outputSlots!;
@@ -146,6 +184,32 @@ internal sealed class TypedCodec<TIn, TOut> : ModelCodec<TIn, TOut>
                     _binding.BindOutput(mapping.OutputNames[i], _outputs[i]);
                 }
             }
+        }
+
+        /// <summary>Whether every input and output has a slot, bound to the session once.</summary>
+        public bool IsBound => _binding is not null;
+
+        /// <summary>Runs a batch of the size this context was made for (<see cref="IsBound"/> only).</summary>
+        public TOut[] RunBatch(InferenceSession session, RunOptions runOptions, ReadOnlySpan<TIn> inputs)
+        {
+            foreach (var slot in _inputSlots)
+            {
+                slot!.WriteRows(inputs);
+            }
+
+            session.RunWithBinding(runOptions, _binding!);
+            var results = new TOut[inputs.Length];
+            for (var row = 0; row < results.Length; row++)
+            {
+                results[row] = NewResult();
+            }
+
+            foreach (var slot in _outputSlots!)
+            {
+                slot.ReadRows(results);
+            }
+
+            return results;
         }
 
         public TOut Run(InferenceSession session, RunOptions runOptions, TensorMapping<TIn, TOut> mapping, TIn input)

@@ -13,7 +13,6 @@ public sealed class BinaryEvaluation<TIn>
 {
     private readonly bool[] _labels;
     private readonly double[] _scores;
-    private readonly bool[] _predictions;
     private readonly Lazy<(double Precision, double Recall, double F1)> _precisionRecallF1;
     private readonly Lazy<double> _rocAuc;
     private readonly Lazy<double> _logLoss;
@@ -25,33 +24,20 @@ public sealed class BinaryEvaluation<TIn>
         _labels = labels;
         _scores = scores;
         Threshold = threshold;
-        _predictions = Array.ConvertAll(scores, s => s >= threshold);
-        _precisionRecallF1 = new(() => QualityMetrics.PrecisionRecallF1(_labels, _predictions));
-        _rocAuc = new(() => QualityMetrics.RocAuc(_labels, _scores));
+        var counts = new long[4]; // indexed by 2 × label + prediction: TN, FP, FN, TP
+        for (var i = 0; i < scores.Length; i++)
+        {
+            counts[((labels[i] ? 1 : 0) << 1) | (scores[i] >= threshold ? 1 : 0)]++;
+        }
+
+        (TrueNegatives, FalsePositives, FalseNegatives, TruePositives) = (counts[0], counts[1], counts[2], counts[3]);
+        _precisionRecallF1 = new(() => QualityMetrics.PrecisionRecallF1(TruePositives, FalsePositives, FalseNegatives));
         _logLoss = new(() => QualityMetrics.LogLoss(_labels, _scores));
         _deLong = new(() => DeLong.Auc(_labels, _scores));
-        for (var i = 0; i < labels.Length; i++)
-        {
-            if (_predictions[i])
-            {
-                if (labels[i])
-                {
-                    TruePositives++;
-                }
-                else
-                {
-                    FalsePositives++;
-                }
-            }
-            else if (labels[i])
-            {
-                FalseNegatives++;
-            }
-            else
-            {
-                TrueNegatives++;
-            }
-        }
+
+        // DeLong's AUC is the ROC AUC from the same ranking; it takes two rows of each class, the AUC one.
+        var (positives, negatives) = (TruePositives + FalseNegatives, TrueNegatives + FalsePositives);
+        _rocAuc = new(() => positives >= 2 && negatives >= 2 ? _deLong.Value.Auc : QualityMetrics.RocAuc(_labels, _scores));
     }
 
     /// <summary>The rows, in the order evaluated.</summary>
@@ -82,14 +68,14 @@ public sealed class BinaryEvaluation<TIn>
     public long TrueNegatives { get; }
 
     /// <summary>Whether each row was predicted right.</summary>
-    internal IEnumerable<bool> Correct => _labels.Zip(_predictions, (l, p) => l == p);
+    internal IEnumerable<bool> Correct => _labels.Zip(_scores, (l, s) => l == s >= Threshold);
 
     internal ReadOnlySpan<bool> LabelSpan => _labels;
 
     internal ReadOnlySpan<double> ScoreSpan => _scores;
 
     /// <summary>The share of rows predicted right.</summary>
-    public double Accuracy => QualityMetrics.Accuracy(_labels, _predictions);
+    public double Accuracy => (double)(TruePositives + TrueNegatives) / Count;
 
     /// <summary>Precision of the positive class (0 when nothing is predicted positive).</summary>
     public double Precision => _precisionRecallF1.Value.Precision;

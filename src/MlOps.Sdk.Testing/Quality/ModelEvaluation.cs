@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using MlOps.Sdk.Serving;
 
 namespace MlOps.Sdk.Testing.Quality;
@@ -11,112 +11,95 @@ public static class ModelEvaluation
 
     /// <summary>
     /// Predicts every row with <paramref name="host"/> (batches of <paramref name="batchSize"/> through
-    /// <c>Predict(ReadOnlySpan)</c>, so no session work per row) and evaluates a binary classifier.
+    /// <c>Predict(ReadOnlySpan)</c>, so no session work per row) and evaluates a binary classifier. Batches are predicted
+    /// concurrently, as a serving process's request threads would call the host, up to
+    /// <paramref name="maxDegreeOfParallelism"/> at once.
     /// </summary>
     /// <param name="host">The model: a host from the application's container, or <see cref="ModelUnderTest"/>.</param>
     /// <param name="rows">The labelled rows.</param>
-    /// <param name="label">Whether a row is positive.</param>
-    /// <param name="score">The positive class's score in a result.</param>
+    /// <param name="label">Whether a row is positive; called from several threads at once.</param>
+    /// <param name="score">The positive class's score in a result; called from several threads at once.</param>
     /// <param name="threshold">A row is predicted positive when its score reaches this.</param>
     /// <param name="batchSize">The rows per batch.</param>
+    /// <param name="maxDegreeOfParallelism">The batches predicted at once: 1 for one after another, -1 (the default) for one per processor.</param>
     /// <exception cref="MlOpsValidationException">There are no rows.</exception>
-    public static BinaryEvaluation<TIn> EvaluateBinary<TIn, TOut>(this ModelHost<TIn, TOut> host, IEnumerable<TIn> rows, Func<TIn, bool> label, Func<TOut, double> score, double threshold = 0.5, int batchSize = DefaultBatchSize)
+    public static BinaryEvaluation<TIn> EvaluateBinary<TIn, TOut>(this ModelHost<TIn, TOut> host, IEnumerable<TIn> rows, Func<TIn, bool> label, Func<TOut, double> score, double threshold = 0.5, int batchSize = DefaultBatchSize, int maxDegreeOfParallelism = -1)
         where TOut : new()
     {
-        ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(label);
-        ArgumentNullException.ThrowIfNull(score);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var collected = new Collected<TIn>(rows.TryGetNonEnumeratedCount(out var count) ? count : 0);
-        foreach (var chunk in rows.Chunk(batchSize))
-        {
-            collected.Add(host, chunk, label, score);
-        }
+        Validate(host, label, score, batchSize, maxDegreeOfParallelism);
 
-        return collected.Evaluation(threshold);
+        // A copy: the evaluation keeps the rows for slices, and the caller's collection may change afterwards.
+        return Evaluate(host, [.. rows], label, score, threshold, batchSize, maxDegreeOfParallelism);
     }
 
     /// <inheritdoc cref="EvaluateBinary{TIn, TOut}"/>
     /// <param name="host">The model.</param>
-    /// <param name="rows">The labelled rows, read as they come.</param>
-    /// <param name="label">Whether a row is positive.</param>
-    /// <param name="score">The positive class's score in a result.</param>
+    /// <param name="rows">The labelled rows, read to the end before the first prediction.</param>
+    /// <param name="label">Whether a row is positive; called from several threads at once.</param>
+    /// <param name="score">The positive class's score in a result; called from several threads at once.</param>
     /// <param name="threshold">A row is predicted positive when its score reaches this.</param>
     /// <param name="batchSize">The rows per batch.</param>
+    /// <param name="maxDegreeOfParallelism">The batches predicted at once: 1 for one after another, -1 (the default) for one per processor.</param>
     /// <param name="cancellationToken">Stops reading rows.</param>
-    public static async Task<BinaryEvaluation<TIn>> EvaluateBinaryAsync<TIn, TOut>(this ModelHost<TIn, TOut> host, IAsyncEnumerable<TIn> rows, Func<TIn, bool> label, Func<TOut, double> score, double threshold = 0.5, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+    public static async Task<BinaryEvaluation<TIn>> EvaluateBinaryAsync<TIn, TOut>(this ModelHost<TIn, TOut> host, IAsyncEnumerable<TIn> rows, Func<TIn, bool> label, Func<TOut, double> score, double threshold = 0.5, int batchSize = DefaultBatchSize, int maxDegreeOfParallelism = -1, CancellationToken cancellationToken = default)
+        where TOut : new()
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        Validate(host, label, score, batchSize, maxDegreeOfParallelism);
+        var all = new List<TIn>();
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            all.Add(row);
+        }
+
+        return Evaluate(host, [.. all], label, score, threshold, batchSize, maxDegreeOfParallelism);
+    }
+
+    private static void Validate<TIn, TOut>(ModelHost<TIn, TOut> host, Func<TIn, bool> label, Func<TOut, double> score, int batchSize, int maxDegreeOfParallelism)
         where TOut : new()
     {
         ArgumentNullException.ThrowIfNull(host);
-        ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(label);
         ArgumentNullException.ThrowIfNull(score);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var collected = new Collected<TIn>(0);
-        var chunk = new List<TIn>(batchSize);
-        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        if (maxDegreeOfParallelism is 0 or < -1)
         {
-            chunk.Add(row);
-            if (chunk.Count == batchSize)
-            {
-                collected.Add(host, [.. chunk], label, score);
-                chunk.Clear();
-            }
+            throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "Use a positive number of batches, or -1 for one per processor.");
         }
-
-        collected.Add(host, [.. chunk], label, score);
-        return collected.Evaluation(threshold);
     }
 
-    /// <summary>Rows, labels and scores gathered batch by batch, into arrays of the row count when it is known (no copy at the end).</summary>
-    private sealed class Collected<TIn>(int capacity)
+    private static BinaryEvaluation<TIn> Evaluate<TIn, TOut>(ModelHost<TIn, TOut> host, TIn[] rows, Func<TIn, bool> label, Func<TOut, double> score, double threshold, int batchSize, int maxDegreeOfParallelism)
+        where TOut : new()
     {
-        private TIn[] _rows = new TIn[capacity];
-        private bool[] _labels = new bool[capacity];
-        private double[] _scores = new double[capacity];
-        private int _count;
-
-        public void Add<TOut>(ModelHost<TIn, TOut> host, TIn[] chunk, Func<TIn, bool> label, Func<TOut, double> score)
-            where TOut : new()
+        if (rows.Length == 0)
         {
-            if (chunk.Length == 0)
-            {
-                return;
-            }
-
-            if (_count + chunk.Length > _rows.Length)
-            {
-                var size = Math.Max(_count + chunk.Length, _rows.Length * 2);
-                Array.Resize(ref _rows, size);
-                Array.Resize(ref _labels, size);
-                Array.Resize(ref _scores, size);
-            }
-
-            var results = host.Predict(chunk);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                _rows[_count] = chunk[i];
-                _labels[_count] = label(chunk[i]);
-                _scores[_count++] = score(results[i]);
-            }
+            throw new MlOpsValidationException("There are no rows to evaluate the model on.");
         }
 
-        public BinaryEvaluation<TIn> Evaluation(double threshold)
+        var labels = new bool[rows.Length];
+        var scores = new double[rows.Length];
+        var batches = (rows.Length + batchSize - 1) / batchSize;
+        var parallelism = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        try
         {
-            if (_count == 0)
+            Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(parallelism, batches) }, batch =>
             {
-                throw new MlOpsValidationException("There are no rows to evaluate the model on.");
-            }
-
-            if (_count != _rows.Length)
-            {
-                Array.Resize(ref _rows, _count);
-                Array.Resize(ref _labels, _count);
-                Array.Resize(ref _scores, _count);
-            }
-
-            return new BinaryEvaluation<TIn>(_rows, _labels, _scores, threshold);
+                var start = batch * batchSize;
+                var results = host.Predict(rows.AsSpan(start, Math.Min(batchSize, rows.Length - start)));
+                for (var i = 0; i < results.Count; i++)
+                {
+                    scores[start + i] = score(results[i]);
+                    labels[start + i] = label(rows[start + i]); // the batch's rows are still in the cache
+                }
+            });
         }
+        catch (AggregateException e)
+        {
+            // The host's own exception, unwrapped, as predicting one batch after another would have thrown it.
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+
+        return new BinaryEvaluation<TIn>(rows, labels, scores, threshold);
     }
 }
