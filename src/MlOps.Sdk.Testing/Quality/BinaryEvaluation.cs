@@ -18,7 +18,7 @@ public sealed class BinaryEvaluation<TIn>
     private readonly Lazy<double> _logLoss;
     private readonly Lazy<(double Auc, double Variance)> _deLong;
 
-    internal BinaryEvaluation(TIn[] rows, bool[] labels, double[] scores, double threshold)
+    internal BinaryEvaluation(IReadOnlyList<TIn> rows, bool[] labels, double[] scores, double threshold)
     {
         Rows = rows;
         _labels = labels;
@@ -40,7 +40,10 @@ public sealed class BinaryEvaluation<TIn>
         _rocAuc = new(() => positives >= 2 && negatives >= 2 ? _deLong.Value.Auc : QualityMetrics.RocAuc(_labels, _scores));
     }
 
-    /// <summary>The rows, in the order evaluated.</summary>
+    /// <summary>
+    /// The rows, in the order evaluated: an array or a list given to <see cref="ModelEvaluation"/> is kept as it is (no
+    /// copy of a large holdout; change it afterwards and slices see the change), any other sequence as a copy.
+    /// </summary>
     public IReadOnlyList<TIn> Rows { get; }
 
     /// <summary>The labels.</summary>

@@ -16,7 +16,7 @@ public static class ModelEvaluation
     /// <paramref name="maxDegreeOfParallelism"/> at once.
     /// </summary>
     /// <param name="host">The model: a host from the application's container, or <see cref="ModelUnderTest"/>.</param>
-    /// <param name="rows">The labelled rows.</param>
+    /// <param name="rows">The labelled rows; an array or a list is kept by the evaluation as it is, not copied.</param>
     /// <param name="label">Whether a row is positive; called from several threads at once.</param>
     /// <param name="score">The positive class's score in a result; called from several threads at once.</param>
     /// <param name="threshold">A row is predicted positive when its score reaches this.</param>
@@ -29,8 +29,10 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(rows);
         Validate(host, label, score, batchSize, maxDegreeOfParallelism);
 
-        // A copy: the evaluation keeps the rows for slices, and the caller's collection may change afterwards.
-        return Evaluate(host, [.. rows], label, score, threshold, batchSize, maxDegreeOfParallelism);
+        // An array or a list is read where it is (the evaluation keeps it for slices), anything else copied once.
+        return rows is List<TIn> list
+            ? Evaluate(host, list, () => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), label, score, threshold, batchSize, maxDegreeOfParallelism)
+            : Evaluate(host, rows as TIn[] ?? [.. rows], label, score, threshold, batchSize, maxDegreeOfParallelism);
     }
 
     /// <inheritdoc cref="EvaluateBinary{TIn, TOut}"/>
@@ -53,7 +55,7 @@ public static class ModelEvaluation
             all.Add(row);
         }
 
-        return Evaluate(host, [.. all], label, score, threshold, batchSize, maxDegreeOfParallelism);
+        return Evaluate(host, all, () => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(all), label, score, threshold, batchSize, maxDegreeOfParallelism);
     }
 
     private static void Validate<TIn, TOut>(ModelHost<TIn, TOut> host, Func<TIn, bool> label, Func<TOut, double> score, int batchSize, int maxDegreeOfParallelism)
@@ -70,27 +72,33 @@ public static class ModelEvaluation
     }
 
     private static BinaryEvaluation<TIn> Evaluate<TIn, TOut>(ModelHost<TIn, TOut> host, TIn[] rows, Func<TIn, bool> label, Func<TOut, double> score, double threshold, int batchSize, int maxDegreeOfParallelism)
+        where TOut : new() =>
+        Evaluate(host, rows, () => rows, label, score, threshold, batchSize, maxDegreeOfParallelism);
+
+    /// <summary>Predicts the batches of <paramref name="rows"/> (read through <paramref name="span"/>, the same rows as a span) and keeps them in the evaluation.</summary>
+    private static BinaryEvaluation<TIn> Evaluate<TIn, TOut>(ModelHost<TIn, TOut> host, IReadOnlyList<TIn> rows, Func<ReadOnlySpan<TIn>> span, Func<TIn, bool> label, Func<TOut, double> score, double threshold, int batchSize, int maxDegreeOfParallelism)
         where TOut : new()
     {
-        if (rows.Length == 0)
+        if (rows.Count == 0)
         {
             throw new MlOpsValidationException("There are no rows to evaluate the model on.");
         }
 
-        var labels = new bool[rows.Length];
-        var scores = new double[rows.Length];
-        var batches = (rows.Length + batchSize - 1) / batchSize;
+        var labels = new bool[rows.Count];
+        var scores = new double[rows.Count];
+        var batches = (rows.Count + batchSize - 1) / batchSize;
         var parallelism = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         try
         {
             Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(parallelism, batches) }, batch =>
             {
                 var start = batch * batchSize;
-                var results = host.Predict(rows.AsSpan(start, Math.Min(batchSize, rows.Length - start)));
+                var items = span().Slice(start, Math.Min(batchSize, rows.Count - start));
+                var results = host.Predict(items);
                 for (var i = 0; i < results.Count; i++)
                 {
                     scores[start + i] = score(results[i]);
-                    labels[start + i] = label(rows[start + i]); // the batch's rows are still in the cache
+                    labels[start + i] = label(items[i]); // the batch's rows are still in the cache
                 }
             });
         }
