@@ -33,7 +33,7 @@ internal static class TensorProtos
         foreach (var (name, value) in tensors)
         {
             graph.WriteTag(GraphInitializer, WireFormat.WireType.LengthDelimited);
-            graph.WriteBytes(ByteString.CopyFrom(Tensor(name, value)));
+            graph.WriteBytes(ByteString.CopyFrom(WriteTensor(name, value)));
         }
 
         graph.Flush();
@@ -68,7 +68,9 @@ internal static class TensorProtos
         return tensors;
     }
 
-    private static byte[] Tensor(string name, TensorValue value)
+    /// <summary>One ONNX <c>TensorProto</c>: name, dims, data_type and raw_data (numbers) or string_data.</summary>
+    /// <exception cref="ArgumentException">The value is not a tensor.</exception>
+    public static byte[] WriteTensor(string name, TensorValue value)
     {
         using var buffer = new MemoryStream();
         var output = new CodedOutputStream(buffer, leaveOpen: true);
@@ -120,7 +122,9 @@ internal static class TensorProtos
         _ => MemoryMarshal.AsBytes(value.AsSpan<bool>()),
     };
 
-    private static (string Name, TensorValue Value) ReadTensor(byte[] bytes)
+    /// <summary>One ONNX <c>TensorProto</c> (as ONNX's own tools write them, too: packed or unpacked dims).</summary>
+    /// <exception cref="InvalidDataException">Its data type is not a tensor element type.</exception>
+    public static (string Name, TensorValue Value) ReadTensor(byte[] bytes)
     {
         var input = new CodedInputStream(bytes);
         var name = string.Empty;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Google.Protobuf;
+using MlOps.Sdk.Serving.Mapping;
 
 namespace MlOps.Sdk.Serving.Tests.Conformance;
 
@@ -56,114 +56,11 @@ public static class ConformanceSet
                     Directory.EnumerateFiles(dir, "exporter_output_*.pb").Order(StringComparer.Ordinal).Select(f => ReadTensor(File.ReadAllBytes(f)).Value).ToList());
             }));
 
-    /// <summary>An ONNX <c>TensorProto</c>: name, dims, data_type and raw_data (numbers) or string_data.</summary>
-    public static (string Name, TensorValue Value) ReadTensor(byte[] bytes)
-    {
-        var input = new CodedInputStream(bytes);
-        var name = string.Empty;
-        var dims = new List<long>();
-        var type = 0;
-        var raw = Array.Empty<byte>();
-        var strings = new List<string>();
-        while (input.ReadTag() is var tag and not 0)
-        {
-            switch (WireFormat.GetTagFieldNumber(tag))
-            {
-                case 1 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
-                    var packed = new CodedInputStream(input.ReadBytes().ToByteArray());
-                    while (!packed.IsAtEnd)
-                    {
-                        dims.Add(packed.ReadInt64());
-                    }
+    /// <summary>An ONNX <c>TensorProto</c>, read by the serving layer's reader (the one input examples use).</summary>
+    public static (string Name, TensorValue Value) ReadTensor(byte[] bytes) => TensorProtos.ReadTensor(bytes);
 
-                    break;
-                case 1:
-                    dims.Add(input.ReadInt64());
-                    break;
-                case 2:
-                    type = input.ReadInt32();
-                    break;
-                case 6:
-                    strings.Add(input.ReadBytes().ToStringUtf8());
-                    break;
-                case 8:
-                    name = input.ReadString();
-                    break;
-                case 9:
-                    raw = input.ReadBytes().ToByteArray();
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
-            }
-        }
-
-        var shape = dims.ToArray();
-        return (name, type switch
-        {
-            1 => TensorValue.Create(Cast<float>(raw), shape),
-            2 => TensorValue.Create(raw, shape),
-            3 => TensorValue.Create(Cast<sbyte>(raw), shape),
-            4 => TensorValue.Create(Cast<ushort>(raw), shape),
-            5 => TensorValue.Create(Cast<short>(raw), shape),
-            6 => TensorValue.Create(Cast<int>(raw), shape),
-            7 => TensorValue.Create(Cast<long>(raw), shape),
-            8 => TensorValue.Create(strings.ToArray(), shape),
-            9 => TensorValue.Create(Cast<bool>(raw), shape),
-            10 => TensorValue.Create(Cast<Half>(raw), shape),
-            11 => TensorValue.Create(Cast<double>(raw), shape),
-            12 => TensorValue.Create(Cast<uint>(raw), shape),
-            13 => TensorValue.Create(Cast<ulong>(raw), shape),
-            16 => TensorValue.FromBFloat16Bits(Cast<ushort>(raw), shape),
-            _ => throw new InvalidDataException($"Tensor '{name}' has ONNX data type {type}, which the conformance set does not use."),
-        });
-    }
-
-    /// <summary>An ONNX <c>TensorProto</c> of a numeric tensor (raw_data) or a string tensor (string_data).</summary>
-    public static byte[] WriteTensor(string name, TensorValue value)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        foreach (var dim in value.Shape)
-        {
-            output.WriteTag(1, WireFormat.WireType.Varint);
-            output.WriteInt64(dim);
-        }
-
-        output.WriteTag(2, WireFormat.WireType.Varint);
-        output.WriteInt32(value.DataType switch
-        {
-            TensorDataType.Float32 => 1,
-            TensorDataType.Int64 => 7,
-            TensorDataType.Bool => 9,
-            TensorDataType.String => 8,
-            var other => throw new NotSupportedException($"Writing {other} tensors is not needed by the conformance set."),
-        });
-        if (value.DataType == TensorDataType.String)
-        {
-            foreach (var text in value.AsSpan<string>())
-            {
-                output.WriteTag(6, WireFormat.WireType.LengthDelimited);
-                output.WriteBytes(ByteString.CopyFromUtf8(text));
-            }
-        }
-
-        output.WriteTag(8, WireFormat.WireType.LengthDelimited);
-        output.WriteString(name);
-        if (value.DataType != TensorDataType.String)
-        {
-            output.WriteTag(9, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(value.DataType switch
-            {
-                TensorDataType.Float32 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<float>()),
-                TensorDataType.Int64 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<long>()),
-                _ => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan<bool>()),
-            }));
-        }
-
-        output.Flush();
-        return buffer.ToArray();
-    }
+    /// <summary>An ONNX <c>TensorProto</c> of a tensor, written by the serving layer's writer.</summary>
+    public static byte[] WriteTensor(string name, TensorValue value) => TensorProtos.WriteTensor(name, value);
 
     /// <summary>Outputs as JSON: per output its data type, shape and values (bfloat16 as its bits, float16 as float).</summary>
     public static string WriteOutputs(NamedTensors outputs)
@@ -278,7 +175,4 @@ public static class ConformanceSet
 
         return outputs;
     }
-
-    private static T[] Cast<T>(byte[] raw)
-        where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(raw).ToArray();
 }
