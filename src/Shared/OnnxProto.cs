@@ -47,6 +47,7 @@ internal static class OnnxField
 
     public const int TensorDims = 1;
     public const int TensorDataType = 2;
+    public const int TensorStringData = 6;
     public const int TensorName = 8;
     public const int TensorRawData = 9;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using MlOps.Sdk.Onnx;
 
 namespace MlOps.Sdk.Serving.Mapping;
 
@@ -10,12 +11,6 @@ namespace MlOps.Sdk.Serving.Mapping;
 /// </summary>
 internal static class TensorProtos
 {
-    private const int GraphInitializer = 5;
-    private const int Dims = 1;
-    private const int DataType = 2;
-    private const int StringData = 6;
-    private const int Name = 8;
-    private const int RawData = 9;
 
     private static readonly (TensorDataType Type, int Onnx)[] Types =
     [
@@ -28,16 +23,13 @@ internal static class TensorProtos
     /// <exception cref="ArgumentException">A value is a sequence of maps, which is not an input.</exception>
     public static byte[] Write(NamedTensors tensors)
     {
-        using var buffer = new MemoryStream();
-        var graph = new CodedOutputStream(buffer, leaveOpen: true);
+        var graph = new OnnxWriter();
         foreach (var (name, value) in tensors)
         {
-            graph.WriteTag(GraphInitializer, WireFormat.WireType.LengthDelimited);
-            graph.WriteBytes(ByteString.CopyFrom(WriteTensor(name, value)));
+            graph.Bytes(OnnxField.GraphInitializer, WriteTensor(name, value));
         }
 
-        graph.Flush();
-        return buffer.ToArray();
+        return graph.ToArray();
     }
 
     /// <exception cref="InvalidDataException">The bytes are not tensors this codec wrote.</exception>
@@ -49,7 +41,7 @@ internal static class TensorProtos
             var graph = new CodedInputStream(bytes);
             while (graph.ReadTag() is var tag and not 0)
             {
-                if (WireFormat.GetTagFieldNumber(tag) == GraphInitializer)
+                if (WireFormat.GetTagFieldNumber(tag) == OnnxField.GraphInitializer)
                 {
                     var (name, value) = ReadTensor(graph.ReadBytes().ToByteArray());
                     tensors.Add(name, value);
@@ -72,37 +64,26 @@ internal static class TensorProtos
     /// <exception cref="ArgumentException">The value is not a tensor.</exception>
     public static byte[] WriteTensor(string name, TensorValue value)
     {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer, leaveOpen: true);
+        var type = Array.Find(Types, t => t.Type == value.DataType) is { Onnx: > 0 } known
+            ? known.Onnx
+            : throw new ArgumentException($"'{name}' is a {value.DataType}; only tensors can be an input example.", nameof(value));
+        var tensor = new OnnxWriter();
         foreach (var dim in value.Shape)
         {
-            output.WriteTag(Dims, WireFormat.WireType.Varint);
-            output.WriteInt64(dim);
+            tensor.Varint(OnnxField.TensorDims, (ulong)dim);
         }
 
-        output.WriteTag(DataType, WireFormat.WireType.Varint);
-        output.WriteInt32(Array.Find(Types, t => t.Type == value.DataType) is { Onnx: > 0 } known
-            ? known.Onnx
-            : throw new ArgumentException($"'{name}' is a {value.DataType}; only tensors can be an input example.", nameof(value)));
+        tensor.Varint(OnnxField.TensorDataType, (ulong)type);
         if (value.DataType == TensorDataType.String)
         {
             foreach (var text in value.AsSpan<string>())
             {
-                output.WriteTag(StringData, WireFormat.WireType.LengthDelimited);
-                output.WriteBytes(ByteString.CopyFromUtf8(text));
+                tensor.Bytes(OnnxField.TensorStringData, System.Text.Encoding.UTF8.GetBytes(text));
             }
         }
 
-        output.WriteTag(Name, WireFormat.WireType.LengthDelimited);
-        output.WriteString(name);
-        if (value.DataType != TensorDataType.String)
-        {
-            output.WriteTag(RawData, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(Bytes(value)));
-        }
-
-        output.Flush();
-        return buffer.ToArray();
+        tensor.Text(OnnxField.TensorName, name);
+        return value.DataType == TensorDataType.String ? tensor.ToArray() : tensor.Bytes(OnnxField.TensorRawData, Bytes(value)).ToArray();
     }
 
     /// <summary>A numeric tensor's values as their little-endian bytes.</summary>
@@ -136,7 +117,7 @@ internal static class TensorProtos
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Dims when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
+                case OnnxField.TensorDims when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
                     var packed = new CodedInputStream(input.ReadBytes().ToByteArray());
                     while (!packed.IsAtEnd)
                     {
@@ -144,19 +125,19 @@ internal static class TensorProtos
                     }
 
                     break;
-                case Dims:
+                case OnnxField.TensorDims:
                     dims.Add(input.ReadInt64());
                     break;
-                case DataType:
+                case OnnxField.TensorDataType:
                     type = input.ReadInt32();
                     break;
-                case StringData:
+                case OnnxField.TensorStringData:
                     strings.Add(input.ReadBytes().ToStringUtf8());
                     break;
-                case Name:
+                case OnnxField.TensorName:
                     name = input.ReadString();
                     break;
-                case RawData:
+                case OnnxField.TensorRawData:
                     raw = input.ReadBytes().ToByteArray();
                     break;
                 default:
