@@ -15,29 +15,29 @@ public static class DeLong
         var (m, n) = ClassCounts(labels, scores);
         using var ranked = RankedLabels.Rank(labels, scores);
 
-        // A case's placement counts the controls below its tie group and half those in it; a control's, the cases above
-        // its group and half those in it. Twice the sum of case placements times n is an integer: the AUC comes exact.
-        long below = 0, pairs = 0;
+        // A case's placement counts the controls below its tie group and half those in it, so 2n times it is an integer;
+        // a control's counts the cases above its group and half those in it, 2m times it an integer. One sweep sums those
+        // integers and their squares exactly, and each class's sum of squared deviations from the mean comes from them
+        // with one rounding: (count × Σx² − (Σx)²) / count, over (2n)² or (2m)².
+        long controlsBelow = 0, casesBelow = 0;
+        long caseSum = 0, controlSum = 0;
+        Int128 caseSquares = 0, controlSquares = 0;
         foreach (var (cases, controls) in ranked.Groups)
         {
-            pairs += cases * ((2 * below) + controls);
-            below += controls;
-        }
-
-        var auc = pairs / (2.0 * m * n);
-        double caseSquares = 0, controlSquares = 0;
-        long casesBelow = 0, controlsBelow = 0;
-        var (perControl, perCase) = (1.0 / n, 1.0 / m);
-        foreach (var (cases, controls) in ranked.Groups)
-        {
-            var casePlacement = ((controlsBelow + (0.5 * controls)) * perControl) - auc;
-            var controlPlacement = ((m - casesBelow - cases + (0.5 * cases)) * perCase) - auc;
-            caseSquares += cases * casePlacement * casePlacement;
-            controlSquares += controls * controlPlacement * controlPlacement;
+            var casePlacement = (2 * controlsBelow) + controls;
+            var controlPlacement = (2 * (m - casesBelow)) - cases;
+            caseSum += cases * casePlacement;
+            controlSum += controls * controlPlacement;
+            caseSquares += (Int128)((ulong)casePlacement * (ulong)casePlacement) * cases; // below 2^64: a placement is at most 2^32
+            controlSquares += (Int128)((ulong)controlPlacement * (ulong)controlPlacement) * controls;
             (casesBelow, controlsBelow) = (casesBelow + cases, controlsBelow + controls);
         }
 
-        return (auc, (caseSquares / (m - 1) / m) + (controlSquares / (n - 1) / n));
+        // The case placements' mean is the AUC (an exact pair count over 2mn).
+        var auc = caseSum / (2.0 * m * n);
+        var caseDeviations = (double)((caseSquares * m) - ((Int128)caseSum * caseSum)) / m / (4.0 * n * n);
+        var controlDeviations = (double)((controlSquares * n) - ((Int128)controlSum * controlSum)) / n / (4.0 * m * m);
+        return (auc, (caseDeviations / (m - 1) / m) + (controlDeviations / (n - 1) / n));
     }
 
     /// <summary>The DeLong confidence interval of the AUC, clipped to [0, 1] as pROC clips it.</summary>

@@ -11,34 +11,44 @@ namespace MlOps.Sdk.Testing.Quality;
 /// <typeparam name="TIn">The row type, kept for slices.</typeparam>
 public sealed class BinaryEvaluation<TIn>
 {
-    private readonly bool[] _labels;
-    private readonly double[] _scores;
+    private readonly Column<bool> _labels;
+    private readonly Column<double> _scores;
     private readonly Lazy<(double Precision, double Recall, double F1)> _precisionRecallF1;
     private readonly Lazy<double> _rocAuc;
     private readonly Lazy<double> _logLoss;
     private readonly Lazy<(double Auc, double Variance)> _deLong;
 
-    internal BinaryEvaluation(IReadOnlyList<TIn> rows, bool[] labels, double[] scores, double threshold)
+    internal BinaryEvaluation(IReadOnlyList<TIn> rows, Column<bool> labels, Column<double> scores, double threshold)
     {
         Rows = rows;
         _labels = labels;
         _scores = scores;
         Threshold = threshold;
-        var counts = new long[4]; // indexed by 2 × label + prediction: TN, FP, FN, TP
-        for (var i = 0; i < scores.Length; i++)
+        long positives = 0, predictedPositives = 0, truePositives = 0;
+        for (var s = 0; s < scores.Segments.Count; s++)
         {
-            counts[((labels[i] ? 1 : 0) << 1) | (scores[i] >= threshold ? 1 : 0)]++;
+            var (labelSegment, scoreSegment) = (labels.Segments[s], scores.Segments[s]);
+            for (var i = 0; i < scoreSegment.Length; i++)
+            {
+                var (positive, predicted) = (labelSegment[i] ? 1 : 0, scoreSegment[i] >= threshold ? 1 : 0);
+                positives += positive;
+                predictedPositives += predicted;
+                truePositives += positive & predicted;
+            }
         }
 
-        (TrueNegatives, FalsePositives, FalseNegatives, TruePositives) = (counts[0], counts[1], counts[2], counts[3]);
+        (TruePositives, FalsePositives, FalseNegatives) = (truePositives, predictedPositives - truePositives, positives - truePositives);
+        TrueNegatives = scores.Count - positives - FalsePositives;
         _precisionRecallF1 = new(() => QualityMetrics.PrecisionRecallF1(TruePositives, FalsePositives, FalseNegatives));
-        _logLoss = new(() => QualityMetrics.LogLoss(_labels, _scores));
-        _deLong = new(() => DeLong.Auc(_labels, _scores));
+        _logLoss = new(() => Over((l, s) => QualityMetrics.LogLoss(l, s)));
+        _deLong = new(() => Over((l, s) => DeLong.Auc(l, s)));
 
         // DeLong's AUC is the ROC AUC from the same ranking; it takes two rows of each class, the AUC one.
-        var (positives, negatives) = (TruePositives + FalseNegatives, TrueNegatives + FalsePositives);
-        _rocAuc = new(() => positives >= 2 && negatives >= 2 ? _deLong.Value.Auc : QualityMetrics.RocAuc(_labels, _scores));
+        var negatives = scores.Count - positives;
+        _rocAuc = new(() => positives >= 2 && negatives >= 2 ? _deLong.Value.Auc : Over((l, s) => QualityMetrics.RocAuc(l, s)));
     }
+
+    private delegate TResult SpanMetric<out TResult>(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores);
 
     /// <summary>
     /// The rows, in the order evaluated: an array or a list given to <see cref="ModelEvaluation"/> is kept as it is (no
@@ -56,7 +66,7 @@ public sealed class BinaryEvaluation<TIn>
     public double Threshold { get; }
 
     /// <summary>The number of rows.</summary>
-    public int Count => _labels.Length;
+    public int Count => _labels.Count;
 
     /// <summary>Positive rows predicted positive.</summary>
     public long TruePositives { get; }
@@ -72,10 +82,6 @@ public sealed class BinaryEvaluation<TIn>
 
     /// <summary>Whether each row was predicted right.</summary>
     internal IEnumerable<bool> Correct => _labels.Zip(_scores, (l, s) => l == s >= Threshold);
-
-    internal ReadOnlySpan<bool> LabelSpan => _labels;
-
-    internal ReadOnlySpan<double> ScoreSpan => _scores;
 
     /// <summary>The share of rows predicted right.</summary>
     public double Accuracy => (double)(TruePositives + TrueNegatives) / Count;
@@ -122,7 +128,7 @@ public sealed class BinaryEvaluation<TIn>
         Metric.Precision => ConfidenceInterval.Wilson(TruePositives, Math.Max(1, TruePositives + FalsePositives), level),
         Metric.Recall => ConfidenceInterval.Wilson(TruePositives, Math.Max(1, TruePositives + FalseNegatives), level),
         Metric.RocAuc => DeLong.Interval(_deLong.Value.Auc, _deLong.Value.Variance, level),
-        _ => Bootstrap.Interval(_labels, _scores, Threshold, metric, level, resamples, seed),
+        _ => Over((l, s) => Bootstrap.Interval(l, s, Threshold, metric, level, resamples, seed)),
     };
 
     /// <summary>The number of rows the metric's interval counts: rows, predicted positives (precision) or positives (recall).</summary>
@@ -140,6 +146,26 @@ public sealed class BinaryEvaluation<TIn>
         ArgumentNullException.ThrowIfNull(key);
         return Enumerable.Range(0, Count).GroupBy(i => key(Rows[i])).ToDictionary(
             g => g.Key,
-            g => new BinaryEvaluation<TIn>([.. g.Select(i => Rows[i])], [.. g.Select(i => _labels[i])], [.. g.Select(i => _scores[i])], Threshold));
+            g => new BinaryEvaluation<TIn>([.. g.Select(i => Rows[i])], new Column<bool>(g.Select(i => _labels[i])), new Column<double>(g.Select(i => _scores[i])), Threshold));
+    }
+
+    /// <summary>
+    /// The paired DeLong test of this evaluation's AUC against <paramref name="reference"/>'s on the same rows
+    /// (<see cref="DeLong.Paired"/>).
+    /// </summary>
+    internal PairedAucTest PairedAuc(BinaryEvaluation<TIn> reference)
+    {
+        using var labels = _labels.Rent();
+        using var scores = _scores.Rent();
+        using var referenceScores = reference._scores.Rent();
+        return DeLong.Paired(labels.Span, scores.Span, referenceScores.Span);
+    }
+
+    /// <summary>A metric over the labels and scores as spans (pooled copies of the columns).</summary>
+    private TResult Over<TResult>(SpanMetric<TResult> metric)
+    {
+        using var labels = _labels.Rent();
+        using var scores = _scores.Rent();
+        return metric(labels.Span, scores.Span);
     }
 }

@@ -180,7 +180,7 @@ public sealed class BinaryModelAssertions<TIn>
 
     private (double Difference, ConfidenceInterval Interval, string Test) PairedAuc(BinaryEvaluation<TIn> reference, double confidence)
     {
-        var test = DeLong.Paired(_evaluation.LabelSpan, _evaluation.ScoreSpan, reference.ScoreSpan);
+        var test = _evaluation.PairedAuc(reference);
         return (test.Difference, test.DifferenceInterval(confidence), $"paired DeLong z = {test.Z:0.###}, p = {P(test.PValue)}");
     }
 

@@ -6,7 +6,7 @@ namespace MlOps.Sdk.Testing.Quality;
 /// <summary>A seeded percentile bootstrap for the metrics without a closed-form interval (F1, log loss): the same seed, the same interval.</summary>
 internal static class Bootstrap
 {
-    public static ConfidenceInterval Interval(bool[] labels, double[] scores, double threshold, Metric metric, double level, int resamples, int seed)
+    public static ConfidenceInterval Interval(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, double threshold, Metric metric, double level, int resamples, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(resamples, 100);
         var random = new Random(seed);

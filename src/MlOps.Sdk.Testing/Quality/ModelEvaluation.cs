@@ -84,8 +84,8 @@ public static class ModelEvaluation
             throw new MlOpsValidationException("There are no rows to evaluate the model on.");
         }
 
-        var labels = new bool[rows.Count];
-        var scores = new double[rows.Count];
+        var labels = new Column<bool>(rows.Count);
+        var scores = new Column<double>(rows.Count);
         var batches = (rows.Count + batchSize - 1) / batchSize;
         var parallelism = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         try
