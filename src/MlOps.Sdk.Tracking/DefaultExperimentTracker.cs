@@ -81,7 +81,7 @@ internal sealed class DefaultExperimentTracker(TrackingWriter writer, ArtifactSt
 
         var filter = string.IsNullOrWhiteSpace(query.Filter) ? null : RunFilter.Parse(query.Filter);
         var orderBy = RunFilter.ParseOrderBy(query.OrderBy);
-        var offset = PageToken.ReadOffset(query);
+        var after = PageToken.Read(query, orderBy);
         var experimentIds = new List<string>();
         foreach (var name in query.ExperimentNames)
         {
@@ -90,13 +90,14 @@ internal sealed class DefaultExperimentTracker(TrackingWriter writer, ArtifactSt
             experimentIds.Add(experiment.Id);
         }
 
-        var runs = await Store.SearchRunsAsync(new RunSearchRequest(experimentIds, filter, orderBy, offset, query.MaxResults + 1), cancellationToken).ConfigureAwait(false);
+        var runs = await Store.SearchRunsAsync(new RunSearchRequest(experimentIds, filter, orderBy, after, query.MaxResults + 1), cancellationToken).ConfigureAwait(false);
         if (runs.Count <= query.MaxResults)
         {
             return new RunSearchPage(runs, null);
         }
 
-        return new RunSearchPage(runs.Take(query.MaxResults).ToList(), PageToken.Create(offset + query.MaxResults, query));
+        var page = runs.Take(query.MaxResults).ToList();
+        return new RunSearchPage(page, PageToken.Create(RunSortKey.Of(page[^1], orderBy), query));
     }
 
     public override IAsyncEnumerable<Metric> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default) =>

@@ -274,6 +274,31 @@ public abstract class RunSearchConformanceTests : ProviderTestBase
     }
 
     [Fact]
+    public virtual async Task SearchRunsAsync_RunsChangedBetweenPages_NeitherRepeatNorSkipTheRest()
+    {
+        // A page continues after the previous page's last sort key: runs that now sort before it (a new best run, a
+        // run of page 1 re-scored) move nothing that is still to come, as an offset would.
+        var query = new RunSearchQuery { OrderBy = ["metrics.auc DESC"], MaxResults = 5 };
+        var whole = await SearchAllAsync(query);
+        var first = await Tracker.SearchRunsAsync(query);
+        await using (var best = await Tracker.StartRunAsync("search-a", "late-best"))
+        {
+            best.LogMetric("auc", 2);
+        }
+
+        var rest = new List<string>();
+        var token = first.NextPageToken;
+        while (token is not null)
+        {
+            var page = await Tracker.SearchRunsAsync(query with { PageToken = token });
+            rest.AddRange(page.Runs.Select(r => r.Info.RunId));
+            token = page.NextPageToken;
+        }
+
+        Assert.Equal(whole.Skip(5), rest);
+    }
+
+    [Fact]
     public virtual async Task SearchRunsAsync_ForeignOrForgedPageToken_ThrowsValidation()
     {
         var first = await Tracker.SearchRunsAsync(new RunSearchQuery { Filter = "metrics.auc > 0", MaxResults = 5 });
@@ -281,6 +306,14 @@ public abstract class RunSearchConformanceTests : ProviderTestBase
 
         await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.SearchRunsAsync(new RunSearchQuery { Filter = "metrics.auc > 0.5", MaxResults = 5, PageToken = first.NextPageToken }));
         await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.SearchRunsAsync(new RunSearchQuery { PageToken = "not-a-token" }));
+
+        // A token of this search whose key does not fit the order (a text where a metric's number belongs).
+        var ordered = new RunSearchQuery { Filter = "metrics.auc > 0", OrderBy = ["metrics.auc"], MaxResults = 5 };
+        var token = (await Tracker.SearchRunsAsync(ordered)).NextPageToken!;
+        var json = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(token));
+        var forged = System.Text.RegularExpressions.Regex.Replace(json, "\"Number\":[^,}]+", "\"Text\":\"x\"");
+        Assert.NotEqual(json, forged);
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.SearchRunsAsync(ordered with { PageToken = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(forged)) }));
     }
 
     [Theory]

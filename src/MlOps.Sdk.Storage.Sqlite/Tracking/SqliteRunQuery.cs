@@ -8,19 +8,44 @@ using MlOps.Sdk.Tracking.Storage;
 namespace MlOps.Sdk.Storage.Sqlite.Tracking;
 
 /// <summary>
-/// Translates a parsed search into one parameterised SELECT over <c>runs r</c>. Every literal and key becomes a
-/// parameter; only fixed SQL fragments chosen by the syntax tree's node types are written into the text.
+/// Translates a parsed search into parameterised SELECTs over <c>runs r</c>. Every literal and key becomes a parameter;
+/// only fixed SQL fragments chosen by the syntax tree's node types are written into the text.
 /// </summary>
+/// <remarks>
+/// <para>The shapes let the planner start from the most selective index the search allows. The filter's top-level
+/// conjuncts on metrics, params and tags become joins on their unique (run, key) rows, which the planner can either
+/// drive from (the <c>(key, value)</c> indexes) or probe per run; other terms (OR, IS NULL, datasets) are correlated
+/// probes. When the first order field is a metric, param or tag, a search reads in two phases: the runs having the field,
+/// joined on it so its <c>(key, value)</c> index supplies the order and a <c>LIMIT</c> stops the read early (a conjunct on
+/// the same field narrows that index range), then — only while the page is not full — the runs lacking it.</para>
+/// <para>Pages continue after the last run's sort key (keyset paging), so page k costs what page 1 does.</para>
+/// </remarks>
 internal sealed class SqliteRunQuery
 {
     public const string EffectiveStatus = "(CASE WHEN r.status = 'RUNNING' AND r.lease_expires_at < $now THEN 'KILLED' ELSE r.status END)";
     private const string EffectiveEndTime = "(CASE WHEN r.status = 'RUNNING' THEN (CASE WHEN r.lease_expires_at < $now THEN r.lease_expires_at END) ELSE r.end_time END)";
+
+    /// <summary>The most filter terms written as joins; the rest are probes (SQLite joins at most 64 tables).</summary>
+    private const int MaxJoins = 8;
 
     private readonly StringBuilder _sql = new();
     private readonly List<object> _parameters = [];
 
     private SqliteRunQuery()
     {
+    }
+
+    /// <summary>Which runs of the first order field a phase reads.</summary>
+    private enum Phase
+    {
+        /// <summary>All runs in one query (the first order field is not a metric, param or tag, or there is none).</summary>
+        All,
+
+        /// <summary>The runs having the first order field, in its index order.</summary>
+        Having,
+
+        /// <summary>The runs lacking it, which sort after the others in either direction.</summary>
+        Lacking,
     }
 
     public static bool UsesILike(FilterNode node) => node switch
@@ -31,11 +56,36 @@ internal sealed class SqliteRunQuery
         _ => false,
     };
 
-    public static void Apply(SqliteCommand command, RunSearchRequest request, long nowMs)
+    /// <summary>The queries of a search, to run in turn until the page is full: one, or the having and lacking phases.</summary>
+    public static IEnumerable<Action<SqliteCommand, int>> Plan(RunSearchRequest request, long nowMs)
+    {
+        var conjuncts = request.Filter is null ? [] : Conjuncts(request.Filter.Root).ToList();
+        var first = request.OrderBy.Count > 0 && Lookup(request.OrderBy[0].Field) is { } lookup ? lookup : default;
+        if (first.Table is null)
+        {
+            yield return (command, limit) => Apply(command, request, conjuncts, Phase.All, default, nowMs, limit);
+            yield break;
+        }
+
+        // A conjunct on the first order field holds only for runs having it: the lacking phase would find nothing.
+        var afterLacking = request.After is { } after && after.Values[0].IsMissing;
+        if (!afterLacking)
+        {
+            yield return (command, limit) => Apply(command, request, conjuncts, Phase.Having, first, nowMs, limit);
+        }
+
+        if (!conjuncts.Any(c => Folds(c, first)))
+        {
+            yield return (command, limit) => Apply(command, request, conjuncts, Phase.Lacking, first, nowMs, limit);
+        }
+    }
+
+    private static void Apply(SqliteCommand command, RunSearchRequest request, List<FilterNode> conjuncts, Phase phase, (string? Table, string Key) first, long nowMs, int limit)
     {
         var query = new SqliteRunQuery();
-        query.Build(request);
+        query.Build(request, conjuncts, phase, first, limit);
         command.CommandText = query._sql.ToString();
+        command.Parameters.Clear();
         command.Parameters.AddWithValue("$now", nowMs);
         for (var i = 0; i < query._parameters.Count; i++)
         {
@@ -43,40 +93,186 @@ internal sealed class SqliteRunQuery
         }
     }
 
-    private void Build(RunSearchRequest request)
+    /// <summary>The top-level conjuncts of a filter: <c>a AND (b OR c) AND d</c> gives a, (b OR c) and d.</summary>
+    private static IEnumerable<FilterNode> Conjuncts(FilterNode node) =>
+        node is AndFilter and ? Conjuncts(and.Left).Concat(Conjuncts(and.Right)) : [node];
+
+    /// <summary>The table and key holding a field's per-run value: metrics, params, tags and the user id (a tag).</summary>
+    private static (string? Table, string Key) Lookup(FilterField field) => field.Entity switch
     {
-        _sql.Append("SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at FROM runs r WHERE ");
-        if (request.ExperimentIds.Count == 0)
+        FilterEntity.Metric => ("metric_series", field.Key),
+        FilterEntity.Param => ("params", field.Key),
+        FilterEntity.Tag => ("tags", field.Key),
+        FilterEntity.Attribute when field.Key == RunAttributes.UserId => ("tags", RunAttributes.UserTag),
+        _ => default,
+    };
+
+    /// <summary>Whether a conjunct is a comparison on the run's row of <paramref name="lookup"/> (a join's ON clause can hold it).</summary>
+    private static bool Folds(FilterNode node, (string? Table, string Key) lookup) =>
+        node is FieldComparison { Operator: not (ComparisonOperator.IsNull or ComparisonOperator.IsNotNull) } c && Lookup(c.Field) == lookup;
+
+    private static bool Joinable(FilterNode node) =>
+        node is FieldComparison { Operator: not ComparisonOperator.IsNull } c && Lookup(c.Field).Table is not null;
+
+    private static string ValueColumn(string table) => table == "metric_series" ? "last_value" : "value";
+
+    private void Build(RunSearchRequest request, List<FilterNode> conjuncts, Phase phase, (string? Table, string Key) first, int limit)
+    {
+        _sql.Append("SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at FROM runs r");
+        var probes = new List<FilterNode>();
+        if (phase == Phase.Having)
         {
-            _sql.Append("r.experiment_id IN (SELECT experiment_id FROM experiments WHERE deleted = 0)");
-        }
-        else
-        {
-            _sql.Append("r.experiment_id IN (");
-            for (var i = 0; i < request.ExperimentIds.Count; i++)
+            _sql.Append(" JOIN ").Append(first.Table).Append(" o ON o.run_id = r.run_id AND o.key = ").Append(Parameter(first.Key))
+                .Append(" AND o.").Append(ValueColumn(first.Table!)).Append(" IS NOT NULL");
+            foreach (var c in conjuncts.Where(c => Folds(c, first)).Cast<FieldComparison>())
             {
-                _sql.Append(i == 0 ? string.Empty : ", ").Append(Parameter(long.TryParse(request.ExperimentIds[i], CultureInfo.InvariantCulture, out var id) ? id : -1L));
+                _sql.Append(" AND ");
+                AppendPredicate(Column("o", c), c);
+            }
+        }
+
+        var joins = 0;
+        foreach (var conjunct in conjuncts)
+        {
+            if (phase == Phase.Having && Folds(conjunct, first))
+            {
+                continue;
             }
 
-            _sql.Append(')');
+            if (joins == MaxJoins || !Joinable(conjunct))
+            {
+                probes.Add(conjunct);
+                continue;
+            }
+
+            var c = (FieldComparison)conjunct;
+            var (table, key) = Lookup(c.Field);
+            var alias = "f" + joins++.ToString(CultureInfo.InvariantCulture);
+            _sql.Append(" JOIN ").Append(table).Append(' ').Append(alias).Append(" ON ").Append(alias).Append(".run_id = r.run_id AND ")
+                .Append(alias).Append(".key = ").Append(Parameter(key));
+            if (c.Operator != ComparisonOperator.IsNotNull)
+            {
+                _sql.Append(" AND ");
+                AppendPredicate(Column(alias, c), c);
+            }
         }
 
-        if (request.Filter is not null)
+        _sql.Append(" WHERE ");
+        AppendExperiments(request.ExperimentIds);
+        if (phase == Phase.Lacking)
         {
-            _sql.Append(" AND (");
-            Append(request.Filter.Root);
-            _sql.Append(')');
+            _sql.Append(" AND NOT EXISTS (SELECT 1 FROM ").Append(first.Table).Append(" o WHERE o.run_id = r.run_id AND o.key = ").Append(Parameter(first.Key))
+                .Append(" AND o.").Append(ValueColumn(first.Table!)).Append(" IS NOT NULL)");
+        }
+
+        foreach (var probe in probes)
+        {
+            _sql.Append(" AND ");
+            Append(probe);
+        }
+
+        // The order keys this phase sorts on: the having phase's first is the joined value (never null), the lacking
+        // phase has no first key (every run lacks it).
+        var keys = new List<(string Expression, bool Nullable, bool Descending, RunSortValue After)>();
+        for (var i = phase == Phase.Lacking ? 1 : 0; i < request.OrderBy.Count; i++)
+        {
+            var ordering = request.OrderBy[i];
+            var after = request.After?.Values[i] ?? RunSortValue.Missing;
+            keys.Add(i == 0 && phase == Phase.Having
+                ? ("o." + ValueColumn(first.Table!), false, ordering.Descending, after)
+                : (OrderExpression(ordering.Field), Nullable(ordering.Field), ordering.Descending, after));
+        }
+
+        if (request.After is { } position && !(phase == Phase.Lacking && !position.Values[0].IsMissing))
+        {
+            if (keys.Count > 0 && phase == Phase.Having)
+            {
+                // Redundant with the keyset term below, but a plain range the index can start from.
+                _sql.Append(" AND ").Append(keys[0].Expression).Append(keys[0].Descending ? " <= " : " >= ").Append(Parameter(Literal(keys[0].After)));
+            }
+
+            _sql.Append(" AND ");
+            AppendAfter(keys, 0, position);
         }
 
         _sql.Append(" ORDER BY ");
-        foreach (var ordering in request.OrderBy)
+        foreach (var (expression, nullable, descending, _) in keys)
         {
-            var expression = OrderExpression(ordering.Field);
-            _sql.Append(expression).Append(" IS NULL, ").Append(expression).Append(ordering.Descending ? " DESC, " : " ASC, ");
+            if (nullable)
+            {
+                _sql.Append(expression).Append(" IS NULL, ");
+            }
+
+            _sql.Append(expression).Append(descending ? " DESC, " : " ASC, ");
         }
 
-        _sql.Append("r.start_time DESC, r.run_id ASC LIMIT ").Append(Parameter((long)request.Limit))
-            .Append(" OFFSET ").Append(Parameter((long)request.Offset));
+        _sql.Append("r.start_time DESC, r.run_id ASC LIMIT ").Append(Parameter((long)limit));
+    }
+
+    /// <summary>
+    /// Rows strictly after <paramref name="position"/> in the order of <paramref name="keys"/>, then start time descending
+    /// and run id: each key either places the row after the position's value (a missing value sorts last) or ties and
+    /// passes to the next.
+    /// </summary>
+    private void AppendAfter(List<(string Expression, bool Nullable, bool Descending, RunSortValue After)> keys, int index, RunSortKey position)
+    {
+        if (index == keys.Count)
+        {
+            var start = Parameter(position.StartTime.ToUnixTimeMilliseconds());
+            _sql.Append("(r.start_time < ").Append(start).Append(" OR (r.start_time = ").Append(start).Append(" AND r.run_id > ").Append(Parameter(position.RunId)).Append("))");
+            return;
+        }
+
+        var (expression, nullable, descending, after) = keys[index];
+        if (after.IsMissing)
+        {
+            // Only rows also lacking the field tie with the position; none comes after it on this key.
+            _sql.Append('(').Append(expression).Append(" IS NULL AND ");
+            AppendAfter(keys, index + 1, position);
+            _sql.Append(')');
+            return;
+        }
+
+        var value = Parameter(Literal(after));
+        _sql.Append('(');
+        if (nullable)
+        {
+            _sql.Append(expression).Append(" IS NULL OR ");
+        }
+
+        _sql.Append(expression).Append(descending ? " < " : " > ").Append(value).Append(" OR (").Append(expression).Append(" = ").Append(value).Append(" AND ");
+        AppendAfter(keys, index + 1, position);
+        _sql.Append("))");
+    }
+
+    private static object Literal(RunSortValue value) => value.Number is { } number ? number : value.Text!;
+
+    private static bool Nullable(FilterField field) =>
+        Lookup(field).Table is not null || (field.Entity == FilterEntity.Attribute && field.Key == RunAttributes.EndTime);
+
+    /// <summary>The column of a joined row <paramref name="alias"/> a comparison reads.</summary>
+    private static string Column(string alias, FieldComparison c) => c.Field.Entity switch
+    {
+        FilterEntity.Metric => alias + ".last_value",
+        FilterEntity.Param when c.Value.Number is not null => alias + ".value_number",
+        _ => alias + ".value",
+    };
+
+    private void AppendExperiments(IReadOnlyList<string> experimentIds)
+    {
+        if (experimentIds.Count == 0)
+        {
+            _sql.Append("r.experiment_id IN (SELECT experiment_id FROM experiments WHERE deleted = 0)");
+            return;
+        }
+
+        _sql.Append("r.experiment_id IN (");
+        for (var i = 0; i < experimentIds.Count; i++)
+        {
+            _sql.Append(i == 0 ? string.Empty : ", ").Append(Parameter(long.TryParse(experimentIds[i], CultureInfo.InvariantCulture, out var id) ? id : -1L));
+        }
+
+        _sql.Append(')');
     }
 
     private void Append(FilterNode node)

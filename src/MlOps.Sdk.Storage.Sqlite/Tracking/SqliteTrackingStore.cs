@@ -192,8 +192,17 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
             var command = connection.CreateCommand();
             await using (command.ConfigureAwait(false))
             {
-                SqliteRunQuery.Apply(command, request, time.GetUtcNow().ToUnixTimeMilliseconds());
-                var infos = await ReadInfosAsync(command, cancellationToken).ConfigureAwait(false);
+                var infos = new List<RunInfo>();
+                foreach (var phase in SqliteRunQuery.Plan(request, time.GetUtcNow().ToUnixTimeMilliseconds()))
+                {
+                    phase(command, request.Limit - infos.Count);
+                    infos.AddRange(await ReadInfosAsync(command, cancellationToken).ConfigureAwait(false));
+                    if (infos.Count >= request.Limit)
+                    {
+                        break;
+                    }
+                }
+
                 return await LoadDataAsync(connection, infos, cancellationToken).ConfigureAwait(false);
             }
         }

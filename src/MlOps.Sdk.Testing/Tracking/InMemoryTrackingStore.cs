@@ -230,12 +230,13 @@ public sealed class InMemoryTrackingStore(TimeProvider time) : TrackingStore
             var experiments = request.ExperimentIds.Count > 0
                 ? request.ExperimentIds.ToHashSet(StringComparer.Ordinal)
                 : _experiments.Where(e => !e.IsDeleted).Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+            var order = new RunOrderComparer(request.OrderBy);
             IReadOnlyList<Run> page = _runs.Values
                 .Where(r => experiments.Contains(r.ExperimentId))
                 .Select(r => r.Snapshot(now))
                 .Where(r => request.Filter is null || request.Filter.Matches(r))
-                .Order(new RunOrderComparer(request.OrderBy))
-                .Skip(request.Offset)
+                .Where(r => request.After is null || order.Compare(RunSortKey.Of(r, request.OrderBy), request.After) > 0)
+                .Order(order)
                 .Take(request.Limit)
                 .ToList();
             return Task.FromResult(page);

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace MlOps.Sdk.Tracking.Search;
 
 /// <summary>
@@ -16,27 +14,31 @@ public sealed class RunOrderComparer(IReadOnlyList<RunOrdering> orderings) : ICo
         ArgumentNullException.ThrowIfNull(y);
         foreach (var ordering in orderings)
         {
-            var a = ValueOf(x, ordering.Field);
-            var b = ValueOf(y, ordering.Field);
-            if (a is null || b is null)
-            {
-                if (a is null && b is null)
-                {
-                    continue;
-                }
-
-                return a is null ? 1 : -1;
-            }
-
-            var c = a is double da ? da.CompareTo((double)b) : CompareCodePoints((string)a, (string)b);
+            var c = RunSortValue.Compare(RunSortValue.Of(x, ordering.Field), RunSortValue.Of(y, ordering.Field), ordering.Descending);
             if (c != 0)
             {
-                return ordering.Descending ? -c : c;
+                return c;
             }
         }
 
-        var byStart = y.Info.StartTime.CompareTo(x.Info.StartTime);
-        return byStart != 0 ? byStart : CompareCodePoints(x.Info.RunId, y.Info.RunId);
+        return CompareTail(x.Info.StartTime, x.Info.RunId, y.Info.StartTime, y.Info.RunId);
+    }
+
+    /// <summary>Compares two runs' keys in this order: below zero when <paramref name="x"/> comes first.</summary>
+    public int Compare(RunSortKey x, RunSortKey y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        for (var i = 0; i < orderings.Count; i++)
+        {
+            var c = RunSortValue.Compare(x.Values[i], y.Values[i], orderings[i].Descending);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return CompareTail(x.StartTime, x.RunId, y.StartTime, y.RunId);
     }
 
     /// <summary>Compares two strings by Unicode code point.</summary>
@@ -63,22 +65,10 @@ public sealed class RunOrderComparer(IReadOnlyList<RunOrdering> orderings) : ICo
         }
     }
 
-    private static object? ValueOf(Run run, FilterField field) => field.Entity switch
+    /// <summary>Start time descending, then run id.</summary>
+    private static int CompareTail(DateTimeOffset xStart, string xId, DateTimeOffset yStart, string yId)
     {
-        FilterEntity.Metric => run.Metrics.TryGetValue(field.Key, out var m) && !double.IsNaN(m.Value) ? m.Value : null,
-        FilterEntity.Param => run.Params.GetValueOrDefault(field.Key),
-        FilterEntity.Tag => run.Tags.GetValueOrDefault(field.Key),
-        FilterEntity.Attribute => field.Key switch
-        {
-            RunAttributes.UserId => run.Tags.GetValueOrDefault(RunAttributes.UserTag),
-            RunAttributes.ArtifactUri => RunAttributes.ArtifactUriPrefix + run.Info.RunId,
-            RunAttributes.RunId => run.Info.RunId,
-            RunAttributes.RunName => run.Info.Name,
-            RunAttributes.Status => RunFilter.StatusText(run.Info.Status),
-            RunAttributes.ExperimentId => double.Parse(run.Info.ExperimentId, CultureInfo.InvariantCulture),
-            RunAttributes.StartTime => (double)run.Info.StartTime.ToUnixTimeMilliseconds(),
-            _ => run.Info.EndTime is { } end ? (double)end.ToUnixTimeMilliseconds() : null,
-        },
-        _ => throw new FilterSyntaxException(field.Key, 0, "runs cannot be ordered by dataset fields"),
-    };
+        var byStart = yStart.CompareTo(xStart);
+        return byStart != 0 ? byStart : CompareCodePoints(xId, yId);
+    }
 }

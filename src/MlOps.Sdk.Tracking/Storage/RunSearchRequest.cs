@@ -6,6 +6,6 @@ namespace MlOps.Sdk.Tracking.Storage;
 /// <param name="ExperimentIds">The experiments to search; empty means every experiment that is not deleted.</param>
 /// <param name="Filter">The filter, or null for every run.</param>
 /// <param name="OrderBy">The order; runs then sort by start time descending and run id.</param>
-/// <param name="Offset">How many runs of the ordered result to skip.</param>
+/// <param name="After">Return only runs after this key in the order (the last run of the previous page), or null from the start.</param>
 /// <param name="Limit">How many runs to return at most.</param>
-public sealed record RunSearchRequest(IReadOnlyList<string> ExperimentIds, RunFilter? Filter, IReadOnlyList<RunOrdering> OrderBy, int Offset, int Limit);
+public sealed record RunSearchRequest(IReadOnlyList<string> ExperimentIds, RunFilter? Filter, IReadOnlyList<RunOrdering> OrderBy, RunSortKey? After, int Limit);
