@@ -19,16 +19,19 @@ public class TrackingSearchBenchmarks
     private const int Keys = 20;
     private const string Filter = "(metrics.m0 > 0.9 OR params.p1 = 'v3') AND metrics.m5 < 0.5";
 
+    /// <summary>
+    /// The best plan a person would write: read <c>m0</c>'s index from the top (the order; <c>m0 &gt; 0.9</c> is a test of
+    /// the row already read), probe the rest per run, stop after a page. CROSS JOIN keeps SQLite from starting at the
+    /// half of all runs <c>m5 &lt; 0.5</c> selects and sorting them.
+    /// </summary>
     private const string HandWrittenPage = """
         SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at
-        FROM runs r
-        WHERE r.experiment_id IN (SELECT experiment_id FROM experiments WHERE deleted = 0)
-          AND (EXISTS (SELECT 1 FROM metric_series s WHERE s.run_id = r.run_id AND s.key = 'm0' AND s.last_value > 0.9)
-               OR EXISTS (SELECT 1 FROM params p WHERE p.run_id = r.run_id AND p.key = 'p1' AND p.value = 'v3'))
+        FROM metric_series o CROSS JOIN runs r ON r.run_id = o.run_id
+        WHERE o.key = 'm0' AND o.last_value IS NOT NULL
+          AND r.experiment_id IN (SELECT experiment_id FROM experiments WHERE deleted = 0)
+          AND (o.last_value > 0.9 OR EXISTS (SELECT 1 FROM params p WHERE p.run_id = r.run_id AND p.key = 'p1' AND p.value = 'v3'))
           AND EXISTS (SELECT 1 FROM metric_series s WHERE s.run_id = r.run_id AND s.key = 'm5' AND s.last_value < 0.5)
-        ORDER BY (SELECT s.last_value FROM metric_series s WHERE s.run_id = r.run_id AND s.key = 'm0') IS NULL,
-                 (SELECT s.last_value FROM metric_series s WHERE s.run_id = r.run_id AND s.key = 'm0') DESC,
-                 r.start_time DESC, r.run_id
+        ORDER BY o.last_value DESC, r.start_time DESC, r.run_id
         LIMIT 101;
         """;
 

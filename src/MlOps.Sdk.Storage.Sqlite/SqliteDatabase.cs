@@ -16,6 +16,20 @@ internal sealed class SqliteDatabase
     private static readonly object Configured = new();
     private readonly ConditionalWeakTable<object, object> _configuredHandles = [];
     private volatile bool _migrated;
+    private long _writes;
+
+    /// <summary>
+    /// Statistics are refreshed when a connection is first opened and every this many writes, as SQLite advises for
+    /// long-lived connections: the planner picks the index a search starts from by them.
+    /// </summary>
+    private const int WritesBetweenOptimizations = 1_000;
+
+    /// <summary>
+    /// ANALYZE where the statistics are missing or stale (a table grew 25-fold since), on every table (0x10000). A full
+    /// analysis: a sampled one (<c>analysis_limit</c>) reads the first rows of each index, all of one key, and tells the
+    /// planner each key has a thousand rows where it has a million.
+    /// </summary>
+    private const string Optimize = "PRAGMA optimize=0x10002;";
 
     public SqliteDatabase(string path, SqliteStoreOptions options, ResiliencePipeline busyRetry)
     {
@@ -32,6 +46,34 @@ internal sealed class SqliteDatabase
     }
 
     public string Path { get; }
+
+    /// <summary>Sets a connection's page cache to <see cref="SqliteStoreOptions.PageCacheMebibytes"/>.</summary>
+    public string CacheSizePragma => $"PRAGMA cache_size=-{_options.PageCacheMebibytes * 1024L};";
+
+    /// <summary>
+    /// Brings the planner's statistics up to date on tables that changed much since they were gathered (after a bulk
+    /// import, say). Cheap when nothing did.
+    /// </summary>
+    public async Task OptimizeAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await ExecuteAsync(connection, Optimize, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Refreshes statistics unless another connection holds the write lock past the busy timeout: they are an optimisation, never a reason to fail.</summary>
+    private static async Task TryOptimizeAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecuteAsync(connection, Optimize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+        }
+    }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -56,6 +98,11 @@ internal sealed class SqliteDatabase
                     {
                         var result = await work(connection, transaction).ConfigureAwait(false);
                         await transaction.CommitAsync(ct).ConfigureAwait(false);
+                        if (Interlocked.Increment(ref _writes) % WritesBetweenOptimizations == 0)
+                        {
+                            await TryOptimizeAsync(connection, ct).ConfigureAwait(false);
+                        }
+
                         return result;
                     }
                 }
@@ -82,7 +129,8 @@ internal sealed class SqliteDatabase
             {
                 var busyMs = ((long)_options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
                 var synchronous = _options.DurableCommits ? "FULL" : "NORMAL";
-                await ExecuteAsync(connection, $"PRAGMA busy_timeout={busyMs}; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, $"PRAGMA busy_timeout={busyMs}; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON; {CacheSizePragma}", cancellationToken).ConfigureAwait(false);
+                await TryOptimizeAsync(connection, cancellationToken).ConfigureAwait(false);
                 _configuredHandles.AddOrUpdate(handle, Configured);
             }
 

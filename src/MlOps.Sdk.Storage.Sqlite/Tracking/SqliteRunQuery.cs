@@ -67,13 +67,14 @@ internal sealed class SqliteRunQuery
             yield break;
         }
 
-        // A conjunct on the first order field holds only for runs having it: the lacking phase would find nothing.
+        // A page that ended among the runs lacking the field continues there.
         var afterLacking = request.After is { } after && after.Values[0].IsMissing;
         if (!afterLacking)
         {
             yield return (command, limit) => Apply(command, request, conjuncts, Phase.Having, first, nowMs, limit);
         }
 
+        // A conjunct on the first order field holds only for runs having it: the lacking phase would find nothing.
         if (!conjuncts.Any(c => Folds(c, first)))
         {
             yield return (command, limit) => Apply(command, request, conjuncts, Phase.Lacking, first, nowMs, limit);
@@ -111,6 +112,12 @@ internal sealed class SqliteRunQuery
     private static bool Folds(FilterNode node, (string? Table, string Key) lookup) =>
         node is FieldComparison { Operator: not (ComparisonOperator.IsNull or ComparisonOperator.IsNotNull) } c && Lookup(c.Field) == lookup;
 
+    /// <summary>Whether a conjunct is an equality (or IN list) on a param, tag, run id or name: one the planner can estimate and start from.</summary>
+    private static bool IsEqualityLookup(FilterNode node) =>
+        node is FieldComparison { Operator: ComparisonOperator.Equal or ComparisonOperator.In } c
+        && (c.Field.Entity is FilterEntity.Param or FilterEntity.Tag
+            || (c.Field.Entity == FilterEntity.Attribute && c.Field.Key is RunAttributes.RunId or RunAttributes.RunName or RunAttributes.UserId));
+
     private static bool Joinable(FilterNode node) =>
         node is FieldComparison { Operator: not ComparisonOperator.IsNull } c && Lookup(c.Field).Table is not null;
 
@@ -118,11 +125,14 @@ internal sealed class SqliteRunQuery
 
     private void Build(RunSearchRequest request, List<FilterNode> conjuncts, Phase phase, (string? Table, string Key) first, int limit)
     {
-        _sql.Append("SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at FROM runs r");
-        var probes = new List<FilterNode>();
+        // Without an equality on a param, tag, run id or name the planner has no estimate better than "a quarter of the
+        // rows" for what the filter keeps, and would read and sort them all: the order's index (or the runs' start-time
+        // index) leads instead, and the LIMIT stops the read after a page (CROSS JOIN fixes SQLite's join order).
+        var join = conjuncts.Any(IsEqualityLookup) ? " JOIN " : " CROSS JOIN ";
+        _sql.Append("SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at FROM ");
         if (phase == Phase.Having)
         {
-            _sql.Append(" JOIN ").Append(first.Table).Append(" o ON o.run_id = r.run_id AND o.key = ").Append(Parameter(first.Key))
+            _sql.Append(first.Table).Append(" o").Append(join).Append("runs r ON r.run_id = o.run_id AND o.key = ").Append(Parameter(first.Key))
                 .Append(" AND o.").Append(ValueColumn(first.Table!)).Append(" IS NOT NULL");
             foreach (var c in conjuncts.Where(c => Folds(c, first)).Cast<FieldComparison>())
             {
@@ -130,7 +140,12 @@ internal sealed class SqliteRunQuery
                 AppendPredicate(Column("o", c), c);
             }
         }
+        else
+        {
+            _sql.Append("runs r");
+        }
 
+        var probes = new List<FilterNode>();
         var joins = 0;
         foreach (var conjunct in conjuncts)
         {
@@ -148,7 +163,7 @@ internal sealed class SqliteRunQuery
             var c = (FieldComparison)conjunct;
             var (table, key) = Lookup(c.Field);
             var alias = "f" + joins++.ToString(CultureInfo.InvariantCulture);
-            _sql.Append(" JOIN ").Append(table).Append(' ').Append(alias).Append(" ON ").Append(alias).Append(".run_id = r.run_id AND ")
+            _sql.Append(join).Append(table).Append(' ').Append(alias).Append(" ON ").Append(alias).Append(".run_id = r.run_id AND ")
                 .Append(alias).Append(".key = ").Append(Parameter(key));
             if (c.Operator != ComparisonOperator.IsNotNull)
             {

@@ -64,8 +64,8 @@ internal sealed class SqliteDatasetStore(SqliteDatabase database) : DatasetStore
     public override async Task<DatasetVersion?> GetLatestVersionAsync(string name, CancellationToken cancellationToken = default) =>
         (await ReadAsync($"SELECT {Columns} FROM dataset_versions WHERE name = $name ORDER BY version DESC LIMIT 1;", cancellationToken, ("$name", name)).ConfigureAwait(false)).FirstOrDefault();
 
-    public override async Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default) =>
-        await ReadAsync($"SELECT {Columns} FROM dataset_versions WHERE name = $name ORDER BY version;", cancellationToken, ("$name", name)).ConfigureAwait(false);
+    public override async Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, int afterVersion, int limit, CancellationToken cancellationToken = default) =>
+        await ReadAsync($"SELECT {Columns} FROM dataset_versions WHERE name = $name AND version > $after ORDER BY version LIMIT $limit;", cancellationToken, ("$name", name), ("$after", afterVersion), ("$limit", limit)).ConfigureAwait(false);
 
     public override async Task<IReadOnlyList<DatasetVersion>> FindVersionsByDigestAsync(ContentDigest digest, CancellationToken cancellationToken = default) =>
         await ReadAsync($"SELECT {Columns} FROM dataset_versions WHERE digest = $d ORDER BY name, version;", cancellationToken, ("$d", digest.ToString())).ConfigureAwait(false);

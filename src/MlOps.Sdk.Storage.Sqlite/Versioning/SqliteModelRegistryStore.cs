@@ -191,8 +191,13 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
 
     private static ModelVersion? ReadOne(SqliteDataReader reader) => reader.Read() ? ReadVersion(reader) : null;
 
-    public override async Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken = default) =>
-        await ReadVersionsAsync($"SELECT {VersionColumns} FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id WHERE m.name = $name ORDER BY v.number;", cancellationToken, ("$name", modelName)).ConfigureAwait(false);
+    public override async Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, int afterNumber, int limit, CancellationToken cancellationToken = default) =>
+        await ReadVersionsAsync(
+            $"SELECT {VersionColumns} FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id WHERE m.name = $name AND v.number > $after ORDER BY v.number LIMIT $limit;",
+            cancellationToken,
+            ("$name", modelName),
+            ("$after", afterNumber),
+            ("$limit", limit)).ConfigureAwait(false);
 
     public override async Task<IReadOnlyList<ModelVersion>> FindVersionsFromRunsAsync(IReadOnlyCollection<string> runIds, CancellationToken cancellationToken = default) =>
         await ReadVersionsAsync(

@@ -37,6 +37,9 @@ public class DelegatingTrackingStore(TrackingStore inner) : TrackingStore
     public override Task EndRunAsync(string runId, RunStatus status, DateTimeOffset endTime, CancellationToken cancellationToken = default) => Inner.EndRunAsync(runId, status, endTime, cancellationToken);
 
     /// <inheritdoc />
+    public override Task ImportRunsAsync(string experimentId, IReadOnlyList<RunImport> runs, CancellationToken cancellationToken = default) => Inner.ImportRunsAsync(experimentId, runs, cancellationToken);
+
+    /// <inheritdoc />
     public override Task<TrackingWriteResult> WriteAsync(TrackingWriteBatch batch, CancellationToken cancellationToken = default) => Inner.WriteAsync(batch, cancellationToken);
 
     /// <inheritdoc />

@@ -53,11 +53,11 @@ public sealed class InMemoryDatasetStore(InMemoryAuditLog log) : DatasetStore
     }
 
     /// <inheritdoc />
-    public override Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default)
+    public override Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, int afterVersion, int limit, CancellationToken cancellationToken = default)
     {
         lock (log.Sync)
         {
-            IReadOnlyList<DatasetVersion> list = _datasets.TryGetValue(name, out var v) ? v.Select(x => x.Version).ToList() : [];
+            IReadOnlyList<DatasetVersion> list = _datasets.TryGetValue(name, out var v) ? v.Select(x => x.Version).Where(x => x.Version > afterVersion).Take(limit).ToList() : [];
             return Task.FromResult(list);
         }
     }

@@ -164,11 +164,11 @@ public sealed class InMemoryModelRegistryStore(InMemoryAuditLog log) : ModelRegi
     }
 
     /// <inheritdoc />
-    public override Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken = default)
+    public override Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, int afterNumber, int limit, CancellationToken cancellationToken = default)
     {
         lock (log.Sync)
         {
-            IReadOnlyList<ModelVersion> list = _models.TryGetValue(modelName, out var m) ? m.Versions.ToList() : [];
+            IReadOnlyList<ModelVersion> list = _models.TryGetValue(modelName, out var m) ? m.Versions.Where(v => v.Number > afterNumber).Take(limit).ToList() : [];
             return Task.FromResult(list);
         }
     }

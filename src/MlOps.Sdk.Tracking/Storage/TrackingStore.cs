@@ -56,6 +56,41 @@ public abstract class TrackingStore
     /// <summary>Records an artifact of a run (the content is already in the artifact store). Logging a path again replaces it.</summary>
     public abstract Task RecordArtifactAsync(string runId, RunArtifact artifact, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes finished runs whole — info, params, tags, metric histories, inputs — into <paramref name="experimentId"/>.
+    /// The runs are valid and have ids (<see cref="ExperimentTracker.ImportRunsAsync"/> checks them). This implementation
+    /// checks every id, then writes the runs one at a time through the other methods (a failure midway keeps the runs
+    /// before it); providers override it to write them all in one transaction.
+    /// </summary>
+    /// <exception cref="MlOpsNotFoundException">The experiment does not exist.</exception>
+    /// <exception cref="MlOpsConflictException">A run id is taken.</exception>
+    public virtual async Task ImportRunsAsync(string experimentId, IReadOnlyList<RunImport> runs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var run in runs)
+        {
+            var id = run.RunId ?? throw new ArgumentException("Every imported run needs an id.", nameof(runs));
+            if (!ids.Add(id) || await GetRunAsync(id, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                throw new MlOpsConflictException($"Run id '{id}' is taken; nothing of this write was stored.");
+            }
+        }
+
+        var batch = new TrackingWriteBatch();
+        foreach (var run in runs)
+        {
+            var id = run.RunId!;
+            await CreateRunAsync(new NewRun(id, experimentId, run.Name, run.StartTime, run.StartTime, run.Tags), cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+            batch.Metrics.AddRange(run.Metrics.Select(m => new MetricAppend(id, m.Key, m.Value.ToArray())));
+            batch.Params.AddRange(run.Params.Select(p => new RunValue(id, p.Key, p.Value)));
+            batch.Inputs.AddRange(run.Inputs.Select(i => new RunInput(id, i)));
+            await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            await EndRunAsync(id, run.Status, run.EndTime, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Finds runs; see <see cref="RunFilter"/> for the meaning every provider must give the filter.</summary>
     public abstract Task<IReadOnlyList<Run>> SearchRunsAsync(RunSearchRequest request, CancellationToken cancellationToken = default);
 }

@@ -59,7 +59,11 @@ internal sealed class DatasetRegistry(
 
     public Task<DatasetVersion?> GetLatestVersionAsync(string name, CancellationToken cancellationToken = default) => store.GetLatestVersionAsync(name, cancellationToken);
 
-    public Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default) => store.ListVersionsAsync(name, cancellationToken);
+    public async Task<DatasetVersionPage> ListVersionsAsync(string name, int maxResults = 100, string? pageToken = null, CancellationToken cancellationToken = default)
+    {
+        var (versions, next) = await VersionPageToken.ReadAsync(name, maxResults, pageToken, (after, limit) => store.ListVersionsAsync(name, after, limit, cancellationToken), v => v.Version).ConfigureAwait(false);
+        return new DatasetVersionPage(versions, next);
+    }
 
     public Task<IReadOnlyList<DatasetFile>> GetFilesAsync(string name, int version, CancellationToken cancellationToken = default) => store.GetFilesAsync(name, version, cancellationToken);
 

@@ -17,8 +17,13 @@ public interface IDatasetRegistry
     /// <summary>Gets the latest version, or null.</summary>
     Task<DatasetVersion?> GetLatestVersionAsync(string name, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists a dataset's versions.</summary>
-    Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
+    /// <summary>Lists a dataset's versions from the oldest, a page at a time.</summary>
+    /// <param name="name">The dataset.</param>
+    /// <param name="maxResults">The most versions of a page: 1 to 1,000.</param>
+    /// <param name="pageToken">The <see cref="DatasetVersionPage.NextPageToken"/> of the previous page, or null for the first.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="MlOpsValidationException">The page size is out of range, or the token is not one issued for this dataset.</exception>
+    Task<DatasetVersionPage> ListVersionsAsync(string name, int maxResults = 100, string? pageToken = null, CancellationToken cancellationToken = default);
 
     /// <summary>The files of a version.</summary>
     Task<IReadOnlyList<DatasetFile>> GetFilesAsync(string name, int version, CancellationToken cancellationToken = default);

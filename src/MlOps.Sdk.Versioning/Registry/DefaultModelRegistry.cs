@@ -114,7 +114,11 @@ internal sealed class DefaultModelRegistry(
 
     public override Task<ModelVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default) => store.GetVersionAsync(name, number, cancellationToken);
 
-    public override Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default) => store.ListVersionsAsync(name, cancellationToken);
+    public override async Task<ModelVersionPage> ListVersionsAsync(string name, int maxResults = 100, string? pageToken = null, CancellationToken cancellationToken = default)
+    {
+        var (versions, next) = await VersionPageToken.ReadAsync(name, maxResults, pageToken, (after, limit) => store.ListVersionsAsync(name, after, limit, cancellationToken), v => v.Number).ConfigureAwait(false);
+        return new ModelVersionPage(versions, next);
+    }
 
     public override async Task<ModelVersion> ResolveAsync(string reference, CancellationToken cancellationToken = default)
     {

@@ -53,8 +53,13 @@ public abstract class ModelRegistry
     /// <summary>Gets a version, or null.</summary>
     public abstract Task<ModelVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists a model's versions.</summary>
-    public abstract Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
+    /// <summary>Lists a model's versions from the oldest, a page at a time.</summary>
+    /// <param name="name">The model.</param>
+    /// <param name="maxResults">The most versions of a page: 1 to 1,000.</param>
+    /// <param name="pageToken">The <see cref="ModelVersionPage.NextPageToken"/> of the previous page, or null for the first.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="MlOpsValidationException">The page size is out of range, or the token is not one issued for this model.</exception>
+    public abstract Task<ModelVersionPage> ListVersionsAsync(string name, int maxResults = 100, string? pageToken = null, CancellationToken cancellationToken = default);
 
     /// <summary>Resolves <c>name@alias</c> or <c>name/number</c>.</summary>
     /// <exception cref="MlOpsNotFoundException">Nothing answers to the reference.</exception>

@@ -16,8 +16,8 @@ public abstract class DatasetStore
     /// <summary>Gets the latest version, or null.</summary>
     public abstract Task<DatasetVersion?> GetLatestVersionAsync(string name, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists a dataset's versions by number.</summary>
-    public abstract Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
+    /// <summary>Lists at most <paramref name="limit"/> versions of a dataset numbered above <paramref name="afterVersion"/>, by version.</summary>
+    public abstract Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, int afterVersion, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Finds every dataset version with this digest.</summary>
     public abstract Task<IReadOnlyList<DatasetVersion>> FindVersionsByDigestAsync(ContentDigest digest, CancellationToken cancellationToken = default);

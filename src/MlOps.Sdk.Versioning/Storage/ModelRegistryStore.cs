@@ -44,8 +44,8 @@ public abstract class ModelRegistryStore
     /// <summary>Gets the version an alias points to, or null when the model or alias does not exist.</summary>
     public abstract Task<ModelVersion?> ResolveAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the versions of a model by number.</summary>
-    public abstract Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken = default);
+    /// <summary>Lists at most <paramref name="limit"/> versions of a model numbered above <paramref name="afterNumber"/>, by number.</summary>
+    public abstract Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, int afterNumber, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Finds the versions registered from any of <paramref name="runIds"/>.</summary>
     public abstract Task<IReadOnlyList<ModelVersion>> FindVersionsFromRunsAsync(IReadOnlyCollection<string> runIds, CancellationToken cancellationToken = default);

@@ -49,4 +49,9 @@ public static class Ambient
     public static bool predicted => false;
 
     public static bool chargeback => false;
+
+    public static IEnumerable<LegacyRun> history => [];
 }
+
+/// <summary>A run of another tracking system, as the import example reads it.</summary>
+public sealed record LegacyRun(string Name, DateTimeOffset Started, DateTimeOffset Ended, IReadOnlyDictionary<string, string> Params, IReadOnlyDictionary<string, double> Metrics);
