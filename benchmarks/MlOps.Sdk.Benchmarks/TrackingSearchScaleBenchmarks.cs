@@ -20,7 +20,7 @@ public class TrackingSearchScaleBenchmarks
 
     private static readonly RunSearchQuery MetricRange = new() { Filter = "metrics.m0 > 0.9", OrderBy = ["metrics.m0 DESC"], MaxResults = PageSize };
     private static readonly RunSearchQuery OrFilter = new() { Filter = "(metrics.m0 > 0.9 OR params.p1 = 'v3') AND metrics.m5 < 0.5", OrderBy = ["metrics.m0 DESC"], MaxResults = PageSize };
-    private static readonly RunSearchQuery RareTag = new() { Filter = "tags.t1 = 'x42'", MaxResults = PageSize };
+    private static readonly RunSearchQuery RareTag = new() { Filter = "tags.t1 = 'x42'", MaxResults = 10 };
     private static readonly RunSearchQuery AllByMetric = new() { OrderBy = ["metrics.m0 DESC"], MaxResults = PageSize };
 
     private ServiceProvider _services = null!;
@@ -110,9 +110,16 @@ public class TrackingSearchScaleBenchmarks
     [Benchmark]
     public async Task<int> OrFilterOrdered() => (await _tracker.SearchRunsAsync(OrFilter)).Runs.Count;
 
-    /// <summary><c>tags.t1 = 'x42'</c>: 0.1% of runs, newest first.</summary>
+    /// <summary>
+    /// <c>tags.t1 = 'x42'</c>: 0.1% of runs, newest first, a page of 10 — what every size holds (the 10,000-run store
+    /// has 10 such runs), so each size returns the same runs' worth of data.
+    /// </summary>
     [Benchmark]
     public async Task<int> RareTagLookup() => (await _tracker.SearchRunsAsync(RareTag)).Runs.Count;
+
+    /// <summary>The same with pages of 100: 10 runs at 10,000, a full page from 100,000.</summary>
+    [Benchmark]
+    public async Task<int> RareTagLookupPage100() => (await _tracker.SearchRunsAsync(RareTag with { MaxResults = PageSize })).Runs.Count;
 
     /// <summary>Page 50 (runs 4,901–5,000) of every run ordered by <c>metrics.m0 DESC</c>, from its page token.</summary>
     [Benchmark]

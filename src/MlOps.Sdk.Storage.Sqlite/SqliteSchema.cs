@@ -178,12 +178,15 @@ internal static class SqliteSchema
         """,
         // v6: indexes a search can start from — each per-run value by (key, value) (numeric params only where numeric),
         // runs in the default order and by name, dataset inputs by name and digest; the metric index covers the run id,
-        // so an ordered read never visits the table.
+        // so an ordered read never visits the table. Tags keep their run's start time (it never changes), so the newest
+        // runs with a tag come in order from the tag's index.
         """
         DROP INDEX metric_series_by_key;
         CREATE INDEX metric_series_by_key ON metric_series(key, last_value, run_id);
         CREATE INDEX params_by_number ON params(key, value_number) WHERE value_number IS NOT NULL;
-        CREATE INDEX tags_by_key ON tags(key, value);
+        ALTER TABLE tags ADD COLUMN start_time INTEGER NOT NULL DEFAULT 0;
+        UPDATE tags SET start_time = (SELECT r.start_time FROM runs r WHERE r.run_id = tags.run_id);
+        CREATE INDEX tags_by_key ON tags(key, value, start_time DESC, run_id);
         CREATE INDEX runs_by_start ON runs(start_time DESC, run_id);
         CREATE INDEX runs_by_name ON runs(name);
         CREATE INDEX run_inputs_by_name ON run_inputs(name, digest);

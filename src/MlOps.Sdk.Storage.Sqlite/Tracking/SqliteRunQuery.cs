@@ -14,8 +14,8 @@ namespace MlOps.Sdk.Storage.Sqlite.Tracking;
 /// <remarks>
 /// <para>The shapes let the planner start from the most selective index the search allows. The filter's top-level
 /// conjuncts on metrics, params and tags become joins on their unique (run, key) rows, which the planner can either
-/// drive from (the <c>(key, value)</c> indexes) or probe per run; other terms (OR, IS NULL, datasets) are correlated
-/// probes. When the first order field is a metric, param or tag, a search reads in two phases: the runs having the field,
+/// drive from (the <c>(key, value)</c> indexes) or probe per run; dataset terms are lists of runs (a run has many inputs);
+/// other terms (OR, IS NULL) are correlated probes. When the first order field is a metric, param or tag, a search reads in two phases: the runs having the field,
 /// joined on it so its <c>(key, value)</c> index supplies the order and a <c>LIMIT</c> stops the read early (a conjunct on
 /// the same field narrows that index range), then — only while the page is not full — the runs lacking it.</para>
 /// <para>Pages continue after the last run's sort key (keyset paging), so page k costs what page 1 does.</para>
@@ -28,8 +28,13 @@ internal sealed class SqliteRunQuery
     /// <summary>The most filter terms written as joins; the rest are probes (SQLite joins at most 64 tables).</summary>
     private const int MaxJoins = 8;
 
+    private static readonly (string Start, string RunId) DefaultTail = ("r.start_time", "r.run_id");
+
     private readonly StringBuilder _sql = new();
     private readonly List<object> _parameters = [];
+
+    /// <summary>The columns of the order's last keys, start time descending then run id: the run's, or a joined tag's copy.</summary>
+    private (string Start, string RunId) _tail = DefaultTail;
 
     private SqliteRunQuery()
     {
@@ -112,10 +117,10 @@ internal sealed class SqliteRunQuery
     private static bool Folds(FilterNode node, (string? Table, string Key) lookup) =>
         node is FieldComparison { Operator: not (ComparisonOperator.IsNull or ComparisonOperator.IsNotNull) } c && Lookup(c.Field) == lookup;
 
-    /// <summary>Whether a conjunct is an equality (or IN list) on a param, tag, run id or name: one the planner can estimate and start from.</summary>
+    /// <summary>Whether a conjunct is an equality (or IN list) on a param, tag, dataset, run id or name: one the planner can estimate and start from.</summary>
     private static bool IsEqualityLookup(FilterNode node) =>
         node is FieldComparison { Operator: ComparisonOperator.Equal or ComparisonOperator.In } c
-        && (c.Field.Entity is FilterEntity.Param or FilterEntity.Tag
+        && (c.Field.Entity is FilterEntity.Param or FilterEntity.Tag or FilterEntity.Dataset
             || (c.Field.Entity == FilterEntity.Attribute && c.Field.Key is RunAttributes.RunId or RunAttributes.RunName or RunAttributes.UserId));
 
     private static bool Joinable(FilterNode node) =>
@@ -163,6 +168,12 @@ internal sealed class SqliteRunQuery
             var c = (FieldComparison)conjunct;
             var (table, key) = Lookup(c.Field);
             var alias = "f" + joins++.ToString(CultureInfo.InvariantCulture);
+            if (table == "tags" && c.Operator == ComparisonOperator.Equal && request.OrderBy.Count == 0 && _tail == DefaultTail)
+            {
+                // Tags keep their run's start time: (key, value, start time) gives the newest runs with a tag in order.
+                _tail = (alias + ".start_time", alias + ".run_id");
+            }
+
             _sql.Append(join).Append(table).Append(' ').Append(alias).Append(" ON ").Append(alias).Append(".run_id = r.run_id AND ")
                 .Append(alias).Append(".key = ").Append(Parameter(key));
             if (c.Operator != ComparisonOperator.IsNotNull)
@@ -221,7 +232,7 @@ internal sealed class SqliteRunQuery
             _sql.Append(expression).Append(descending ? " DESC, " : " ASC, ");
         }
 
-        _sql.Append("r.start_time DESC, r.run_id ASC LIMIT ").Append(Parameter((long)limit));
+        _sql.Append(_tail.Start).Append(" DESC, ").Append(_tail.RunId).Append(" ASC LIMIT ").Append(Parameter((long)limit));
     }
 
     /// <summary>
@@ -234,7 +245,8 @@ internal sealed class SqliteRunQuery
         if (index == keys.Count)
         {
             var start = Parameter(position.StartTime.ToUnixTimeMilliseconds());
-            _sql.Append("(r.start_time < ").Append(start).Append(" OR (r.start_time = ").Append(start).Append(" AND r.run_id > ").Append(Parameter(position.RunId)).Append("))");
+            _sql.Append('(').Append(_tail.Start).Append(" < ").Append(start).Append(" OR (").Append(_tail.Start).Append(" = ").Append(start)
+                .Append(" AND ").Append(_tail.RunId).Append(" > ").Append(Parameter(position.RunId)).Append("))");
             return;
         }
 
@@ -342,7 +354,9 @@ internal sealed class SqliteRunQuery
                 _sql.Append(')');
                 break;
             case FilterEntity.Dataset:
-                _sql.Append("EXISTS (SELECT 1 FROM run_inputs i WHERE i.run_id = r.run_id AND ");
+                // A run has many inputs, so no join: the runs of the matching inputs, a list the planner can start from
+                // (the name and digest indexes) or probe.
+                _sql.Append("r.run_id IN (SELECT i.run_id FROM run_inputs i WHERE ");
                 AppendPredicate(key switch { "name" => "i.name", "digest" => "i.digest", _ => "i.context" }, c);
                 _sql.Append(')');
                 break;

@@ -64,7 +64,7 @@ internal sealed partial class SqliteTrackingStore
             _connection = connection;
             _run = Prepare(connection, transaction, "INSERT INTO runs (run_id, experiment_id, name, status, start_time, end_time, lease_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $5)", 6);
             _param = Prepare(connection, transaction, "INSERT INTO params (run_id, key, value, value_number) VALUES ($1, $2, $3, $4)", 4);
-            _tag = Prepare(connection, transaction, "INSERT INTO tags (run_id, key, value) VALUES ($1, $2, $3)", 3);
+            _tag = Prepare(connection, transaction, "INSERT INTO tags (run_id, key, value, start_time) VALUES ($1, $2, $3, $4)", 4);
             _series = Prepare(connection, transaction, "INSERT INTO metric_series (run_id, key, point_count, min_step, max_step, last_step, last_timestamp, last_value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8);
             _segment = Prepare(connection, transaction, "INSERT INTO metric_segments (series_id, point_count, points) VALUES ($1, $2, $3)", 3);
             _input = Prepare(connection, transaction, "INSERT INTO run_inputs (run_id, name, digest, context) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", 4);
@@ -81,7 +81,7 @@ internal sealed partial class SqliteTrackingStore
 
             foreach (var (key, value) in run.Tags)
             {
-                Execute(_tag, runId, key, value);
+                Execute(_tag, runId, key, value, run.StartTime.ToUnixTimeMilliseconds());
             }
 
             foreach (var (key, points) in run.Metrics)

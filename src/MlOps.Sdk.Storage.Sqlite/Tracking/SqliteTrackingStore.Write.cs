@@ -159,7 +159,7 @@ internal sealed partial class SqliteTrackingStore
     private static Task SetTagAsync(SqliteConnection connection, SqliteTransaction transaction, RunTag tag, CancellationToken cancellationToken) =>
         tag.Value is null
             ? SqlCommand.ExecuteAsync(connection, transaction, "DELETE FROM tags WHERE run_id = $run AND key = $key;", cancellationToken, ("$run", tag.RunId), ("$key", tag.Key))
-            : SqlCommand.ExecuteAsync(connection, transaction, "INSERT INTO tags (run_id, key, value) VALUES ($run, $key, $value) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value;", cancellationToken, ("$run", tag.RunId), ("$key", tag.Key), ("$value", tag.Value));
+            : SqlCommand.ExecuteAsync(connection, transaction, "INSERT INTO tags (run_id, key, value, start_time) VALUES ($run, $key, $value, (SELECT start_time FROM runs WHERE run_id = $run)) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value;", cancellationToken, ("$run", tag.RunId), ("$key", tag.Key), ("$value", tag.Value));
 
     private static async Task WriteInputsAsync(SqliteConnection connection, SqliteTransaction transaction, List<RunInput> inputs, CancellationToken cancellationToken)
     {
