@@ -52,25 +52,28 @@ internal sealed class SqliteDatabase
 
     /// <summary>
     /// Brings the planner's statistics up to date on tables that changed much since they were gathered (after a bulk
-    /// import, say). Cheap when nothing did.
+    /// import, say). Cheap when nothing did. Called after a commit, so it neither fails nor can be cancelled.
     /// </summary>
-    public async Task OptimizeAsync(CancellationToken cancellationToken)
+    public async Task OptimizeAfterCommitAsync()
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            await ExecuteAsync(connection, Optimize, cancellationToken).ConfigureAwait(false);
+            await TryOptimizeAsync(connection, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Refreshes statistics unless another connection holds the write lock past the busy timeout: they are an optimisation, never a reason to fail.</summary>
+    /// <summary>
+    /// Refreshes statistics unless SQLite cannot now (another connection holds the write lock past the busy timeout, a
+    /// full disk): they are an optimisation, never a reason to fail.
+    /// </summary>
     private static async Task TryOptimizeAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         try
         {
             await ExecuteAsync(connection, Optimize, cancellationToken).ConfigureAwait(false);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        catch (SqliteException)
         {
         }
     }
@@ -100,7 +103,8 @@ internal sealed class SqliteDatabase
                         await transaction.CommitAsync(ct).ConfigureAwait(false);
                         if (Interlocked.Increment(ref _writes) % WritesBetweenOptimizations == 0)
                         {
-                            await TryOptimizeAsync(connection, ct).ConfigureAwait(false);
+                            // After the commit: nothing here may fail the write or have it retried.
+                            await TryOptimizeAsync(connection, CancellationToken.None).ConfigureAwait(false);
                         }
 
                         return result;
