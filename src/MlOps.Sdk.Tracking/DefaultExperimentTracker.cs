@@ -18,20 +18,7 @@ internal sealed class DefaultExperimentTracker(TrackingWriter writer, ArtifactSt
         var runId = Guid.NewGuid().ToString("N");
         var name = runName ?? $"run-{runId[..8]}";
         TrackingLimits.ValidateName(name, "run");
-        tags ??= new Dictionary<string, string>();
-        foreach (var (key, value) in tags)
-        {
-            TrackingLimits.ValidateKey(key, "tag");
-            TrackingLimits.ValidateValue(value, TrackingLimits.MaxTagValueLength, "tag", key);
-        }
-
-        if (!tags.ContainsKey(RunAttributes.UserTag))
-        {
-            // The acting user, searchable as attributes.user_id (MLflow records it the same way, as mlflow.user).
-            var user = identity.CurrentActor;
-            TrackingLimits.ValidateValue(user, TrackingLimits.MaxTagValueLength, "tag", RunAttributes.UserTag);
-            tags = new Dictionary<string, string>(tags, StringComparer.Ordinal) { [RunAttributes.UserTag] = user };
-        }
+        tags = TrackingLimits.ValidateTags(tags ?? new Dictionary<string, string>(), identity.CurrentActor);
 
         var experiment = await GetOrCreateExperimentAsync(experimentName, cancellationToken).ConfigureAwait(false);
         if (experiment.IsDeleted)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using MlOps.Sdk.Tracking.Search;
 
 namespace MlOps.Sdk.Tracking;
 
@@ -42,12 +41,6 @@ internal static class RunImports
             TrackingLimits.ValidateValue(value, TrackingLimits.MaxParamValueLength, "param", key);
         }
 
-        foreach (var (key, value) in run.Tags)
-        {
-            TrackingLimits.ValidateKey(key, "tag");
-            TrackingLimits.ValidateValue(value, TrackingLimits.MaxTagValueLength, "tag", key);
-        }
-
         foreach (var (key, points) in run.Metrics)
         {
             TrackingLimits.ValidateKey(key, "metric");
@@ -59,9 +52,6 @@ internal static class RunImports
             ArgumentNullException.ThrowIfNull(input);
         }
 
-        var tags = run.Tags.ContainsKey(RunAttributes.UserTag)
-            ? run.Tags
-            : new Dictionary<string, string>(run.Tags, StringComparer.Ordinal) { [RunAttributes.UserTag] = user };
-        return run with { RunId = run.RunId ?? Guid.NewGuid().ToString("N"), Tags = tags };
+        return run with { RunId = run.RunId ?? Guid.NewGuid().ToString("N"), Tags = TrackingLimits.ValidateTags(run.Tags, user) };
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using MlOps.Sdk.Tracking.Search;
 
 namespace MlOps.Sdk.Tracking;
 
@@ -52,6 +53,27 @@ public static class TrackingLimits
         }
 
         WellFormedText.Require(value, $"The value of {kind} '{key}'");
+    }
+
+    /// <summary>
+    /// Checks a run's tags and adds the acting <paramref name="user"/> as <c>mlflow.user</c> unless they name one:
+    /// searchable as <c>attributes.user_id</c>, as MLflow records it.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> ValidateTags(IReadOnlyDictionary<string, string> tags, string user)
+    {
+        foreach (var (key, value) in tags)
+        {
+            ValidateKey(key, "tag");
+            ValidateValue(value, MaxTagValueLength, "tag", key);
+        }
+
+        if (tags.ContainsKey(RunAttributes.UserTag))
+        {
+            return tags;
+        }
+
+        ValidateValue(user, MaxTagValueLength, "tag", RunAttributes.UserTag);
+        return new Dictionary<string, string>(tags, StringComparer.Ordinal) { [RunAttributes.UserTag] = user };
     }
 
     internal static void ValidateName(string name, string kind)
