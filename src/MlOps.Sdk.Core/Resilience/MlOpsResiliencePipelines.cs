@@ -27,4 +27,11 @@ public static class MlOpsResiliencePipelines
     /// </summary>
     public const string SqliteBusy = "MlOps.Sdk.Storage.Sqlite.Busy";
 
+    /// <summary>
+    /// A PostgreSQL transaction that failed for a reason that may pass: a lost connection, a terminated backend, a
+    /// server restarting, a serialization failure or deadlock. The transaction rolled back (or, when the connection was
+    /// lost during its commit, is known to have committed or not), so it is run again whole. The default retries 8
+    /// times with exponential back-off from 100 ms to 5 s and jitter.
+    /// </summary>
+    public const string PostgreSqlTransient = "MlOps.Sdk.Storage.PostgreSql.Transient";
 }

@@ -179,9 +179,9 @@ internal sealed partial class SqliteModelRegistryStore
                 var id = await RequireModelIdAsync(c, t, modelName, cancellationToken).ConfigureAwait(false);
                 var json = (string?)await SqlCommand.ScalarAsync(c, t, "SELECT signatures_json FROM model_versions WHERE model_id = $id AND number = $n AND status = 'READY';", cancellationToken, ("$id", id), ("$n", number)).ConfigureAwait(false)
                     ?? throw new MlOpsNotFoundException($"Model '{modelName}' has no ready version {number}.");
-                var signatures = JsonSerializer.Deserialize(json, SqliteVersioningJson.Default.ListVersionSignature) ?? [];
+                var signatures = JsonSerializer.Deserialize(json, VersionJson.Default.ListVersionSignature) ?? [];
                 signatures.Add(signature);
-                await SqlCommand.ExecuteAsync(c, t, "UPDATE model_versions SET signatures_json = $s WHERE model_id = $id AND number = $n;", cancellationToken, ("$s", JsonSerializer.Serialize(signatures, SqliteVersioningJson.Default.ListVersionSignature)), ("$id", id), ("$n", number)).ConfigureAwait(false);
+                await SqlCommand.ExecuteAsync(c, t, "UPDATE model_versions SET signatures_json = $s WHERE model_id = $id AND number = $n;", cancellationToken, ("$s", JsonSerializer.Serialize(signatures, VersionJson.Default.ListVersionSignature)), ("$id", id), ("$n", number)).ConfigureAwait(false);
                 await SqliteAuditLog.AppendAsync(c, t, audit, cancellationToken).ConfigureAwait(false);
                 return 0;
             },

@@ -148,7 +148,7 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
                     cancellationToken,
                     ("$d", digest.ToString()),
                     ("$l", length),
-                    ("$s", signature is null ? null : JsonSerializer.Serialize(signature, SqliteVersioningJson.Default.ModelSignature)),
+                    ("$s", signature is null ? null : JsonSerializer.Serialize(signature, VersionJson.Default.ModelSignature)),
                     ("$x", inputExample?.ToString()),
                     ("$id", id),
                     ("$n", number)).ConfigureAwait(false);

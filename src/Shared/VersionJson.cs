@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using MlOps.Sdk.Versioning;
+using System.Text.Json.Serialization;
 using MlOps.Sdk.Versioning.Onnx;
 
-namespace MlOps.Sdk.Storage.Sqlite.Versioning;
+namespace MlOps.Sdk.Versioning.Storage;
 
 /// <summary>
 /// Parsed forms of the JSON columns of model versions, keyed by the JSON text itself: a resolve on the serving path
@@ -16,10 +16,10 @@ internal static class ParsedJson
     private static readonly ConcurrentDictionary<string, IReadOnlyList<VersionSignature>> SignaturesCache = new(StringComparer.Ordinal);
 
     public static ModelSignature Signature(string json) =>
-        Cached(SignatureCache, json, static j => JsonSerializer.Deserialize(j, SqliteVersioningJson.Default.ModelSignature)!);
+        Cached(SignatureCache, json, static j => JsonSerializer.Deserialize(j, VersionJson.Default.ModelSignature)!);
 
     public static IReadOnlyList<VersionSignature> Signatures(string json) =>
-        Cached(SignaturesCache, json, static j => (IReadOnlyList<VersionSignature>?)JsonSerializer.Deserialize(j, SqliteVersioningJson.Default.ListVersionSignature) ?? []);
+        Cached(SignaturesCache, json, static j => (IReadOnlyList<VersionSignature>?)JsonSerializer.Deserialize(j, VersionJson.Default.ListVersionSignature) ?? []);
 
     private static T Cached<T>(ConcurrentDictionary<string, T> cache, string json, Func<string, T> parse)
     {
@@ -38,3 +38,8 @@ internal static class ParsedJson
         return parsed;
     }
 }
+
+/// <summary>The JSON forms of a version's signature columns, source-generated.</summary>
+[JsonSerializable(typeof(ModelSignature))]
+[JsonSerializable(typeof(List<VersionSignature>))]
+internal sealed partial class VersionJson : JsonSerializerContext;

@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlOps.Sdk.Storage.PostgreSql.DependencyInjection;
+
+[OptionsValidator]
+internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions<PostgreSqlStoreOptions>;

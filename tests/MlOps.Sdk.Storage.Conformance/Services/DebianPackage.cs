@@ -1,0 +1,63 @@
+using System.Diagnostics;
+
+namespace MlOps.Sdk.Storage.Conformance.Services;
+
+/// <summary>
+/// Installs a Debian package the tests need when the machine lacks it, as the README promises: the test command alone
+/// brings up what the suite uses. Needs root or password-less sudo; waits for another apt run to finish.
+/// </summary>
+public static class DebianPackage
+{
+    private static readonly object Gate = new();
+
+    /// <summary>Installs <paramref name="package"/> unless <paramref name="isPresent"/> already holds.</summary>
+    public static void EnsureInstalled(string package, Func<bool> isPresent)
+    {
+        ArgumentNullException.ThrowIfNull(isPresent);
+        lock (Gate)
+        {
+            if (isPresent())
+            {
+                return;
+            }
+
+            if (!File.Exists("/usr/bin/apt-get"))
+            {
+                throw new InvalidOperationException($"The tests need Debian package '{package}' and this machine has no apt-get: install it by hand.");
+            }
+
+            var sudo = Environment.UserName == "root" ? string.Empty : "sudo -n ";
+            Run("/bin/sh", $"-c \"{sudo}apt-get -o DPkg::Lock::Timeout=600 update -q && DEBIAN_FRONTEND=noninteractive {sudo}apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends {package}\"", TimeSpan.FromMinutes(15));
+            if (!isPresent())
+            {
+                throw new InvalidOperationException($"Debian package '{package}' installed, but what the tests need from it is still missing.");
+            }
+        }
+    }
+
+    /// <summary>Runs a program to its end and returns what it printed; a non-zero exit is an exception with the output.</summary>
+    public static string Run(string fileName, string arguments, TimeSpan timeout)
+    {
+        using var process = Process.Start(new ProcessStartInfo(fileName, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {arguments} did not finish in {timeout}.");
+        }
+
+        var output = stdout.GetAwaiter().GetResult() + stderr.GetAwaiter().GetResult();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{fileName} {arguments} exited with {process.ExitCode}:\n{output}");
+        }
+
+        return output;
+    }
+}
