@@ -19,6 +19,7 @@ public static class ConformanceSuites
         {
             suites.Add(typeof(TrackingStoreConformanceTests));
             suites.Add(typeof(RunSearchConformanceTests));
+            suites.Add(typeof(RunSearchFuzzConformanceTests));
         }
 
         if (capabilities.HasFlag(ProviderCapabilities.Versioning))

@@ -1,5 +1,6 @@
 using MlOps.Sdk.Storage.Conformance;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MlOps.Sdk.Storage.PostgreSql.Tests;
 
@@ -15,6 +16,30 @@ public sealed class PostgreSqlRunSearchConformanceTests : RunSearchConformanceTe
     private readonly PostgreSqlStore _store = new();
 
     protected override void ConfigureProvider(IMlOpsBuilder builder) => _store.Use(builder);
+}
+
+public sealed class PostgreSqlRunSearchFuzzTests(ITestOutputHelper output) : RunSearchFuzzConformanceTests(output)
+{
+    private const string CountTables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema();";
+    private readonly PostgreSqlStore _store = new();
+    private long _tables;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _tables = await _store.ScalarAsync<long>(CountTables);
+        Assert.True(_tables > 20, $"{_tables} tables after the runs were logged");
+    }
+
+    protected override void ConfigureProvider(IMlOpsBuilder builder) => _store.Use(builder);
+
+    /// <summary>Every table of the schema is still there and PostgreSQL's B-tree check (amcheck) finds every index sound.</summary>
+    protected override async Task AssertStoreIntactAsync()
+    {
+        Assert.Equal(_tables, await _store.ScalarAsync<long>(CountTables));
+        await _store.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS amcheck SCHEMA public;");
+        await _store.ExecuteAsync("SELECT public.bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace;");
+    }
 }
 
 public sealed class PostgreSqlModelRegistryConformanceTests : ModelRegistryConformanceTests

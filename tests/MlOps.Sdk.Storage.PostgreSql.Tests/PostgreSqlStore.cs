@@ -18,7 +18,9 @@ internal sealed class PostgreSqlStore
             o.Schema = Schema;
         });
 
-    public async Task ExecuteAsync(string sql, params object[] values)
+    public async Task ExecuteAsync(string sql, params object[] values) => await ScalarAsync<object>(sql, values);
+
+    public async Task<T> ScalarAsync<T>(string sql, params object[] values)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server.ConnectionString) { SearchPath = Schema, Pooling = false }.ToString());
         await connection.OpenAsync();
@@ -28,6 +30,6 @@ internal sealed class PostgreSqlStore
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         }
 
-        await command.ExecuteNonQueryAsync();
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

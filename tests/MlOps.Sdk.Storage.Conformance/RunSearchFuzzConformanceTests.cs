@@ -6,10 +6,13 @@ using MlOps.Sdk.Tracking.Search;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace MlOps.Sdk.Storage.Sqlite.Tests;
+namespace MlOps.Sdk.Storage.Conformance;
 
-/// <summary>Generated filters, well-formed, mangled and hostile, run against a real SQLite store.</summary>
-public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>
+/// Generated filters, well-formed, mangled and hostile, and generated orders walked in small pages, run against the
+/// provider and compared with the reference evaluation (<see cref="RunFilter.Matches"/>, <see cref="RunOrderComparer"/>).
+/// </summary>
+public abstract class RunSearchFuzzConformanceTests(ITestOutputHelper output) : ProviderTestBase
 {
     private static readonly string[] Fields =
     [
@@ -36,15 +39,20 @@ public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         "SELECT", "AND AND", "OR", "((", "))", ",", ".", "`", "\"", "'", "''", "run_id", "metrics.", "IN ()", "1=1",
     ];
 
-    private readonly SqliteTestDirectory _directory = new();
-    private ServiceProvider? _services;
     private List<Run> _runs = [];
 
-    private ExperimentTracker Tracker => _services!.GetRequiredService<ExperimentTracker>();
+    private ExperimentTracker Tracker => Services.GetRequiredService<ExperimentTracker>();
 
-    public async Task InitializeAsync()
+    /// <inheritdoc />
+    protected override void ConfigureLayers(IMlOpsBuilder builder) => builder.AddTracking();
+
+    /// <summary>Fails when hostile filters damaged the store: its own integrity check, whatever the searches returned.</summary>
+    protected abstract Task AssertStoreIntactAsync();
+
+    /// <inheritdoc />
+    public override async Task InitializeAsync()
     {
-        _services = _directory.BuildServices();
+        await base.InitializeAsync();
         var random = new Random(1);
         var models = new[] { "sdca", "lbfgs", "O'Brien", "a%b", "x_y", "SDCA", "" };
         for (var i = 0; i < 30; i++)
@@ -75,12 +83,6 @@ public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         var page = await Tracker.SearchRunsAsync(new RunSearchQuery { MaxResults = 1000 });
         _runs = page.Runs.ToList();
         Assert.Equal(30, _runs.Count);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _services!.DisposeAsync();
-        _directory.Dispose();
     }
 
     [Fact]
@@ -134,7 +136,7 @@ public sealed class FilterFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"{parsed} filters parsed and matched the reference rows; {rejected} were rejected with a typed error.");
         Assert.True(parsed > 1_000, $"Only {parsed} of the generated filters were valid; the generator is too hostile to test results.");
         Assert.True(rejected > 1_000, $"Only {rejected} of the generated filters were rejected; the generator is too tame.");
-        Assert.Equal("ok", _directory.IntegrityCheck());
+        await AssertStoreIntactAsync();
         Assert.Equal(30, (await Tracker.SearchRunsAsync(new RunSearchQuery { MaxResults = 1000 })).Runs.Count);
     }
 
