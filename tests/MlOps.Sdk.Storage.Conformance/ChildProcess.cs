@@ -34,8 +34,12 @@ public sealed class ChildProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts the worker with <paramref name="arguments"/>.</summary>
-    public static ChildProcess Start(params string[] arguments)
+    public static ChildProcess Start(params string[] arguments) => StartWith(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the worker with <paramref name="arguments"/> and these environment variables set.</summary>
+    public static ChildProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var worker = Path.Combine(AppContext.BaseDirectory, "MlOps.Sdk.TestWorker.dll");
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -44,6 +48,11 @@ public sealed class ChildProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(worker);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -51,10 +51,25 @@ switch (command)
 
 return 0;
 
+// The metadata store is the embedded default, or PostgreSQL when MLOPS_TEST_POSTGRES gives a connection string
+// (and MLOPS_TEST_SCHEMA the schema); artifacts stay files under the root.
 static ServiceProvider Build(string root, TimeSpan lease)
 {
     var services = new ServiceCollection();
-    services.AddMlOps(o => o.RootDirectory = root).AddTracking(o => o.RunLease = lease).AddModelRegistry().AddDatasets().UseSqlite();
+    var builder = services.AddMlOps(o => o.RootDirectory = root).AddTracking(o => o.RunLease = lease).AddModelRegistry().AddDatasets();
+    if (Environment.GetEnvironmentVariable("MLOPS_TEST_POSTGRES") is { Length: > 0 } postgres)
+    {
+        builder.UsePostgreSql(o =>
+        {
+            o.ConnectionString = postgres;
+            o.Schema = Environment.GetEnvironmentVariable("MLOPS_TEST_SCHEMA") ?? "mlops";
+        });
+    }
+    else
+    {
+        builder.UseSqlite();
+    }
+
     return services.BuildServiceProvider();
 }
 

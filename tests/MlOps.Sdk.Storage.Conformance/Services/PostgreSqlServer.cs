@@ -5,10 +5,10 @@ namespace MlOps.Sdk.Storage.Conformance.Services;
 
 /// <summary>
 /// A private PostgreSQL cluster for a test process: Debian's server (installed when missing), initialised in a
-/// temporary directory, listening on a free loopback port, stopped and deleted when the process exits. Tests share it
-/// and keep apart by schema.
+/// temporary directory, listening on a free loopback port, stopped and deleted when the process exits. Tests share
+/// <see cref="Instance"/> and keep apart by schema; a test that stops or restarts its server starts its own.
 /// </summary>
-public sealed class PostgreSqlServer
+public sealed class PostgreSqlServer : IDisposable
 {
     private static readonly Lazy<PostgreSqlServer> Shared = new(Start);
     private readonly string _bin;
@@ -41,6 +41,12 @@ public sealed class PostgreSqlServer
 
     /// <summary>Starts it again on the same port with the same data.</summary>
     public void StartAgain() => Control($"start -D {_directory}/data -w -t 60 -l {_directory}/log -o \"-h 127.0.0.1 -p {Port} -k {_directory} -c fsync=off -c max_connections=500\"");
+
+    /// <summary>Starts a server of the caller's own, to stop and restart as it likes; disposing deletes it.</summary>
+    public static PostgreSqlServer StartNew() => Start();
+
+    /// <inheritdoc />
+    public void Dispose() => Remove();
 
     private static PostgreSqlServer Start()
     {
