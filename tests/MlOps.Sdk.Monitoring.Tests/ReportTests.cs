@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MlOps.Sdk.Tests;
 using Xunit;
 
 namespace MlOps.Sdk.Monitoring.Tests;
@@ -64,8 +65,9 @@ public sealed partial class ReportTests : IDisposable
 
     private static async Task<string> DumpDomAsync(string file)
     {
-        var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("Headless Chromium is needed for this test: apt-get install chromium (.ci/run installs it).");
+        string[] browsers = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+        DebianPackage.EnsureInstalled("chromium", () => browsers.Any(File.Exists));
+        var chromium = browsers.First(File.Exists);
         var start = new ProcessStartInfo(chromium)
         {
             RedirectStandardOutput = true,

@@ -68,7 +68,7 @@ public sealed class PostgreSqlFaultTests : IDisposable
     [Fact]
     public async Task ConnectionCutAfterTheCommitWasSent_IsNotWrittenTwice()
     {
-        await using var proxy = new CommitCuttingProxy(PostgreSqlServer.Instance.Port);
+        await using var proxy = new FaultProxy(PostgreSqlServer.Instance.Port);
         var viaProxy = new NpgsqlConnectionStringBuilder(PostgreSqlServer.Instance.ConnectionString) { Port = proxy.Port }.ToString();
         await using var services = Build(b => b.UsePostgreSql(o =>
         {
@@ -87,6 +87,46 @@ public sealed class PostgreSqlFaultTests : IDisposable
         Assert.Equal(1, proxy.Cuts);
         Assert.Equal(500, (await store.GetMetricSeriesAsync(run.Id, "loss"))!.Count);
         Assert.Equal(Enumerable.Range(0, 500).Select(i => (long)i), await store.ReadMetricHistoryAsync(run.Id, "loss").Select(m => m.Step).ToListAsync());
+    }
+
+    [Fact]
+    public async Task AliasWatch_AfterItsConnectionIsLost_CatchesUpTheMovesMadeMeanwhile_InOrder()
+    {
+        await using var proxy = new FaultProxy(PostgreSqlServer.Instance.Port);
+        var viaProxy = new NpgsqlConnectionStringBuilder(PostgreSqlServer.Instance.ConnectionString) { Port = proxy.Port }.ToString();
+        await using var watcher = Build(b => b.UsePostgreSql(o =>
+        {
+            o.ConnectionString = viaProxy;
+            o.Schema = _store.Schema;
+        }));
+        await using var mover = Build(_store.Use);
+        var registry = mover.GetRequiredService<ModelRegistry>();
+        for (var k = 1; k <= 4; k++)
+        {
+            await registry.RegisterModelAsync("fraud", new MemoryStream(OnnxModels.AddConstant(k, 4)));
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await using var moves = watcher.GetRequiredService<ModelRegistry>().WatchAliasMovesAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        var first = moves.MoveNextAsync();
+        await Task.Delay(500);
+        await registry.SetAliasAsync("fraud", "production", 1);
+        Assert.True(await first);
+        Assert.Equal(1, moves.Current.ToVersion);
+
+        // The watch's connection is lost; two moves are made while it cannot reconnect.
+        proxy.Sever();
+        var next = moves.MoveNextAsync();
+        await registry.SetAliasAsync("fraud", "production", 2);
+        await registry.SetAliasAsync("fraud", "staging", 3);
+        await Task.Delay(1_000);
+        Assert.False(next.IsCompleted, "A move was reported while the watch had no connection.");
+        proxy.Resume();
+
+        Assert.True(await next);
+        Assert.Equal(("production", 1, 2), (moves.Current.Alias, moves.Current.FromVersion, moves.Current.ToVersion));
+        Assert.True(await moves.MoveNextAsync());
+        Assert.Equal(("staging", (int?)null, 3), (moves.Current.Alias, moves.Current.FromVersion, moves.Current.ToVersion));
     }
 
     [Fact]

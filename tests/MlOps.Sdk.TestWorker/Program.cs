@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MlOps.Sdk.Artifacts;
+using MlOps.Sdk.Serving;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
@@ -33,6 +34,9 @@ switch (command)
         break;
     case "snapshot-forever":
         await SnapshotForeverAsync(root, args[2]);
+        break;
+    case "follow-serve":
+        await FollowServeAsync(root, args[2], TimeSpan.FromSeconds(double.Parse(args[3], CultureInfo.InvariantCulture)));
         break;
     case "migrate":
         await using (var services = Build(root, TimeSpan.FromSeconds(60)))
@@ -128,6 +132,58 @@ static async Task LogAsync(string root, string experiment, long count, int flush
 
     await run.EndAsync();
     Console.WriteLine("DONE " + run.Id);
+}
+
+// A host serving fraud@production (an AddConstant model: its output names the version) that predicts without pause,
+// reports each version it starts serving with the time it saw it, and at the end how many predictions failed. Its own
+// polling is slowed to a minute: a swap within seconds comes from the store's report of the move.
+static async Task FollowServeAsync(string root, string model, TimeSpan duration)
+{
+    var services = new ServiceCollection();
+    var builder = services.AddMlOps(o => o.RootDirectory = root).AddModelRegistry()
+        .AddModelHost(model, h =>
+        {
+            h.FollowAlias("production");
+            h.PollInterval = TimeSpan.FromMinutes(1);
+        });
+    builder.UsePostgreSql(o =>
+    {
+        o.ConnectionString = Environment.GetEnvironmentVariable("MLOPS_TEST_POSTGRES");
+        o.Schema = Environment.GetEnvironmentVariable("MLOPS_TEST_SCHEMA") ?? "mlops";
+    });
+    await using var provider = services.BuildServiceProvider();
+    var host = provider.GetRequiredKeyedService<ModelHost>(model);
+    await host.StartAsync();
+    var input = new NamedTensors { { "X", TensorValue.Create(new float[4], 1, 4) } };
+    long predictions = 0, failures = 0;
+    var serving = -1f;
+    var until = DateTimeOffset.UtcNow + duration;
+    while (DateTimeOffset.UtcNow < until)
+    {
+        try
+        {
+            var y = host.Predict(input)["Y"].AsSpan<float>()[0];
+            predictions++;
+            if (y != serving)
+            {
+                serving = y;
+                Console.WriteLine(FormattableString.Invariant($"SERVING {y} {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}"));
+            }
+        }
+        catch (Exception e)
+        {
+            failures++;
+            Console.Error.WriteLine(e.Message);
+        }
+
+        if (predictions % 64 == 0)
+        {
+            await Task.Yield();
+        }
+    }
+
+    Console.WriteLine(FormattableString.Invariant($"PREDICTIONS {predictions}"));
+    Console.WriteLine(FormattableString.Invariant($"FAILURES {failures}"));
 }
 
 // An app on the generic host that logs until the host is told to stop (SIGTERM) and never ends its run itself.

@@ -3,6 +3,7 @@ using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Testing.Artifacts;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MlOps.Sdk.Testing.Tests;
 
@@ -30,6 +31,15 @@ public sealed class InMemoryTrackingStoreConformanceTests : TrackingStoreConform
 public sealed class InMemoryRunSearchConformanceTests : RunSearchConformanceTests
 {
     protected override void ConfigureProvider(IMlOpsBuilder builder) => builder.UseInMemoryStores();
+}
+
+public sealed class InMemoryRunSearchFuzzTests(ITestOutputHelper output) : RunSearchFuzzConformanceTests(output)
+{
+    protected override void ConfigureProvider(IMlOpsBuilder builder) => builder.UseInMemoryStores();
+
+    /// <summary>Memory has no file to damage: the experiments the runs were logged in are both still there, undeleted.</summary>
+    protected override async Task AssertStoreIntactAsync() =>
+        Assert.Equal(["fuzz", "fuzz-2"], (await Services.GetRequiredService<MlOps.Sdk.Tracking.Storage.TrackingStore>().ListExperimentsAsync()).Select(e => e.Name));
 }
 
 public sealed class InMemoryConformanceCoverageTests

@@ -304,8 +304,43 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
         }
     }
 
-    /// <summary>Refreshes when this process moves the alias, and every poll interval for moves made by other processes.</summary>
+    /// <summary>
+    /// Refreshes when this process moves the alias, when the store reports a move made by another process, and every
+    /// poll interval (the fallback, and the only way with a store that cannot report moves).
+    /// </summary>
     private async Task FollowAsync(CancellationToken cancellationToken)
+    {
+        var watching = WatchAsync(cancellationToken);
+        try
+        {
+            await PollAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await watching.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Wakes the follower for each move the store reports; a failing watch is logged and polling goes on alone.</summary>
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var move in _registry.WatchAliasMovesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                OnAliasMoved(this, move);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Log.WatchFailed(_logger, e, Name);
+        }
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -343,6 +378,9 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Model host '{Name}' stopped watching the store for alias moves; it keeps polling.")]
+        public static partial void WatchFailed(ILogger logger, Exception exception, string name);
+
         [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Model host '{Name}' now serves version {Version} ({Digest}).")]
         public static partial void Swapped(ILogger logger, string name, int version, string digest);
 

@@ -55,6 +55,9 @@ internal sealed partial class PostgreSqlModelRegistryStore
                     move.At.ToUnixTimeMilliseconds(),
                     move.Actor).ConfigureAwait(false);
                 await PostgreSqlAuditLog.AppendAsync(c, t, audit with { Before = from?.ToString(CultureInfo.InvariantCulture) }, cancellationToken).ConfigureAwait(false);
+
+                // Delivered to every listening instance when this transaction commits, never before, never if it rolls back.
+                await Sql.ExecuteAsync(c, t, "SELECT pg_notify($1, current_schema());", cancellationToken, AliasMovesChannel).ConfigureAwait(false);
                 return move;
             },
             cancellationToken);

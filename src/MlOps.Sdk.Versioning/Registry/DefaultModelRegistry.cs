@@ -22,6 +22,8 @@ internal sealed class DefaultModelRegistry(
 
     public override event EventHandler<AliasMove>? AliasMoved;
 
+    public override IAsyncEnumerable<AliasMove> WatchAliasMovesAsync(CancellationToken cancellationToken = default) => store.WatchAliasMovesAsync(cancellationToken);
+
     public override Task<RegisteredModel> CreateModelAsync(string name, string description = "", CancellationToken cancellationToken = default)
     {
         ValidateModelName(name);

@@ -14,6 +14,18 @@ public abstract class ModelRegistry
     /// </summary>
     public abstract event EventHandler<AliasMove>? AliasMoved;
 
+    /// <summary>
+    /// Alias moves committed from now on by any process sharing the store, as the store learns of them, until
+    /// <paramref name="cancellationToken"/> is cancelled; ends at once when the store cannot tell (the embedded store:
+    /// poll <see cref="ResolveAsync"/> instead). Model hosts following an alias use it to swap within moments of a
+    /// move made elsewhere.
+    /// </summary>
+    public virtual async IAsyncEnumerable<AliasMove> WatchAliasMovesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+
     /// <summary>Creates a model.</summary>
     public abstract Task<RegisteredModel> CreateModelAsync(string name, string description = "", CancellationToken cancellationToken = default);
 

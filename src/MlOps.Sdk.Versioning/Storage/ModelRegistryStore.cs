@@ -83,6 +83,18 @@ public abstract class ModelRegistryStore
     /// <summary>Adds a signature to a ready version.</summary>
     public abstract Task AddSignatureAsync(string modelName, int number, VersionSignature signature, AuditDraft audit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The alias moves that other processes commit from now on, as they commit, in the order they committed, until
+    /// <paramref name="cancellationToken"/> is cancelled. Stores shared by many processes override it (PostgreSQL's
+    /// <c>LISTEN/NOTIFY</c>); this implementation yields nothing and ends at once, and hosts see other processes' moves
+    /// by polling alone.
+    /// </summary>
+    public virtual async IAsyncEnumerable<AliasMove> WatchAliasMovesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+
     /// <summary>Reads the whole audit log (registry and datasets) in sequence order.</summary>
     public abstract IAsyncEnumerable<AuditEntry> ReadAuditLogAsync(CancellationToken cancellationToken = default);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MlOps.Sdk.Tests;
 
 namespace MlOps.Sdk.Storage.Conformance.Services;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace MlOps.Sdk.Storage.Conformance.Services;
+namespace MlOps.Sdk.Tests;
 
 /// <summary>
 /// Installs a Debian package the tests need when the machine lacks it, as the README promises: the test command alone
 /// brings up what the suite uses. Needs root or password-less sudo; waits for another apt run to finish.
 /// </summary>
-public static class DebianPackage
+internal static class DebianPackage
 {
     private static readonly object Gate = new();
 

@@ -4,11 +4,12 @@ using System.Net.Sockets;
 namespace MlOps.Sdk.Storage.PostgreSql.Tests;
 
 /// <summary>
-/// A loopback TCP proxy in front of PostgreSQL that, once armed, passes the next <c>COMMIT</c> to the server and then
-/// cuts the connection before the server's answer reaches the client: the commit happened, and the client cannot
-/// know it — the network failure a retry must not turn into a second write.
+/// A loopback TCP proxy in front of PostgreSQL that fails the network on demand. Armed, it passes the next <c>COMMIT</c>
+/// to the server and cuts the connection before the server's answer reaches the client: the commit happened and the
+/// client cannot know it — the failure a retry must not turn into a second write. Severed, it drops every connection
+/// and refuses new ones until resumed.
 /// </summary>
-internal sealed class CommitCuttingProxy : IAsyncDisposable
+internal sealed class FaultProxy : IAsyncDisposable
 {
     /// <summary>A simple-protocol Query message of the text COMMIT: 'Q', length 11, "COMMIT\0".</summary>
     private static readonly byte[] Commit = [(byte)'Q', 0, 0, 0, 11, (byte)'C', (byte)'O', (byte)'M', (byte)'M', (byte)'I', (byte)'T', 0];
@@ -18,9 +19,11 @@ internal sealed class CommitCuttingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _pumps = [];
     private readonly Task _accepting;
+    private readonly List<TcpClient> _open = [];
     private int _armed;
+    private volatile bool _severed;
 
-    public CommitCuttingProxy(int serverPort)
+    public FaultProxy(int serverPort)
     {
         _serverPort = serverPort;
         _listener.Start();
@@ -34,6 +37,24 @@ internal sealed class CommitCuttingProxy : IAsyncDisposable
 
     /// <summary>Cuts the next commit.</summary>
     public void Arm() => Interlocked.Exchange(ref _armed, 1);
+
+    /// <summary>Drops every connection and refuses new ones until <see cref="Resume"/>.</summary>
+    public void Sever()
+    {
+        _severed = true;
+        lock (_open)
+        {
+            foreach (var client in _open)
+            {
+                client.Dispose();
+            }
+
+            _open.Clear();
+        }
+    }
+
+    /// <summary>Accepts connections again.</summary>
+    public void Resume() => _severed = false;
 
     public async ValueTask DisposeAsync()
     {
@@ -64,8 +85,20 @@ internal sealed class CommitCuttingProxy : IAsyncDisposable
                 return;
             }
 
+            if (_severed)
+            {
+                client.Dispose();
+                continue;
+            }
+
             var server = new TcpClient();
             await server.ConnectAsync(IPAddress.Loopback, _serverPort);
+            lock (_open)
+            {
+                _open.Add(client);
+                _open.Add(server);
+            }
+
             lock (_pumps)
             {
                 _pumps.Add(PumpAsync(client, server));
