@@ -34,4 +34,11 @@ public static class MlOpsResiliencePipelines
     /// times with exponential back-off from 100 ms to 5 s and jitter.
     /// </summary>
     public const string PostgreSqlTransient = "MlOps.Sdk.Storage.PostgreSql.Transient";
+
+    /// <summary>
+    /// A whole operation on an object store (an upload with all its parts, a download's start, a listing page): each
+    /// is idempotent, as content is named by its digest. The default retries server errors (5xx), throttling, network
+    /// and I/O errors 4 times with exponential back-off from 200 ms and jitter, after the client's own retries.
+    /// </summary>
+    public const string ObjectStore = "MlOps.Sdk.Storage.ObjectStore";
 }
