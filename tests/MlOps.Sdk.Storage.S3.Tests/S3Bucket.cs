@@ -10,23 +10,23 @@ namespace MlOps.Sdk.Storage.S3.Tests;
 /// <summary>A bucket of a test's own on an s3rver, a client for it, and raw access for tampering.</summary>
 internal sealed class S3Bucket
 {
-    public S3Bucket(S3Server? server = null)
+    public S3Bucket(NpmServer? server = null)
     {
         Server = server ?? S3Server.Instance;
         Client = NewClient(Server);
         Client.PutBucketAsync(Name).GetAwaiter().GetResult();
     }
 
-    public S3Server Server { get; }
+    public NpmServer Server { get; }
 
     public string Name { get; } = S3Server.NewBucket();
 
     public AmazonS3Client Client { get; }
 
-    public static AmazonS3Client NewClient(S3Server server) =>
+    public static AmazonS3Client NewClient(NpmServer server) =>
         new(new BasicAWSCredentials(S3Server.Credential, S3Server.Credential), new AmazonS3Config
         {
-            ServiceURL = server.ServiceUrl,
+            ServiceURL = S3Server.ServiceUrl(server),
             ForcePathStyle = true,
             AuthenticationRegion = "us-east-1",
             MaxErrorRetry = 1,
