@@ -1,4 +1,6 @@
 using System.Globalization;
+using Amazon.Runtime;
+using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Storage.Conformance.Services;
@@ -30,8 +32,18 @@ public sealed class AliasFollowingTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task TwoHostProcesses_FollowingProduction_SwapWithinTwoSeconds_AndCatchUpAfterTheirListenerIsKilled()
     {
+        // PostgreSQL for metadata, S3 for the models: nothing is shared through the file system.
+        var server = S3Server.Instance;
+        var bucket = S3Server.NewBucket();
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials(S3Server.Credential, S3Server.Credential), new AmazonS3Config { ServiceURL = S3Server.ServiceUrl(server), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        await s3.PutBucketAsync(bucket);
         var services = new ServiceCollection();
-        _store.Use(services.AddMlOps(o => o.RootDirectory = _root).AddModelRegistry());
+        services.AddSingleton<IAmazonS3>(s3);
+        _store.Use(services.AddMlOps(o => o.RootDirectory = _root).AddModelRegistry()).UseS3Artifacts(o =>
+        {
+            o.BucketName = bucket;
+            o.UseChunkEncoding = false;
+        });
         await using var provider = services.BuildServiceProvider();
         var registry = provider.GetRequiredService<ModelRegistry>();
         for (var k = 1; k <= Moves + 2; k++)
@@ -44,8 +56,12 @@ public sealed class AliasFollowingTests(ITestOutputHelper output) : IDisposable
         {
             ["MLOPS_TEST_POSTGRES"] = PostgreSqlServer.Instance.ConnectionString,
             ["MLOPS_TEST_SCHEMA"] = _store.Schema,
+            ["MLOPS_TEST_S3_URL"] = S3Server.ServiceUrl(server),
+            ["MLOPS_TEST_S3_BUCKET"] = bucket,
         };
-        var hosts = Enumerable.Range(0, 2).Select(_ => ChildProcess.StartWith(environment, "follow-serve", _root, "fraud", "25")).ToList();
+
+        // Each host has a root of its own: no file is shared with this process or the other host.
+        var hosts = Enumerable.Range(0, 2).Select(i => ChildProcess.StartWith(environment, "follow-serve", Path.Combine(_root, "host-" + i), "fraud", "25")).ToList();
         try
         {
             foreach (var host in hosts)

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Storage.Conformance;
+using MlOps.Sdk.Storage.Conformance.Services;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
 
@@ -60,7 +61,13 @@ return 0;
 static ServiceProvider Build(string root, TimeSpan lease)
 {
     var services = new ServiceCollection();
-    var builder = services.AddMlOps(o => o.RootDirectory = root).AddTracking(o => o.RunLease = lease).AddModelRegistry().AddDatasets();
+    UseStores(services.AddMlOps(o => o.RootDirectory = root).AddTracking(o => o.RunLease = lease).AddModelRegistry().AddDatasets());
+    return services.BuildServiceProvider();
+}
+
+// Artifacts go to S3 when MLOPS_TEST_S3_URL gives an S3-compatible endpoint (and MLOPS_TEST_S3_BUCKET the bucket).
+static void UseStores(MlOps.Sdk.IMlOpsBuilder builder)
+{
     if (Environment.GetEnvironmentVariable("MLOPS_TEST_POSTGRES") is { Length: > 0 } postgres)
     {
         builder.UsePostgreSql(o =>
@@ -74,7 +81,17 @@ static ServiceProvider Build(string root, TimeSpan lease)
         builder.UseSqlite();
     }
 
-    return services.BuildServiceProvider();
+    if (Environment.GetEnvironmentVariable("MLOPS_TEST_S3_URL") is { Length: > 0 } s3)
+    {
+        builder.Services.AddSingleton<Amazon.S3.IAmazonS3>(new Amazon.S3.AmazonS3Client(
+            new Amazon.Runtime.BasicAWSCredentials(S3Server.Credential, S3Server.Credential),
+            new Amazon.S3.AmazonS3Config { ServiceURL = s3, ForcePathStyle = true, AuthenticationRegion = "us-east-1" }));
+        builder.UseS3Artifacts(o =>
+        {
+            o.BucketName = Environment.GetEnvironmentVariable("MLOPS_TEST_S3_BUCKET")!;
+            o.UseChunkEncoding = false;
+        });
+    }
 }
 
 static async Task RegisterAsync(string root, string model, int count)
@@ -140,17 +157,12 @@ static async Task LogAsync(string root, string experiment, long count, int flush
 static async Task FollowServeAsync(string root, string model, TimeSpan duration)
 {
     var services = new ServiceCollection();
-    var builder = services.AddMlOps(o => o.RootDirectory = root).AddModelRegistry()
+    UseStores(services.AddMlOps(o => o.RootDirectory = root).AddModelRegistry()
         .AddModelHost(model, h =>
         {
             h.FollowAlias("production");
             h.PollInterval = TimeSpan.FromMinutes(1);
-        });
-    builder.UsePostgreSql(o =>
-    {
-        o.ConnectionString = Environment.GetEnvironmentVariable("MLOPS_TEST_POSTGRES");
-        o.Schema = Environment.GetEnvironmentVariable("MLOPS_TEST_SCHEMA") ?? "mlops";
-    });
+        }));
     await using var provider = services.BuildServiceProvider();
     var host = provider.GetRequiredKeyedService<ModelHost>(model);
     await host.StartAsync();
