@@ -185,6 +185,14 @@ internal static class PostgreSqlSchema
             write_id uuid PRIMARY KEY,
             written_at timestamptz NOT NULL DEFAULT now());
         """,
+        // v2: what a copy from the embedded store has finished, so an interrupted copy goes on where it stopped.
+        """
+        CREATE TABLE migration_progress (
+            step text PRIMARY KEY,
+            source text NOT NULL,
+            items bigint NOT NULL,
+            done_at timestamptz NOT NULL DEFAULT now());
+        """,
     ];
 
     public static int Version => Migrations.Length;

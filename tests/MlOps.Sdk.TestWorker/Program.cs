@@ -39,6 +39,9 @@ switch (command)
     case "follow-serve":
         await FollowServeAsync(root, args[2], TimeSpan.FromSeconds(double.Parse(args[3], CultureInfo.InvariantCulture)));
         break;
+    case "copy-embedded":
+        await CopyEmbeddedAsync(root, args[2]);
+        break;
     case "migrate":
         await using (var services = Build(root, TimeSpan.FromSeconds(60)))
         {
@@ -198,6 +201,20 @@ static async Task FollowServeAsync(string root, string model, TimeSpan duration)
     Console.WriteLine(FormattableString.Invariant($"FAILURES {failures}"));
 }
 
+// Copies the embedded store under `source` into the PostgreSQL + S3 target of the environment, reporting each step.
+static async Task CopyEmbeddedAsync(string root, string source)
+{
+    var from = new ServiceCollection();
+    from.AddMlOps(o => o.RootDirectory = source).UseSqlite();
+    await using var sourceServices = from.BuildServiceProvider();
+    await using var targetServices = Build(root, TimeSpan.FromSeconds(60));
+    var report = await MlOps.Sdk.Storage.PostgreSql.Migration.EmbeddedStoreMigration.CopyAsync(
+        sourceServices,
+        targetServices,
+        new SynchronousProgress<MlOps.Sdk.Storage.PostgreSql.Migration.MigrationProgress>(p => Console.WriteLine(FormattableString.Invariant($"STEP {p.Step} {p.Done}/{p.Total}"))));
+    Console.WriteLine(FormattableString.Invariant($"COPIED {report.ArtifactsCopied} {report.AuditLogIntact}"));
+}
+
 // An app on the generic host that logs until the host is told to stop (SIGTERM) and never ends its run itself.
 static async Task HostLogUntilStoppedAsync(string root, string experiment)
 {
@@ -243,4 +260,10 @@ static async Task PutForeverAsync(string root)
         var stored = await store.PutAsync(new MemoryStream(buffer));
         Console.WriteLine("PUT " + stored.Digest);
     }
+}
+
+/// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }
