@@ -26,6 +26,7 @@ public static class ConformanceSuites
         {
             suites.Add(typeof(ModelRegistryConformanceTests));
             suites.Add(typeof(DatasetConformanceTests));
+            suites.Add(typeof(ArtifactCollectionConformanceTests));
         }
 
         if (capabilities.HasFlag(ProviderCapabilities.State))

@@ -79,6 +79,13 @@ public sealed class PostgreSqlDatasetConformanceTests : DatasetConformanceTests
         _store.ExecuteAsync("UPDATE dataset_files SET path = $1 WHERE name = $2 AND version = $3 AND path = $4;", newPath, name, version, oldPath);
 }
 
+public sealed class PostgreSqlArtifactCollectionConformanceTests : ArtifactCollectionConformanceTests
+{
+    private readonly PostgreSqlStore _store = new();
+
+    protected override void ConfigureProvider(IMlOpsBuilder builder) => _store.Use(builder);
+}
+
 public sealed class PostgreSqlStateStoreConformanceTests : StateStoreConformanceTests
 {
     private readonly PostgreSqlStore _store = new();

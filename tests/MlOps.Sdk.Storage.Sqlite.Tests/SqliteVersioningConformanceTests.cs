@@ -61,3 +61,8 @@ public sealed class SqliteStateStoreConformanceTests : StateStoreConformanceTest
 {
     protected override void ConfigureProvider(IMlOpsBuilder builder) => builder.UseSqlite();
 }
+
+public sealed class SqliteArtifactCollectionConformanceTests : ArtifactCollectionConformanceTests
+{
+    protected override void ConfigureProvider(IMlOpsBuilder builder) => builder.UseSqlite();
+}

@@ -48,3 +48,8 @@ public sealed class InMemoryConformanceCoverageTests
     public void Provider_InheritsEveryConformanceSuite() =>
         ConformanceSuites.AssertAllInherited(typeof(InMemoryConformanceCoverageTests).Assembly, ProviderCapabilities.Artifacts | ProviderCapabilities.Tracking | ProviderCapabilities.Versioning | ProviderCapabilities.State);
 }
+
+public sealed class InMemoryArtifactCollectionConformanceTests : ArtifactCollectionConformanceTests
+{
+    protected override void ConfigureProvider(IMlOpsBuilder builder) => builder.UseInMemoryStores();
+}

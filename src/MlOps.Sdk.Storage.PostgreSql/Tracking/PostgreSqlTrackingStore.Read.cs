@@ -18,6 +18,9 @@ internal sealed partial class PostgreSqlTrackingStore
         public List<RunArtifact> Artifacts { get; } = [];
     }
 
+    public override IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default) =>
+        PostgreSqlDigests.ReadAsync(database, "SELECT DISTINCT digest FROM run_artifacts;", cancellationToken);
+
     /// <summary>Loads params, latest metrics, tags, inputs and artifacts of a page of runs: one round trip of five queries.</summary>
     private static async Task<IReadOnlyList<Run>> LoadDataAsync(NpgsqlConnection connection, List<RunInfo> infos, CancellationToken cancellationToken)
     {

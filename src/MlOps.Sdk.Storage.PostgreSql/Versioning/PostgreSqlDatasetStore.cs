@@ -55,6 +55,9 @@ internal sealed class PostgreSqlDatasetStore(PostgreSqlDatabase database) : Data
     public override async Task<IReadOnlyList<DatasetVersion>> FindVersionsByDigestAsync(ContentDigest digest, CancellationToken cancellationToken = default) =>
         await QueryAsync($"SELECT {Columns} FROM dataset_versions WHERE digest = $1 ORDER BY name, version;", cancellationToken, digest.ToString()).ConfigureAwait(false);
 
+    public override IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default) =>
+        PostgreSqlDigests.ReadAsync(database, "SELECT DISTINCT digest FROM dataset_files;", cancellationToken);
+
     public override Task<IReadOnlyList<DatasetFile>> GetFilesAsync(string name, int version, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<DatasetFile>>(
             async (c, ct) =>

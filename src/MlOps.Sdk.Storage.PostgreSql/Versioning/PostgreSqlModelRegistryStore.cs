@@ -184,6 +184,9 @@ internal sealed partial class PostgreSqlModelRegistryStore(PostgreSqlDatabase da
     public override async Task<IReadOnlyList<ModelVersion>> FindVersionsFromRunsAsync(IReadOnlyCollection<string> runIds, CancellationToken cancellationToken = default) =>
         await ReadVersionsAsync($"{VersionsOfModels} WHERE v.source_run_id = ANY($1) ORDER BY m.name, v.number;", cancellationToken, (object)runIds.ToArray()).ConfigureAwait(false);
 
+    public override IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default) =>
+        PostgreSqlDigests.ReadAsync(database, "SELECT digest FROM model_versions WHERE digest IS NOT NULL UNION SELECT input_example FROM model_versions WHERE input_example IS NOT NULL;", cancellationToken);
+
     public override async IAsyncEnumerable<AuditEntry> ReadAuditLogAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var entries = await database.ReadAsync(

@@ -49,6 +49,9 @@ internal sealed partial class SqliteTrackingStore
         return runs;
     }
 
+    public override IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default) =>
+        SqliteDigests.ReadAsync(database, "SELECT DISTINCT digest FROM run_artifacts;", cancellationToken);
+
     private static async Task ReadAsync(SqliteConnection connection, string select, string ids, Action<SqliteDataReader> row, CancellationToken cancellationToken)
     {
         var command = SqlCommand.Create(connection, null, select + " WHERE run_id IN (SELECT value FROM json_each($ids));");

@@ -70,6 +70,9 @@ internal sealed class SqliteDatasetStore(SqliteDatabase database) : DatasetStore
     public override async Task<IReadOnlyList<DatasetVersion>> FindVersionsByDigestAsync(ContentDigest digest, CancellationToken cancellationToken = default) =>
         await ReadAsync($"SELECT {Columns} FROM dataset_versions WHERE digest = $d ORDER BY name, version;", cancellationToken, ("$d", digest.ToString())).ConfigureAwait(false);
 
+    public override IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default) =>
+        SqliteDigests.ReadAsync(database, "SELECT DISTINCT digest FROM dataset_files;", cancellationToken);
+
     public override async Task<IReadOnlyList<DatasetFile>> GetFilesAsync(string name, int version, CancellationToken cancellationToken = default)
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -205,6 +205,9 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
             cancellationToken,
             ("$ids", JsonSerializer.Serialize(runIds.ToList(), MlOps.Sdk.Storage.Sqlite.Tracking.SqliteJsonContext.Default.ListString))).ConfigureAwait(false);
 
+    public override IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default) =>
+        SqliteDigests.ReadAsync(database, "SELECT digest FROM model_versions WHERE digest IS NOT NULL UNION SELECT input_example FROM model_versions WHERE input_example IS NOT NULL;", cancellationToken);
+
     public override async IAsyncEnumerable<AuditEntry> ReadAuditLogAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         List<AuditEntry> entries;

@@ -16,6 +16,9 @@ public class DelegatingTrackingStore(TrackingStore inner) : TrackingStore
     public override Task<Experiment> CreateExperimentAsync(string name, CancellationToken cancellationToken = default) => Inner.CreateExperimentAsync(name, cancellationToken);
 
     /// <inheritdoc />
+    public override IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default) => Inner.ListReferencedArtifactsAsync(cancellationToken);
+
+    /// <inheritdoc />
     public override Task<Experiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default) => Inner.GetExperimentAsync(experimentId, cancellationToken);
 
     /// <inheritdoc />

@@ -249,4 +249,22 @@ public sealed class InMemoryTrackingStore(TimeProvider time) : TrackingStore
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        List<ContentDigest> digests;
+        lock (_lock)
+        {
+            digests = [.. _runs.Values.SelectMany(r => r.Artifacts.Values).Select(a => a.Digest)];
+        }
+
+        foreach (var digest in digests)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return digest;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
 }

@@ -99,5 +99,23 @@ public sealed class InMemoryDatasetStore(InMemoryAuditLog log) : DatasetStore
         }
     }
 
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        List<ContentDigest> digests;
+        lock (log.Sync)
+        {
+            digests = [.. _datasets.Values.SelectMany(v => v).SelectMany(v => v.Files).Select(f => f.Digest)];
+        }
+
+        foreach (var digest in digests)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return digest;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
     private sealed record StoredFile(string Path, long Length, ContentDigest Digest);
 }

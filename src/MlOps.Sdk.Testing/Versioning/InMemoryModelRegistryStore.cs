@@ -332,6 +332,24 @@ public sealed class InMemoryModelRegistryStore(InMemoryAuditLog log) : ModelRegi
     }
 
     /// <inheritdoc />
+    public override async IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        List<ContentDigest> digests;
+        lock (log.Sync)
+        {
+            digests = [.. _models.Values.SelectMany(m => m.Versions).SelectMany(v => new[] { v.Digest, v.InputExample }).OfType<ContentDigest>()];
+        }
+
+        foreach (var digest in digests)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return digest;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public override async IAsyncEnumerable<AuditEntry> ReadAuditLogAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         foreach (var entry in log.Snapshot())

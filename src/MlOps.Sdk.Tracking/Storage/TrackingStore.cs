@@ -91,6 +91,12 @@ public abstract class TrackingStore
         }
     }
 
+    /// <summary>
+    /// Every artifact digest a run references (<see cref="RecordArtifactAsync"/>), each at least once, for garbage
+    /// collection: content not listed here, by the registry or by the dataset store may be collected.
+    /// </summary>
+    public abstract IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Finds runs; see <see cref="RunFilter"/> for the meaning every provider must give the filter.</summary>
     public abstract Task<IReadOnlyList<Run>> SearchRunsAsync(RunSearchRequest request, CancellationToken cancellationToken = default);
 }

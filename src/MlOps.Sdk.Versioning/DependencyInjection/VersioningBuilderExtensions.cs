@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 using MlOps.Sdk;
 using MlOps.Sdk.Artifacts;
 using MlOps.Sdk.Tracking;
+using MlOps.Sdk.Tracking.Storage;
 using MlOps.Sdk.Versioning;
+using MlOps.Sdk.Versioning.Collection;
 using MlOps.Sdk.Versioning.Datasets;
 using MlOps.Sdk.Versioning.DependencyInjection;
 using MlOps.Sdk.Versioning.Lineage;
@@ -76,6 +78,12 @@ public static class VersioningBuilderExtensions
     private static void AddShared(IServiceCollection services)
     {
         services.TryAddSingleton<VersioningTelemetry>();
+        services.TryAddSingleton(sp => new ArtifactGarbageCollector(
+            sp.GetRequiredService<ArtifactStore>(),
+            RequireStore<TrackingStore>(sp),
+            RequireStore<ModelRegistryStore>(sp),
+            RequireStore<DatasetStore>(sp),
+            sp.GetRequiredService<TimeProvider>()));
     }
 
     private static T RequireStore<T>(IServiceProvider services)

@@ -22,6 +22,9 @@ public abstract class DatasetStore
     /// <summary>Finds every dataset version with this digest.</summary>
     public abstract Task<IReadOnlyList<DatasetVersion>> FindVersionsByDigestAsync(ContentDigest digest, CancellationToken cancellationToken = default);
 
+    /// <summary>Every artifact digest a dataset version references (its files), each at least once, for garbage collection.</summary>
+    public abstract IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The files of a version, in canonical order.</summary>
     /// <exception cref="MlOpsNotFoundException">No such version.</exception>
     public abstract Task<IReadOnlyList<DatasetFile>> GetFilesAsync(string name, int version, CancellationToken cancellationToken = default);

@@ -95,6 +95,9 @@ public abstract class ModelRegistryStore
         yield break;
     }
 
+    /// <summary>Every artifact digest a model version references (its content, its input example), each at least once, for garbage collection.</summary>
+    public abstract IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Reads the whole audit log (registry and datasets) in sequence order.</summary>
     public abstract IAsyncEnumerable<AuditEntry> ReadAuditLogAsync(CancellationToken cancellationToken = default);
 }
