@@ -7,4 +7,10 @@ if (args is ["soak"])
     return;
 }
 
+if (args is ["pg-plans"])
+{
+    await PostgresPlans.PrintAsync();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

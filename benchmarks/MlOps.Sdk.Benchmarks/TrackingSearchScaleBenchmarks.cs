@@ -35,7 +35,7 @@ public class TrackingSearchScaleBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "mlops-search-scale", Runs.ToString(CultureInfo.InvariantCulture));
+        var directory = Path.Combine(CacheDirectory, Runs.ToString(CultureInfo.InvariantCulture));
         var complete = Path.Combine(directory, "complete");
         if (!File.Exists(complete))
         {
@@ -44,7 +44,9 @@ public class TrackingSearchScaleBenchmarks
                 Directory.Delete(directory, recursive: true);
             }
 
+            Directory.CreateDirectory(directory);
             _services = Build(directory);
+            await ResetAsync(_services);
             var elapsed = await FillAsync(_services.GetRequiredService<ExperimentTracker>(), Runs);
             await File.WriteAllTextAsync(complete, FormattableString.Invariant($"{Runs} runs imported in {elapsed.TotalSeconds:0.0} s ({Runs / elapsed.TotalSeconds:0} runs/s)\n"));
             await _services.DisposeAsync();
@@ -139,7 +141,14 @@ public class TrackingSearchScaleBenchmarks
         return count;
     }
 
-    private static ServiceProvider Build(string directory)
+    /// <summary>Empties a store a fill left unfinished; a new directory is empty already.</summary>
+    protected virtual Task ResetAsync(IServiceProvider services) => Task.CompletedTask;
+
+    /// <summary>Where each size's filled store (or its marker) is kept between runs.</summary>
+    protected virtual string CacheDirectory => Path.Combine(Path.GetTempPath(), "mlops-search-scale");
+
+    /// <summary>The services over the store of one size, kept in <paramref name="directory"/>.</summary>
+    protected virtual ServiceProvider Build(string directory)
     {
         var services = new ServiceCollection();
         services.AddMlOps(o => o.RootDirectory = directory).AddTracking().UseSqlite();

@@ -122,6 +122,32 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Refreshes the planner's statistics of <paramref name="tables"/> after a bulk write of <paramref name="rows"/> rows
+    /// into the first of them (an import), when the write grew it by a fifth or more since it was last analysed:
+    /// autovacuum would reach it only later, and searches choose their index by these statistics. After a commit: never
+    /// fails the write.
+    /// </summary>
+    public async Task TryAnalyzeAsync(string tables, long rows)
+    {
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var first = tables.Split(',')[0].Trim();
+                var known = Convert.ToDouble(await Sql.ScalarAsync(connection, null, "SELECT reltuples FROM pg_class WHERE oid = to_regclass($1);", CancellationToken.None, first).ConfigureAwait(false) ?? -1.0, System.Globalization.CultureInfo.InvariantCulture);
+                if (known < 0 || rows >= known / 5)
+                {
+                    await Sql.ExecuteAsync(connection, null, $"ANALYZE {tables};", CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (NpgsqlException)
+        {
+        }
+    }
+
     /// <summary>Receipts only matter for the seconds a retry takes; a day's worth is kept. After a commit: never fails the write.</summary>
     private async Task TryDeleteOldReceiptsAsync()
     {

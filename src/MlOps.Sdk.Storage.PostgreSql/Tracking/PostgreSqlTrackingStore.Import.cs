@@ -27,6 +27,8 @@ internal sealed partial class PostgreSqlTrackingStore
         {
             throw new MlOpsConflictException($"No experiment has id '{experimentId}', or a run id of the import is taken; nothing of this write was stored.");
         }
+
+        await database.TryAnalyzeAsync("runs, params, tags, metric_series, run_inputs", runs.Count).ConfigureAwait(false);
     }
 
     private static async Task ImportAsync(NpgsqlConnection c, NpgsqlTransaction t, long experiment, IReadOnlyList<RunImport> runs, CancellationToken ct)

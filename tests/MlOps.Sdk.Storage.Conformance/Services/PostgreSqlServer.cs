@@ -16,8 +16,11 @@ public sealed class PostgreSqlServer : IDisposable
     private readonly string _directory;
     private readonly string _runAs;
 
-    private PostgreSqlServer(string bin, string directory, int port, string runAs)
+    private readonly bool _keep;
+
+    private PostgreSqlServer(string bin, string directory, int port, string runAs, bool keep = false)
     {
+        _keep = keep;
         _bin = bin;
         _directory = directory;
         _runAs = runAs;
@@ -41,7 +44,35 @@ public sealed class PostgreSqlServer : IDisposable
     public void Stop() => Control($"stop -D {_directory}/data -m immediate -w");
 
     /// <summary>Starts it again on the same port with the same data.</summary>
-    public void StartAgain() => Control($"start -D {_directory}/data -w -t 60 -l {_directory}/log -o \"-h 127.0.0.1 -p {Port} -k {_directory} -c fsync=off -c max_connections=500\"");
+    public void StartAgain() => Control($"start -D {_directory}/data -w -t 60 -l {_directory}/log -o \"-h 127.0.0.1 -p {Port} -k {_directory} -c fsync=off -c max_connections=500 {Settings}\"");
+
+    /// <summary>Server settings added to the command line (<c>-c name=value</c> each), for a server started by <see cref="StartAt"/>.</summary>
+    public static string Settings { get; set; } = string.Empty;
+
+    /// <summary>
+    /// A server whose cluster lives in <paramref name="directory"/> and outlives the process (benchmarks reuse a filled
+    /// store): initialised there the first time, started on a free port each time, stopped when the process exits.
+    /// </summary>
+    public static PostgreSqlServer StartAt(string directory)
+    {
+        DebianPackage.EnsureInstalled("postgresql", () => FindBin() is not null);
+        Directory.CreateDirectory(directory);
+        var runAs = Environment.UserName == "root" ? "postgres" : string.Empty;
+        if (runAs.Length > 0)
+        {
+            DebianPackage.Run("/bin/chown", $"{runAs} {directory}", TimeSpan.FromSeconds(30));
+        }
+
+        var server = new PostgreSqlServer(FindBin()!, directory, FreePort(), runAs, keep: true);
+        if (!File.Exists(Path.Combine(directory, "data", "PG_VERSION")))
+        {
+            server.Invoke("initdb", $"-D {directory}/data --auth=trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync");
+        }
+
+        server.StartAgain();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Remove();
+        return server;
+    }
 
     /// <summary>Starts a server of the caller's own, to stop and restart as it likes; disposing deletes it.</summary>
     public static PostgreSqlServer StartNew() => Start();
@@ -74,6 +105,12 @@ public sealed class PostgreSqlServer : IDisposable
     {
         try
         {
+            if (_keep)
+            {
+                Control($"stop -D {_directory}/data -m fast -w");
+                return;
+            }
+
             Stop();
         }
         catch (InvalidOperationException)
