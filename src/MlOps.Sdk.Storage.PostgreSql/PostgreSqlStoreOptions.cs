@@ -7,7 +7,8 @@ public sealed class PostgreSqlStoreOptions
 {
     /// <summary>
     /// The Npgsql connection string. Leave it null to use the <c>NpgsqlDataSource</c> the host registered in its
-    /// container (Npgsql.DependencyInjection's <c>AddNpgsqlDataSource</c>, say).
+    /// container (Npgsql.DependencyInjection's <c>AddNpgsqlDataSource</c>, say). Unless it sets <c>Max Auto Prepare</c>,
+    /// the store prepares its 64 most used statements on each connection.
     /// </summary>
     public string? ConnectionString { get; set; }
 

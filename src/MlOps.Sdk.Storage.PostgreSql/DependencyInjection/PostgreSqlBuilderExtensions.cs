@@ -61,6 +61,13 @@ public static class PostgreSqlBuilderExtensions
             }
 
             var connection = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { SearchPath = settings.Schema };
+            if (connection.MaxAutoPrepare == 0)
+            {
+                // The store's statements are few and repeat (a search's shape, a page's data loads): prepared once per
+                // connection, they skip parsing and, once PostgreSQL settles on a generic plan, planning.
+                connection.MaxAutoPrepare = 64;
+            }
+
             return new PostgreSqlDatabase(NpgsqlDataSource.Create(connection), ownsDataSource: true, settings.Schema, transient);
         });
         services.Replace(ServiceDescriptor.Singleton<TrackingStore>(sp => new PostgreSqlTrackingStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<TimeProvider>())));

@@ -115,8 +115,12 @@ internal sealed class PostgreSqlRunQuery
 
     private static string ValueColumn(string table) => table == "metric_series" ? "last_value" : "value";
 
+    /// <summary>In the having phase, the joined row <c>o</c> of the first order field, which terms on that field read.</summary>
+    private (string? Table, string Key) _joinedFirst;
+
     private void Build(RunSearchRequest request, List<FilterNode> conjuncts, Phase phase, (string? Table, string Key) first, int limit)
     {
+        _joinedFirst = phase == Phase.Having ? first : default;
         const string join = " JOIN ";
         _sql.Append("SELECT r.run_id, r.experiment_id, r.name, r.status, r.start_time, r.end_time, r.lease_expires_at FROM ");
         if (phase == Phase.Having)
@@ -314,6 +318,23 @@ internal sealed class PostgreSqlRunQuery
 
     private void AppendComparison(FieldComparison c)
     {
+        if (_joinedFirst.Table is not null && Lookup(c.Field) == _joinedFirst)
+        {
+            // The run's row of this field is joined already, and present: test it rather than probe for it again.
+            switch (c.Operator)
+            {
+                case ComparisonOperator.IsNull:
+                    _sql.Append("FALSE");
+                    return;
+                case ComparisonOperator.IsNotNull:
+                    _sql.Append("TRUE");
+                    return;
+                default:
+                    AppendPredicate(Column("o", c), c);
+                    return;
+            }
+        }
+
         var key = c.Field.Key;
         switch (c.Field.Entity)
         {
