@@ -30,8 +30,6 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         _transient = transient;
     }
 
-    public NpgsqlDataSource DataSource => _dataSource;
-
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
         if (!_migrated)
