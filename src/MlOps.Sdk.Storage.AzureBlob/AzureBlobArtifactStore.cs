@@ -1,12 +1,11 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using MlOps.Sdk.Artifacts;
+using MlOps.Sdk.Storage;
 using Polly;
 
 namespace MlOps.Sdk.Storage.AzureBlob;
@@ -22,50 +21,13 @@ internal sealed class AzureBlobArtifactStore(BlobContainerClient container, Azur
     /// <summary>Blob metadata: when the content was last stored, in Unix milliseconds (garbage collection's clock).</summary>
     private const string StoredAtMetadata = "mlopsstoredat";
 
-    private const int HashBufferSize = 1 << 20;
-
     private readonly string _objects = options.Prefix + "sha256/";
 
-    public override async ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        if (content.CanSeek)
-        {
-            var start = content.Position;
-            var (digest, length) = await HashAsync(content, null, cancellationToken).ConfigureAwait(false);
-            return await UploadAsync(digest, length, () => { content.Position = start; return content; }, ownsStream: false, cancellationToken).ConfigureAwait(false);
-        }
+    public override ValueTask<StoredArtifact> PutAsync(Stream content, CancellationToken cancellationToken = default) =>
+        HashedUpload.PutAsync(content, UploadAsync, cancellationToken);
 
-        // A stream read once: spooled to a temporary file while hashed, then uploaded from there.
-        var spool = Path.Combine(Path.GetTempPath(), "mlops-blob-" + Guid.NewGuid().ToString("N") + ".tmp");
-        try
-        {
-            var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
-            await using (file.ConfigureAwait(false))
-            {
-                var (digest, length) = await HashAsync(content, file, cancellationToken).ConfigureAwait(false);
-                return await UploadAsync(digest, length, () => { file.Position = 0; return file; }, ownsStream: false, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            File.Delete(spool);
-        }
-    }
-
-    public override async ValueTask<StoredArtifact> PutFileAsync(string path, ArtifactFileMode mode = ArtifactFileMode.Copy, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ContentDigest digest;
-        long length;
-        var file = OpenFile(path);
-        await using (file.ConfigureAwait(false))
-        {
-            (digest, length) = await HashAsync(file, null, cancellationToken).ConfigureAwait(false);
-        }
-
-        return await UploadAsync(digest, length, () => OpenFile(path), ownsStream: true, cancellationToken).ConfigureAwait(false);
-    }
+    public override ValueTask<StoredArtifact> PutFileAsync(string path, ArtifactFileMode mode = ArtifactFileMode.Copy, CancellationToken cancellationToken = default) =>
+        HashedUpload.PutFileAsync(path, UploadAsync, cancellationToken);
 
     public override async ValueTask<Stream> OpenReadAsync(ContentDigest digest, CancellationToken cancellationToken = default)
     {
@@ -98,35 +60,6 @@ internal sealed class AzureBlobArtifactStore(BlobContainerClient container, Azur
         await retry.ExecuteAsync(async ct => (bool)await Blob(digest).DeleteIfExistsAsync(cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     private BlobClient Blob(ContentDigest digest) => container.GetBlobClient(_objects + digest.Hex[..2] + "/" + digest.Hex[2..]);
-
-    private static FileStream OpenFile(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-
-    private static async Task<(ContentDigest Digest, long Length)> HashAsync(Stream content, Stream? copyTo, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(HashBufferSize);
-        long length = 0;
-        try
-        {
-            int read;
-            while ((read = await content.ReadAsync(buffer.AsMemory(0, HashBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                length += read;
-                if (copyTo is not null)
-                {
-                    await copyTo.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return (ContentDigest.FromHash(hash.GetHashAndReset()), length);
-    }
 
     private async ValueTask<StoredArtifact> UploadAsync(ContentDigest digest, long length, Func<Stream> open, bool ownsStream, CancellationToken cancellationToken)
     {
