@@ -26,8 +26,9 @@ internal static class DebianPackage
                 throw new InvalidOperationException($"The tests need Debian package '{package}' and this machine has no apt-get: install it by hand.");
             }
 
+            // sudo drops the environment: the variable goes through env, after it.
             var sudo = Environment.UserName == "root" ? string.Empty : "sudo -n ";
-            Run("/bin/sh", $"-c \"{sudo}apt-get -o DPkg::Lock::Timeout=600 update -q && DEBIAN_FRONTEND=noninteractive {sudo}apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends {package}\"", TimeSpan.FromMinutes(15));
+            Run("/bin/sh", $"-c \"{sudo}apt-get -o DPkg::Lock::Timeout=600 update -q && {sudo}env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends {package}\"", TimeSpan.FromMinutes(15));
             if (!isPresent())
             {
                 throw new InvalidOperationException($"Debian package '{package}' installed, but what the tests need from it is still missing.");
