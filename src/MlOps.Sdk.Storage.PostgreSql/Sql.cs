@@ -65,10 +65,6 @@ internal static class Sql
         }
     }
 
-    public static string? NullableString(this NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    public static DateTimeOffset Time(this NpgsqlDataReader reader, int ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
-
     /// <summary>Whether a command failed on a constraint: a unique key, a foreign key or a not-null column.</summary>
     public static bool IsConstraint(this PostgresException exception) =>
         exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation or PostgresErrorCodes.NotNullViolation;

@@ -63,4 +63,17 @@ internal static class MetricSegmentCodec
 
         return latest;
     }
+
+    /// <summary>The smallest and largest step of points, and the latest point (<see cref="Latest"/>).</summary>
+    public static (long Min, long Max, Metric Latest) Extent(ReadOnlySpan<Metric> points)
+    {
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (var p in points)
+        {
+            min = Math.Min(min, p.Step);
+            max = Math.Max(max, p.Step);
+        }
+
+        return (min, max, Latest(points));
+    }
 }

@@ -111,7 +111,7 @@ internal sealed partial class PostgreSqlTrackingStore
             for (var i = 0; i < series.Count; i++)
             {
                 var (runId, key, points) = series[i];
-                var (min, max, latest) = Extent(points);
+                var (min, max, latest) = MetricSegmentCodec.Extent(points);
                 await writer.StartRowAsync(ct).ConfigureAwait(false);
                 await writer.WriteAsync(ids[i], NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
                 await writer.WriteAsync(runId, NpgsqlDbType.Text, ct).ConfigureAwait(false);

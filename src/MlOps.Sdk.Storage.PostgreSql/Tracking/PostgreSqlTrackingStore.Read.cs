@@ -60,7 +60,7 @@ internal sealed partial class PostgreSqlTrackingStore
                 Action<NpgsqlDataReader>[] rows =
                 [
                     r => data[r.GetString(0)].Params[r.GetString(1)] = r.GetString(2),
-                    r => data[r.GetString(0)].Metrics[r.GetString(1)] = ReadLatest(r, 2),
+                    r => data[r.GetString(0)].Metrics[r.GetString(1)] = StoredRows.Latest(r, 2),
                     r => data[r.GetString(0)].Tags[r.GetString(1)] = r.GetString(2),
                     r => data[r.GetString(0)].Inputs.Add(new DatasetInput(r.GetString(1), ContentDigest.Parse(r.GetString(2)), r.GetString(3))),
                     r => data[r.GetString(0)].Artifacts.Add(new RunArtifact(RelativePath.Parse(r.GetString(1)), ContentDigest.Parse(r.GetString(2)), r.GetInt64(3))),

@@ -65,7 +65,7 @@ internal sealed partial class PostgreSqlTrackingStore
         {
             foreach (var append in appends)
             {
-                var (min, max, latest) = Extent(append.Points.Span);
+                var (min, max, latest) = MetricSegmentCodec.Extent(append.Points.Span);
                 var command = new NpgsqlBatchCommand(UpsertSeries);
                 command.Parameters.Add(new NpgsqlParameter { Value = append.RunId });
                 command.Parameters.Add(new NpgsqlParameter { Value = append.Key });
@@ -108,18 +108,6 @@ internal sealed partial class PostgreSqlTrackingStore
 
             await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static (long Min, long Max, Metric Latest) Extent(ReadOnlySpan<Metric> points)
-    {
-        long min = long.MaxValue, max = long.MinValue;
-        foreach (var p in points)
-        {
-            min = Math.Min(min, p.Step);
-            max = Math.Max(max, p.Step);
-        }
-
-        return (min, max, MetricSegmentCodec.Latest(points));
     }
 
     /// <summary>

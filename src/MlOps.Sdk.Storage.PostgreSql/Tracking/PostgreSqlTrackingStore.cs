@@ -130,7 +130,7 @@ internal sealed partial class PostgreSqlTrackingStore(PostgreSqlDatabase databas
                 c,
                 null,
                 "SELECT point_count, min_step, max_step, last_step, last_timestamp, last_value FROM metric_series WHERE run_id = $1 AND key = $2;",
-                r => new MetricSeriesSummary(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), ReadLatest(r, 3)),
+                r => new MetricSeriesSummary(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), StoredRows.Latest(r, 3)),
                 ct,
                 runId,
                 key),
@@ -206,30 +206,8 @@ internal sealed partial class PostgreSqlTrackingStore(PostgreSqlDatabase databas
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<List<RunInfo>> ReadInfosAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var infos = new List<RunInfo>();
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var status = Enum.Parse<RunStatus>(reader.GetString(3), ignoreCase: true);
-                DateTimeOffset? end = reader.IsDBNull(5) ? null : FromMs(reader.GetInt64(5));
-                var lease = reader.GetInt64(6);
-                if (status == RunStatus.Running && lease < now)
-                {
-                    status = RunStatus.Killed;
-                    end = FromMs(lease);
-                }
-
-                infos.Add(new RunInfo(reader.GetString(0), Id(reader.GetInt64(1)), reader.GetString(2), status, FromMs(reader.GetInt64(4)), end));
-            }
-        }
-
-        return infos;
-    }
+    private Task<List<RunInfo>> ReadInfosAsync(NpgsqlCommand command, CancellationToken cancellationToken) =>
+        StoredRows.ReadRunInfosAsync(command, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
 
     private Task<Experiment?> ReadExperimentAsync(string where, object value, CancellationToken cancellationToken) =>
         database.ReadAsync(
@@ -238,9 +216,6 @@ internal sealed partial class PostgreSqlTrackingStore(PostgreSqlDatabase databas
 
     private static Experiment ReadExperiment(NpgsqlDataReader reader) =>
         new(Id(reader.GetInt64(0)), reader.GetString(1), FromMs(reader.GetInt64(2)), reader.GetBoolean(3));
-
-    private static Metric ReadLatest(NpgsqlDataReader reader, int first) =>
-        new(reader.IsDBNull(first + 2) ? double.NaN : reader.GetDouble(first + 2), reader.GetInt64(first), reader.GetInt64(first + 1));
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 

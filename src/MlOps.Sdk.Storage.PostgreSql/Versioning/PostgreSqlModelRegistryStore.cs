@@ -219,23 +219,7 @@ internal sealed partial class PostgreSqlModelRegistryStore(PostgreSqlDatabase da
             cancellationToken);
 
     private Task<List<ModelVersion>> ReadVersionsAsync(string sql, CancellationToken cancellationToken, params object?[] values) =>
-        database.ReadAsync((c, ct) => Sql.QueryAsync(c, null, sql, ReadVersion, ct, values), cancellationToken);
-
-    private static ModelVersion ReadVersion(NpgsqlDataReader r) => new(
-        r.GetString(0),
-        r.GetInt32(1),
-        Enum.Parse<ModelVersionStatus>(r.GetString(2), ignoreCase: true),
-        r.IsDBNull(3) ? null : ContentDigest.Parse(r.GetString(3)),
-        r.GetInt64(4),
-        r.NullableString(5),
-        r.IsDBNull(6) ? null : ParsedJson.Signature(r.GetString(6)),
-        r.GetString(8),
-        r.Time(9),
-        r.NullableString(10),
-        ParsedJson.Signatures(r.GetString(7)))
-    {
-        InputExample = r.IsDBNull(11) ? null : ContentDigest.Parse(r.GetString(11)),
-    };
+        database.ReadAsync((c, ct) => Sql.QueryAsync(c, null, sql, StoredRows.Version, ct, values), cancellationToken);
 
     private static async Task<long> InsertModelAsync(NpgsqlConnection c, NpgsqlTransaction t, string name, string description, DateTimeOffset at, CancellationToken cancellationToken) =>
         (long)(await Sql.ScalarAsync(c, t, "INSERT INTO registered_models (name, description, created_at) VALUES ($1, $2, $3) RETURNING model_id;", cancellationToken, name, description, at.ToUnixTimeMilliseconds()).ConfigureAwait(false))!;

@@ -93,7 +93,7 @@ internal sealed partial class SqliteTrackingStore
                 }
 
                 var all = points as Metric[] ?? [.. points];
-                var (min, max, latest) = Extent(all);
+                var (min, max, latest) = MetricSegmentCodec.Extent(all);
                 Execute(_series, runId, key, all.Length, min, max, latest.Step, latest.Timestamp, double.IsNaN(latest.Value) ? DBNull.Value : latest.Value);
                 var seriesId = SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
                 for (var offset = 0; offset < all.Length; offset += MaxPointsPerSegment)

@@ -34,7 +34,7 @@ internal sealed partial class SqliteTrackingStore
 
         var ids = System.Text.Json.JsonSerializer.Serialize(infos.Select(i => i.RunId).ToList(), SqliteJsonContext.Default.ListString);
         await ReadAsync(connection, "SELECT run_id, key, value FROM params", ids, r => data[r.GetString(0)].Params[r.GetString(1)] = r.GetString(2), cancellationToken).ConfigureAwait(false);
-        await ReadAsync(connection, "SELECT run_id, key, last_step, last_timestamp, last_value FROM metric_series", ids, r => data[r.GetString(0)].Metrics[r.GetString(1)] = ReadLatest(r, 2), cancellationToken).ConfigureAwait(false);
+        await ReadAsync(connection, "SELECT run_id, key, last_step, last_timestamp, last_value FROM metric_series", ids, r => data[r.GetString(0)].Metrics[r.GetString(1)] = StoredRows.Latest(r, 2), cancellationToken).ConfigureAwait(false);
         await ReadAsync(connection, "SELECT run_id, key, value FROM tags", ids, r => data[r.GetString(0)].Tags[r.GetString(1)] = r.GetString(2), cancellationToken).ConfigureAwait(false);
         await ReadAsync(connection, "SELECT run_id, name, digest, context FROM run_inputs", ids, r => data[r.GetString(0)].Inputs.Add(new DatasetInput(r.GetString(1), ContentDigest.Parse(r.GetString(2)), r.GetString(3))), cancellationToken).ConfigureAwait(false);
         await ReadAsync(connection, "SELECT run_id, path, digest, length FROM run_artifacts", ids, r => data[r.GetString(0)].Artifacts.Add(new RunArtifact(RelativePath.Parse(r.GetString(1)), ContentDigest.Parse(r.GetString(2)), r.GetInt64(3))), cancellationToken).ConfigureAwait(false);

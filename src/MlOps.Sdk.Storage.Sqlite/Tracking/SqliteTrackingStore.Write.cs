@@ -82,7 +82,7 @@ internal sealed partial class SqliteTrackingStore
                     continue;
                 }
 
-                var (min, max, latest) = Extent(append.Points.Span);
+                var (min, max, latest) = MetricSegmentCodec.Extent(append.Points.Span);
                 sRun.Value = append.RunId;
                 sKey.Value = append.Key;
                 sCount.Value = length;
@@ -103,18 +103,6 @@ internal sealed partial class SqliteTrackingStore
                 }
             }
         }
-    }
-
-    private static (long Min, long Max, Metric Latest) Extent(ReadOnlySpan<Metric> points)
-    {
-        long min = long.MaxValue, max = long.MinValue;
-        foreach (var p in points)
-        {
-            min = Math.Min(min, p.Step);
-            max = Math.Max(max, p.Step);
-        }
-
-        return (min, max, MetricSegmentCodec.Latest(points));
     }
 
     private static async Task<List<ParamConflict>> WriteParamsAsync(SqliteConnection connection, SqliteTransaction transaction, List<RunValue> parameters, CancellationToken cancellationToken)

@@ -136,7 +136,7 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
                 connection,
                 null,
                 "SELECT point_count, min_step, max_step, last_step, last_timestamp, last_value FROM metric_series WHERE run_id = $id AND key = $key;",
-                r => new MetricSeriesSummary(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), ReadLatest(r, 3)),
+                r => new MetricSeriesSummary(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), StoredRows.Latest(r, 3)),
                 cancellationToken,
                 ("$id", runId),
                 ("$key", key)).ConfigureAwait(false);
@@ -227,30 +227,8 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
         }
     }
 
-    private async Task<List<RunInfo>> ReadInfosAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var infos = new List<RunInfo>();
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var status = Enum.Parse<RunStatus>(reader.GetString(3), ignoreCase: true);
-                DateTimeOffset? end = reader.IsDBNull(5) ? null : FromMs(reader.GetInt64(5));
-                var lease = reader.GetInt64(6);
-                if (status == RunStatus.Running && lease < now)
-                {
-                    status = RunStatus.Killed;
-                    end = FromMs(lease);
-                }
-
-                infos.Add(new RunInfo(reader.GetString(0), Id(reader.GetInt64(1)), reader.GetString(2), status, FromMs(reader.GetInt64(4)), end));
-            }
-        }
-
-        return infos;
-    }
+    private Task<List<RunInfo>> ReadInfosAsync(SqliteCommand command, CancellationToken cancellationToken) =>
+        StoredRows.ReadRunInfosAsync(command, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
 
     private async Task<Experiment?> ReadExperimentAsync(string where, object value, CancellationToken cancellationToken)
     {
@@ -264,9 +242,6 @@ internal sealed partial class SqliteTrackingStore(SqliteDatabase database, TimeP
 
     private static Experiment ReadExperiment(SqliteDataReader reader) =>
         new(Id(reader.GetInt64(0)), reader.GetString(1), FromMs(reader.GetInt64(2)), reader.GetInt64(3) != 0);
-
-    private static Metric ReadLatest(SqliteDataReader reader, int first) =>
-        new(reader.IsDBNull(first + 2) ? double.NaN : reader.GetDouble(first + 2), reader.GetInt64(first), reader.GetInt64(first + 1));
 
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

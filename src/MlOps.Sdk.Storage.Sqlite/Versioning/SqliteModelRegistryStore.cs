@@ -189,7 +189,7 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
     public override async Task<ModelVersion?> ResolveAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default) =>
         await _resolveAlias.RunAsync(ReadOne, cancellationToken, modelName, alias).ConfigureAwait(false);
 
-    private static ModelVersion? ReadOne(SqliteDataReader reader) => reader.Read() ? ReadVersion(reader) : null;
+    private static ModelVersion? ReadOne(SqliteDataReader reader) => reader.Read() ? StoredRows.Version(reader) : null;
 
     public override async Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, int afterNumber, int limit, CancellationToken cancellationToken = default) =>
         await ReadVersionsAsync(
@@ -246,25 +246,9 @@ internal sealed partial class SqliteModelRegistryStore(SqliteDatabase database) 
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            return await SqlCommand.QueryAsync(connection, null, sql, ReadVersion, cancellationToken, parameters).ConfigureAwait(false);
+            return await SqlCommand.QueryAsync(connection, null, sql, StoredRows.Version, cancellationToken, parameters).ConfigureAwait(false);
         }
     }
-
-    private static ModelVersion ReadVersion(SqliteDataReader r) => new(
-        r.GetString(0),
-        r.GetInt32(1),
-        Enum.Parse<ModelVersionStatus>(r.GetString(2), ignoreCase: true),
-        r.IsDBNull(3) ? null : ContentDigest.Parse(r.GetString(3)),
-        r.GetInt64(4),
-        r.NullableString(5),
-        r.IsDBNull(6) ? null : ParsedJson.Signature(r.GetString(6)),
-        r.GetString(8),
-        r.Time(9),
-        r.NullableString(10),
-        ParsedJson.Signatures(r.GetString(7)))
-    {
-        InputExample = r.IsDBNull(11) ? null : ContentDigest.Parse(r.GetString(11)),
-    };
 
     private static async Task<long> InsertModelAsync(SqliteConnection c, SqliteTransaction t, string name, string description, DateTimeOffset at, CancellationToken cancellationToken) =>
         (long)(await SqlCommand.ScalarAsync(c, t, "INSERT INTO registered_models (name, description, created_at) VALUES ($name, $d, $at) RETURNING model_id;", cancellationToken, ("$name", name), ("$d", description), ("$at", at.ToUnixTimeMilliseconds())).ConfigureAwait(false))!;
