@@ -36,6 +36,7 @@ public sealed class GarbageCollectionTests
 
         // The other instance: each step stores content and records it on a run; every third stores garbage.
         var written = new List<(ContentDigest Digest, bool Referenced, DateTimeOffset Started)>();
+        var writes = 0;
         using var stop = new CancellationTokenSource();
         var writing = Task.Run(async () =>
         {
@@ -47,16 +48,35 @@ public sealed class GarbageCollectionTests
                 var bytes = Guid.NewGuid().ToByteArray();
                 if (i % 3 == 2)
                 {
-                    written.Add(((await artifacts.PutAsync(new MemoryStream(bytes))).Digest, false, started));
+                    var stored = (await artifacts.PutAsync(new MemoryStream(bytes))).Digest;
+                    lock (written)
+                    {
+                        written.Add((stored, false, started));
+                    }
                 }
                 else
                 {
-                    written.Add(((await run.LogArtifactAsync($"step-{i}.bin", new MemoryStream(bytes))).Digest, true, started));
+                    var logged = (await run.LogArtifactAsync($"step-{i}.bin", new MemoryStream(bytes))).Digest;
+                    lock (written)
+                    {
+                        written.Add((logged, true, started));
+                    }
                 }
             }
         });
 
-        await Task.Delay(2_000);
+        // The writer has been at it for a while when the collection starts: it keeps writing through it.
+        while (writes < 20)
+        {
+            lock (written)
+            {
+                writes = written.Count;
+            }
+
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(1_000);
         var collectionStarted = DateTimeOffset.UtcNow;
         var grace = TimeSpan.FromMilliseconds(500);
         var report = await collector.GetRequiredService<ArtifactGarbageCollector>().CollectAsync(grace);
@@ -71,11 +91,14 @@ public sealed class GarbageCollectionTests
             Assert.False(await store2.ExistsAsync(digest));
         }
 
-        var afterStart = written.Where(w => w.Started >= collectionStarted - grace).ToList();
+        // The collection's own bound (its clock, read inside the call, less the grace period): a write started at or
+        // after it stored its content after it, and must be kept.
+        Assert.True(report.StoredBefore >= collectionStarted - grace);
+        var afterStart = written.Where(w => w.Started >= report.StoredBefore).ToList();
         Assert.True(afterStart.Count > 10 && written.Count > afterStart.Count, $"{written.Count} writes, {afterStart.Count} after the collection started: the writes did not overlap it.");
         foreach (var (digest, referenced, started) in written)
         {
-            if (referenced || started >= collectionStarted - grace)
+            if (referenced || started >= report.StoredBefore)
             {
                 Assert.True(await store2.ExistsAsync(digest), $"{digest} (referenced: {referenced}, written {started:O}; collection at {collectionStarted:O}) was deleted.");
             }
