@@ -64,6 +64,15 @@ public abstract class ModelHost<TIn, TOut>
     public abstract Prediction<TOut> PredictWithProvenance(TIn input, string? routingKey = null);
 
     /// <summary>
+    /// Runs a batch in one call, on the variant <paramref name="routingKey"/> routes to, and says which model, version,
+    /// digest and variant computed every output. Not observed, as <see cref="Predict(ReadOnlySpan{TIn})"/> is not.
+    /// </summary>
+    /// <param name="inputs">The inputs; at least one.</param>
+    /// <param name="routingKey">The key that picks the variant; null routes by chance.</param>
+    /// <exception cref="ModelInputException">The batch is empty.</exception>
+    public abstract Prediction<IReadOnlyList<TOut>> PredictBatchWithProvenance(ReadOnlySpan<TIn> inputs, string? routingKey = null);
+
+    /// <summary>
     /// Creates buffers for the low-level tensor API, shaped for the serving version: every model input, with a free first
     /// dimension set to <paramref name="batchSize"/>, and <paramref name="outputs"/> (by default the outputs
     /// <typeparamref name="TOut"/> maps). A model with other free dimensions needs the shapes: use <see cref="CreateTensorsWithShapes"/>.

@@ -123,6 +123,18 @@ internal sealed partial class OnnxModelHost<TIn, TOut>
         return new Prediction<TOut>(output, version.ModelName, version.Number, version.Digest!.Value, variant);
     }
 
+    public override Prediction<IReadOnlyList<TOut>> PredictBatchWithProvenance(ReadOnlySpan<TIn> inputs, string? routingKey = null)
+    {
+        if (inputs.IsEmpty)
+        {
+            throw new ModelInputException("inputs", "The batch is empty; send at least one input.");
+        }
+
+        var host = Choose(routingKey);
+        var outputs = host.Execute(inputs, inputs.Length, static (model, inputs) => model.RunBatch(inputs), out var version);
+        return new Prediction<IReadOnlyList<TOut>>(outputs, version.ModelName, version.Number, version.Digest!.Value, host._variant);
+    }
+
     /// <summary>Serves on the variant the key (or chance) picks, then offers the call to the shadow.</summary>
     private TOut Route(TIn input, string? routingKey, out ModelVersion version, out string variant)
     {

@@ -47,6 +47,8 @@ internal sealed class OnnxNamedModelHost : ModelHost, IModelHostState, IAsyncDis
 
     public override Prediction<NamedTensors> PredictWithProvenance(NamedTensors input, string? routingKey = null) => _engine.PredictWithProvenance(input, routingKey);
 
+    public override Prediction<IReadOnlyList<NamedTensors>> PredictBatchWithProvenance(ReadOnlySpan<NamedTensors> inputs, string? routingKey = null) => _engine.PredictBatchWithProvenance(inputs, routingKey);
+
     public override ModelTensors CreateTensors(int batchSize = 1, params string[] outputs) => _engine.CreateTensors(batchSize, outputs);
 
     public override ModelTensors CreateTensorsWithShapes(IReadOnlyDictionary<string, long[]> inputShapes, params string[] outputs) => _engine.CreateTensorsWithShapes(inputShapes, outputs);

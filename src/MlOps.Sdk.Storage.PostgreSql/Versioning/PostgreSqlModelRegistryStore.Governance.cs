@@ -184,6 +184,18 @@ internal sealed partial class PostgreSqlModelRegistryStore
             },
             cancellationToken);
 
+    public override Task AppendAuditAsync(AuditDraft audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        return WriteAsync(
+            async (c, t) =>
+            {
+                await PostgreSqlAuditLog.AppendAsync(c, t, audit, cancellationToken).ConfigureAwait(false);
+                return 0;
+            },
+            cancellationToken);
+    }
+
     private static object Number(int? value) => value is { } number ? number : Sql.Null(NpgsqlDbType.Integer);
 
     private Task<List<ApprovalRequest>> ReadRequestsAsync(string where, CancellationToken cancellationToken, params object?[] values) =>

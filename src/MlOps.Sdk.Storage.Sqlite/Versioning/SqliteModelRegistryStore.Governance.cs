@@ -187,6 +187,18 @@ internal sealed partial class SqliteModelRegistryStore
             },
             cancellationToken);
 
+    public override Task AppendAuditAsync(AuditDraft audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        return database.WriteAsync(
+            async (c, t) =>
+            {
+                await SqliteAuditLog.AppendAsync(c, t, audit, cancellationToken).ConfigureAwait(false);
+                return 0;
+            },
+            cancellationToken);
+    }
+
     private async Task<List<ApprovalRequest>> ReadRequestsAsync(string where, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -332,6 +332,17 @@ public sealed class InMemoryModelRegistryStore(InMemoryAuditLog log) : ModelRegi
     }
 
     /// <inheritdoc />
+    public override Task AppendAuditAsync(AuditDraft audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        lock (log.Sync)
+        {
+            log.Append(audit);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc />
     public override async IAsyncEnumerable<ContentDigest> ListReferencedArtifactsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         List<ContentDigest> digests;

@@ -266,6 +266,24 @@ internal sealed class DefaultModelRegistry(
         return await store.CreateApprovalRequestAsync(request, Draft("approval.request", $"{name}@{alias}", null, $"{target.Reference} {digest}", comment), cancellationToken).ConfigureAwait(false);
     }
 
+    public override Task<ApprovalRequest?> GetApprovalRequestAsync(long requestId, CancellationToken cancellationToken = default) =>
+        store.GetApprovalRequestAsync(requestId, cancellationToken);
+
+    public override Task<IReadOnlyList<ApprovalRequest>> ListApprovalRequestsAsync(string name, string alias, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ModelReference.ValidateAlias(alias);
+        return store.ListApprovalRequestsAsync(name, alias, cancellationToken);
+    }
+
+    public override Task RecordActionAsync(string action, string subject, string? detail = null, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        TrackingLimits.ValidateKey(action, "audit action");
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        WellFormedText.Require(subject, $"The subject of {action}");
+        return store.AppendAuditAsync(Draft(action, subject, null, detail, reason), cancellationToken);
+    }
+
     public override Task<ApprovalRequest> ApproveAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default) =>
         VersioningTelemetry.TraceAsync("mlops.registry.approve", $"request/{requestId}", () => DecideAsync(requestId, approved: true, comment, cancellationToken));
 
@@ -346,7 +364,9 @@ internal sealed class DefaultModelRegistry(
         var actor = identity.CurrentActor;
         if (approved && string.Equals(actor, request.Requester, StringComparison.Ordinal))
         {
-            throw new GovernanceException($"'{actor}' asked for request {requestId} and cannot approve it; another person must.");
+            var refusal = $"'{actor}' asked for request {requestId} and cannot approve it; another person must.";
+            await store.AppendAuditAsync(Draft("approval.refused", $"{request.ModelName}@{request.Alias}", null, $"request {requestId} {request.ModelName}/{request.Version} {request.Digest}", refusal), cancellationToken).ConfigureAwait(false);
+            throw new GovernanceException(refusal);
         }
 
         var decision = new ApprovalDecision(actor, approved, comment, time.GetUtcNow());

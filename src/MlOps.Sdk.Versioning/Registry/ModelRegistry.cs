@@ -111,7 +111,16 @@ public abstract class ModelRegistry
     /// <summary>Asks for approval to point a protected alias at a version; binds to the version's current digest.</summary>
     public abstract Task<ApprovalRequest> RequestApprovalAsync(string name, string alias, int version, string? comment = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Approves a request as the current actor, who must not be its requester.</summary>
+    /// <summary>Gets an approval request, or null.</summary>
+    public abstract Task<ApprovalRequest?> GetApprovalRequestAsync(long requestId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the approval requests of a model's alias, newest first.</summary>
+    public abstract Task<IReadOnlyList<ApprovalRequest>> ListApprovalRequestsAsync(string name, string alias, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Approves a request as the current actor, who must not be its requester: a requester's own approval is refused with
+    /// a <see cref="GovernanceException"/> and the refusal is recorded in the audit log (<c>approval.refused</c>).
+    /// </summary>
     public abstract Task<ApprovalRequest> ApproveAsync(long requestId, string? comment = null, CancellationToken cancellationToken = default);
 
     /// <summary>Rejects a request as the current actor.</summary>
@@ -122,6 +131,18 @@ public abstract class ModelRegistry
 
     /// <summary>Whether the version carries a valid signature of its digest by a trusted key.</summary>
     public abstract bool HasTrustedSignature(ModelVersion version);
+
+    /// <summary>
+    /// Records, as the current actor, an action on a model taken outside the registry (a model host pinned or rolled back
+    /// by an operator, say) in the audit log, so that the log tells every governance action and who took it.
+    /// </summary>
+    /// <param name="action">What was done, such as <c>host.pin</c>: letters, digits, <c>.</c>, <c>_</c> and <c>-</c>.</param>
+    /// <param name="subject">What it was done to, such as <c>fraud</c> or <c>fraud/3</c>.</param>
+    /// <param name="detail">The state it left, such as the version now served; null when there is nothing to say.</param>
+    /// <param name="reason">Why, in the actor's words; null when none was given.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="MlOpsValidationException">The action is not a well-formed name, or a text is not well-formed.</exception>
+    public abstract Task RecordActionAsync(string action, string subject, string? detail = null, string? reason = null, CancellationToken cancellationToken = default);
 
     /// <summary>Checks the hash chain of the audit log; reports the first entry altered, removed or reordered.</summary>
     /// <param name="expectedHead">The head of an earlier verification, kept outside the store, to detect a cut-off tail.</param>

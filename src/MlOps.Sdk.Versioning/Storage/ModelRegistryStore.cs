@@ -84,6 +84,12 @@ public abstract class ModelRegistryStore
     public abstract Task AddSignatureAsync(string modelName, int number, VersionSignature signature, AuditDraft audit, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Appends an entry for an action recorded by the registry without a change to its own tables: a model host pinned,
+    /// unpinned or rolled back through the management API, a governance check that refused an action.
+    /// </summary>
+    public abstract Task AppendAuditAsync(AuditDraft audit, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The alias moves that other processes commit from now on, as they commit, in the order they committed, until
     /// <paramref name="cancellationToken"/> is cancelled. Stores shared by many processes override it (PostgreSQL's
     /// <c>LISTEN/NOTIFY</c>); this implementation yields nothing and ends at once, and hosts see other processes' moves
