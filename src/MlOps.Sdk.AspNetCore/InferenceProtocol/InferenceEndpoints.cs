@@ -173,19 +173,11 @@ internal sealed class InferenceEndpoints(MlOpsHttpOptions options)
             ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : throw RequestException.NotFound($"'{text}' is not a version number.")
             : null;
 
-    private static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> body)
-    {
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json; charset=utf-8";
-        var writer = new Utf8JsonWriter(response.BodyWriter);
-        await using (writer.ConfigureAwait(false))
+    private static Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> body) =>
+        JsonResponse.WriteAsync(context, status, body, static (writer, body) =>
         {
             writer.WriteStartObject();
             body(writer);
             writer.WriteEndObject();
-        }
-
-        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-    }
+        });
 }

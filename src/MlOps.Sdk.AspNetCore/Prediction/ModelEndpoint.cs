@@ -20,7 +20,7 @@ internal sealed class ModelEndpoint<TIn, TOut>(ModelHost<TIn, TOut> host, JsonTy
 
         var prediction = host.PredictWithProvenance(value, RoutingKey(context));
         Provenance.Write(context.Response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
-        await context.Response.WriteAsJsonAsync(prediction.Output, output, contentType: null, context.RequestAborted).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(context, StatusCodes.Status200OK, (prediction.Output, output), static (writer, s) => JsonSerializer.Serialize(writer, s.Output, s.output)).ConfigureAwait(false);
     }
 
     public async Task PredictBatchAsync(HttpContext context)
@@ -32,22 +32,17 @@ internal sealed class ModelEndpoint<TIn, TOut>(ModelHost<TIn, TOut> host, JsonTy
         }
 
         var prediction = host.PredictBatchWithProvenance(values, RoutingKey(context));
-        var response = context.Response;
-        Provenance.Write(response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
-        response.ContentType = "application/json; charset=utf-8";
-        var writer = new Utf8JsonWriter(response.BodyWriter);
-        await using (writer.ConfigureAwait(false))
+        Provenance.Write(context.Response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
+        await JsonResponse.WriteAsync(context, StatusCodes.Status200OK, (prediction.Output, output), static (writer, s) =>
         {
             writer.WriteStartArray();
-            foreach (var item in prediction.Output)
+            foreach (var item in s.Output)
             {
-                JsonSerializer.Serialize(writer, item, output);
+                JsonSerializer.Serialize(writer, item, s.output);
             }
 
             writer.WriteEndArray();
-        }
-
-        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>A JSON array of inputs, each read by the application's type information: no array type needs registering.</summary>

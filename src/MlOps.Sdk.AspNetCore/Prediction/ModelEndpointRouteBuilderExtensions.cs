@@ -39,7 +39,10 @@ public static class ModelEndpointRouteBuilderExtensions
         var host = services.GetKeyedService<ModelHost<TIn, TOut>>(name)
             ?? throw new InvalidOperationException($"No model host for {typeof(TIn).Name} -> {typeof(TOut).Name} is registered as '{name}': add it with AddModelHost<{typeof(TIn).Name}, {typeof(TOut).Name}>(\"{name}\", ...).");
         services.GetRequiredService<MappedModels>().Add(name, host, services.GetKeyedService<ModelMonitor<TIn, TOut>>(name));
-        var json = services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        // The application's options, but floats that JSON cannot write (a model's NaN or infinity) go out as the
+        // strings "NaN", "Infinity" and "-Infinity" instead of failing the response.
+        var json = new JsonSerializerOptions(services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
+        json.NumberHandling |= System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
         var endpoint = new ModelEndpoint<TIn, TOut>(host, TypeInfo<TIn>(json), TypeInfo<TOut>(json), handler.Options);
         var group = endpoints.MapGroup(prefix ?? $"/models/{name}");
         group.RequireAuthorization(MlOpsPolicies.Predict).WithTags($"model {name}");
