@@ -279,6 +279,37 @@ public abstract class ModelRegistryConformanceTests : ProviderTestBase
     }
 
     [Fact]
+    public virtual async Task ASelfApproval_IsRefusedAndAudited_RequestsAreListed_AndRecordedActionsJoinTheChain()
+    {
+        await RegisterAsync("fraud");
+        Identity.CurrentActor = "alice";
+        var request = await Registry.RequestApprovalAsync("fraud", "production", 1, "ready");
+        await Assert.ThrowsAsync<GovernanceException>(() => Registry.ApproveAsync(request.Id, "mine"));
+        Assert.Equal(ApprovalState.Pending, (await Registry.GetApprovalRequestAsync(request.Id))!.State);
+        Assert.Null(await Registry.GetApprovalRequestAsync(request.Id + 100));
+        Assert.Equal([request.Id], (await Registry.ListApprovalRequestsAsync("fraud", "production")).Select(r => r.Id));
+        Assert.Empty(await Registry.ListApprovalRequestsAsync("fraud", "staging"));
+
+        Identity.CurrentActor = "oscar";
+        await Registry.RecordActionAsync("host.pin", "fraud", "serves version 1", "incident 12");
+        await Assert.ThrowsAsync<MlOpsValidationException>(() => Registry.RecordActionAsync("host pin!", "fraud"));
+
+        var entries = new List<Versioning.Audit.AuditEntry>();
+        await foreach (var entry in Registry.ReadAuditLogAsync())
+        {
+            entries.Add(entry);
+        }
+
+        var refused = Assert.Single(entries, e => e.Action == "approval.refused");
+        Assert.Equal("alice", refused.Actor);
+        Assert.Equal("fraud@production", refused.Subject);
+        Assert.Contains("cannot approve", refused.Reason, StringComparison.Ordinal);
+        var pinned = entries[^1];
+        Assert.Equal(("oscar", "host.pin", "fraud", "serves version 1", "incident 12"), (pinned.Actor, pinned.Action, pinned.Subject, pinned.After, pinned.Reason));
+        Assert.True((await Registry.VerifyAuditLogAsync()).IsIntact);
+    }
+
+    [Fact]
     public virtual async Task Approval_ForOneDigest_DoesNotAllowTheMoveOnceTheVersionsDigestChanged()
     {
         await RegisterAsync("fraud");

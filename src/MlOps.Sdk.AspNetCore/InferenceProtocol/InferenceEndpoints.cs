@@ -12,6 +12,8 @@ namespace MlOps.Sdk.AspNetCore.InferenceProtocol;
 /// <summary>The protocol's handlers. A health answer is 200 for true and 400 for false, as the protocol says.</summary>
 internal sealed class InferenceEndpoints(MlOpsHttpOptions options)
 {
+    private readonly Provenance _provenance = new();
+
     private static readonly string ServerVersion = typeof(InferenceEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     public static Task LiveAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, w => w.WriteBoolean("live", true));
@@ -90,7 +92,7 @@ internal sealed class InferenceEndpoints(MlOpsHttpOptions options)
             }
         }
 
-        Provenance.Write(context.Response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
+        _provenance.Write(context.Response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
         await WriteAsync(context, StatusCodes.Status200OK, w =>
         {
             w.WriteString("model_name", prediction.ModelName);

@@ -10,6 +10,8 @@ namespace MlOps.Sdk.AspNetCore.Prediction;
 internal sealed class ModelEndpoint<TIn, TOut>(ModelHost<TIn, TOut> host, JsonTypeInfo<TIn> input, JsonTypeInfo<TOut> output, MlOpsHttpOptions options)
     where TOut : new()
 {
+    private readonly Provenance _provenance = new();
+
     public async Task PredictAsync(HttpContext context)
     {
         TIn value;
@@ -19,7 +21,7 @@ internal sealed class ModelEndpoint<TIn, TOut>(ModelHost<TIn, TOut> host, JsonTy
         }
 
         var prediction = host.PredictWithProvenance(value, RoutingKey(context));
-        Provenance.Write(context.Response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
+        _provenance.Write(context.Response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
         await JsonResponse.WriteAsync(context, StatusCodes.Status200OK, (prediction.Output, output), static (writer, s) => JsonSerializer.Serialize(writer, s.Output, s.output)).ConfigureAwait(false);
     }
 
@@ -32,7 +34,7 @@ internal sealed class ModelEndpoint<TIn, TOut>(ModelHost<TIn, TOut> host, JsonTy
         }
 
         var prediction = host.PredictBatchWithProvenance(values, RoutingKey(context));
-        Provenance.Write(context.Response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
+        _provenance.Write(context.Response, prediction.ModelName, prediction.Version, prediction.Digest, prediction.Variant);
         await JsonResponse.WriteAsync(context, StatusCodes.Status200OK, (prediction.Output, output), static (writer, s) =>
         {
             writer.WriteStartArray();

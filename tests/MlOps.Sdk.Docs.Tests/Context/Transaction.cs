@@ -42,3 +42,8 @@ public sealed class SignedInUser : IActorIdentity
 {
     public string CurrentActor => "alice";
 }
+
+/// <summary>The application's source-generated JSON for the docs' row and output types.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(Transaction))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(FraudScore))]
+public sealed partial class AppJson : System.Text.Json.Serialization.JsonSerializerContext;
