@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
@@ -111,8 +110,6 @@ internal sealed class ApiServer : IAsyncDisposable
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }
-
-    public static ClaimsPrincipal Anyone => new();
 
     public async ValueTask DisposeAsync()
     {

@@ -19,9 +19,7 @@ public sealed class OpenApiAndHealthTests
         await using var server = await ApiServer.StartAsync(
             (services, root) =>
             {
-                Scenario.Store(services, root).AddModelHost<Row, Sums>(Scenario.Model, h => h.FollowAlias("production"));
-                services.AddMlOpsHttp();
-                services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, TestJson.Default));
+                Scenario.Typed(services, root);
                 services.AddOpenApi();
             },
             app =>

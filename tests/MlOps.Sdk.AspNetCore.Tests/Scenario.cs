@@ -32,7 +32,16 @@ internal static class Scenario
     public static MlOps.Sdk.IMlOpsBuilder Store(IServiceCollection services, string root, Action<ModelRegistryOptions>? registry = null) =>
         services.AddMlOps(o => o.RootDirectory = root).AddTracking().AddModelRegistry(r => registry?.Invoke(r)).AddDatasets().UseSqlite();
 
-    /// <summary>A server with the typed host mapped at /models/adder, as <paramref name="configure"/> adjusts it.</summary>
+    /// <summary>The embedded store, the typed host 'adder' following 'production', the HTTP services and the test's JSON.</summary>
+    public static MlOps.Sdk.IMlOpsBuilder Typed(IServiceCollection services, string root, Action<MlOpsHttpOptions>? http = null)
+    {
+        var sdk = Store(services, root).AddModelHost<Row, Sums>(Model, h => h.FollowAlias("production"));
+        services.AddMlOpsHttp(http);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, TestJson.Default));
+        return sdk;
+    }
+
+    /// <summary>A server with the typed host mapped at /models/adder, as the arguments adjust it.</summary>
     public static Task<ApiServer> StartAsync(
         Action<MlOpsHttpOptions>? http = null,
         Action<WebApplication>? map = null,

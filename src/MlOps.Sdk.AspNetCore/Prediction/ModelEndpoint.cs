@@ -64,7 +64,6 @@ internal sealed class ModelEndpoint<TIn, TOut>(ModelHost<TIn, TOut> host, JsonTy
                 throw RequestException.BadRequest("The batch is too large", $"A batch holds at most {options.MaxBatchSize} inputs.", "$");
             }
 
-            var path = $"$[{values.Count}]";
             TIn? value;
             try
             {
@@ -72,10 +71,10 @@ internal sealed class ModelEndpoint<TIn, TOut>(ModelHost<TIn, TOut> host, JsonTy
             }
             catch (JsonException e) when (Problem.From(e, 0) is { Field: { } field } problem)
             {
-                throw new RequestException(problem with { Field = path + field.TrimStart('$'), Detail = $"Input {values.Count} of the batch: {problem.Detail}" });
+                throw new RequestException(problem with { Field = $"$[{values.Count}]{field.TrimStart('$')}", Detail = $"Input {values.Count} of the batch: {problem.Detail}" });
             }
 
-            values.Add(value ?? throw RequestException.BadRequest("An input is null", $"Input {values.Count} of the batch is null.", path));
+            values.Add(value ?? throw RequestException.BadRequest("An input is null", $"Input {values.Count} of the batch is null.", $"$[{values.Count}]"));
         }
 
         if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
