@@ -68,6 +68,50 @@ public sealed class PredictEndpointTests
     }
 
     [Fact]
+    public async Task TheRoutingKeyHeader_PinsACallerToAVariant_AndTheHeadersSayWhichComputedIt()
+    {
+        await using var server = await Scenario.StartAsync(host: h => h.Canary("candidate", percent: 50));
+        var registry = server.Services.GetRequiredService<MlOps.Sdk.Versioning.ModelRegistry>();
+        var candidate = await registry.RegisterModelAsync(Scenario.Model, new MemoryStream(OnnxModels.AddConstant(2f, 4)));
+        await registry.SetAliasAsync(Scenario.Model, "candidate", candidate.Number);
+        var client = server.Client("scorer", MlOpsPolicies.Predict);
+
+        async Task<(string Variant, int Version, float Y)> PredictAsync(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Predict) { Content = Json("""{"features":[0,0,0,0]}""") };
+            request.Headers.Add("MlOps-Routing-Key", key);
+            using var response = await client.SendAsync(request);
+            var y = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("values")[0].GetSingle();
+            return (response.Headers.GetValues("MlOps-Model-Variant").Single(), int.Parse(response.Headers.GetValues("MlOps-Model-Version").Single()), y);
+        }
+
+        // The canary serves once its host has loaded the candidate; until then its keys fall back to the primary.
+        var loaded = false;
+        for (var attempt = 0; attempt < 200 && !loaded; attempt++)
+        {
+            for (var k = 0; k < 20 && !loaded; k++)
+            {
+                loaded = (await PredictAsync($"probe-{k}")).Variant == "canary";
+            }
+
+            await Task.Delay(loaded ? 0 : 100);
+        }
+
+        Assert.True(loaded, "The canary never served.");
+        var seen = new HashSet<string>();
+        for (var k = 0; k < 40; k++)
+        {
+            var first = await PredictAsync($"user-{k}");
+            Assert.Equal(first, await PredictAsync($"user-{k}"));
+            Assert.Equal(first.Version, first.Y);
+            Assert.Equal(first.Variant == "canary" ? candidate.Number : 1, first.Version);
+            seen.Add(first.Variant);
+        }
+
+        Assert.Equal(["canary", "primary"], seen.Order());
+    }
+
+    [Fact]
     public async Task ABodyOverTheLimit_Gets413_WhetherItsLengthIsDeclaredOrStreamed()
     {
         await using var server = await Scenario.StartAsync(http: o => o.MaxRequestBodySize = 1_000);

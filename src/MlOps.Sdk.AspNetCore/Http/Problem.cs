@@ -89,7 +89,7 @@ internal sealed record Problem(int Status, string Title, string Detail, string? 
         await using (writer.ConfigureAwait(false))
         {
             writer.WriteStartObject();
-            writer.WriteString("type", $"https://httpstatuses.io/{Status}");
+            writer.WriteString("type", TypeUri(Status));
             writer.WriteString("title", Title);
             writer.WriteNumber("status", Status);
             writer.WriteString("detail", Detail);
@@ -106,6 +106,21 @@ internal sealed record Problem(int Status, string Title, string Detail, string? 
 
         await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>The section of RFC 9110 (RFC 6585 for 429) that defines the status, as ASP.NET Core's own problems say; else <c>about:blank</c>.</summary>
+    private static string TypeUri(int status) => status switch
+    {
+        400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        429 => "https://tools.ietf.org/html/rfc6585#section-4",
+        500 => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+        503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+        _ => "about:blank",
+    };
 
     /// <summary>Runs a handler; what it throws is answered as a problem (a 500 logged with its exception, never shown).</summary>
     public static async Task GuardAsync(HttpContext context, long maxBodySize, Func<HttpContext, Task> handler)

@@ -138,8 +138,7 @@ internal sealed class ManagementEndpoints(MlOpsHttpOptions options)
         RequireSignedIn(c);
         var change = await ReadAsync(c, Json.AliasChange).ConfigureAwait(false);
         var request = await Registry(c).RequestApprovalAsync(Route(c, "name"), Route(c, "alias"), change.Version, change.Reason, c.RequestAborted).ConfigureAwait(false);
-        c.Response.StatusCode = StatusCodes.Status201Created;
-        await WriteAsync(c, request, Json.ApprovalRequest).ConfigureAwait(false);
+        await WriteAsync(c, request, Json.ApprovalRequest, StatusCodes.Status201Created).ConfigureAwait(false);
     }
 
     public Task ApproveAsync(HttpContext c) => DecideAsync(c, approve: true);
@@ -229,8 +228,8 @@ internal sealed class ManagementEndpoints(MlOpsHttpOptions options)
         where T : class =>
         c.Request.ContentLength is null or 0 && !c.Request.Headers.TransferEncoding.Any() ? null : await ReadAsync(c, type).ConfigureAwait(false);
 
-    private static async Task WriteAsync<T>(HttpContext c, T value, JsonTypeInfo<T> type) =>
-        await c.Response.WriteAsJsonAsync(value, type, contentType: null, c.RequestAborted).ConfigureAwait(false);
+    private static Task WriteAsync<T>(HttpContext c, T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK) =>
+        JsonResponse.WriteAsync(c, status, (value, type), static (writer, s) => JsonSerializer.Serialize(writer, s.value, s.type));
 
     private static ExperimentTracker Tracker(HttpContext c) => Service<ExperimentTracker>(c, "tracking");
 

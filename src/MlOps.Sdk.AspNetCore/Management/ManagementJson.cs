@@ -32,8 +32,15 @@ public sealed record HostState(string Name, int? Version, bool Changed);
 /// <param name="Buckets">Consecutive steps in order: each bucket's step range, count, min, max and last point.</param>
 public sealed record MetricHistory(string RunId, string Key, IReadOnlyList<MetricBucket> Buckets);
 
-/// <summary>JSON of the management API: source-generated, enums as strings, digests and paths as strings.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, Converters = [typeof(DigestConverter), typeof(RelativePathConverter)])]
+/// <summary>
+/// JSON of the management API: source-generated, enums, digests and paths as strings, and a metric's NaN or infinity as
+/// <c>"NaN"</c>, <c>"Infinity"</c> or <c>"-Infinity"</c>.
+/// </summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    UseStringEnumConverter = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    Converters = [typeof(DigestConverter), typeof(RelativePathConverter)])]
 [JsonSerializable(typeof(AliasChange))]
 [JsonSerializable(typeof(ActionComment))]
 [JsonSerializable(typeof(HostPin))]
