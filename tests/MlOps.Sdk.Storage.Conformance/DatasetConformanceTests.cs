@@ -47,6 +47,25 @@ public abstract class DatasetConformanceTests : ProviderTestBase
     }
 
     [Fact]
+    public virtual async Task SnapshotWithProgressAsync_ReportsEveryFile_UpToTheTreesFilesAndBytes()
+    {
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<DatasetSnapshotProgress>();
+        var version = await Datasets.SnapshotWithProgressAsync("transactions", Data, new Recorder(reports));
+
+        Assert.Equal(3, reports.Count);
+        Assert.All(reports, r => Assert.Equal((3, 25L), (r.FilesTotal, r.BytesTotal)));
+        Assert.Equal([1, 2, 3], reports.Select(r => r.FilesDone).Order());
+        Assert.Equal(25, reports.Max(r => r.BytesDone));
+        Assert.Equal(version, await Datasets.GetLatestVersionAsync("transactions"));
+    }
+
+    /// <summary>Keeps every report, on the thread that made it (<see cref="Progress{T}"/> would post them later).</summary>
+    private sealed class Recorder(System.Collections.Concurrent.ConcurrentQueue<DatasetSnapshotProgress> reports) : IProgress<DatasetSnapshotProgress>
+    {
+        public void Report(DatasetSnapshotProgress value) => reports.Enqueue(value);
+    }
+
+    [Fact]
     public virtual async Task SnapshotAsync_Unchanged_ReturnsTheLatestVersionWithoutReadingFilesAgain()
     {
         using var hashed = new MetricCollector<long>(Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MlOps.Sdk.Versioning", "mlops.versioning.dataset.bytes_hashed");

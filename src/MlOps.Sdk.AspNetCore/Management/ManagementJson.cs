@@ -40,7 +40,7 @@ public sealed record MetricHistory(string RunId, string Key, IReadOnlyList<Metri
     JsonSerializerDefaults.Web,
     UseStringEnumConverter = true,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    Converters = [typeof(DigestConverter), typeof(RelativePathConverter)])]
+    Converters = [typeof(DigestJsonConverter), typeof(RelativePathJsonConverter)])]
 [JsonSerializable(typeof(AliasChange))]
 [JsonSerializable(typeof(ActionComment))]
 [JsonSerializable(typeof(HostPin))]
@@ -63,21 +63,4 @@ public sealed record MetricHistory(string RunId, string Key, IReadOnlyList<Metri
 [JsonSerializable(typeof(DatasetVersion))]
 [JsonSerializable(typeof(LineageGraph))]
 [JsonSerializable(typeof(Versioning.Audit.AuditVerification))]
-internal sealed partial class ManagementJson : JsonSerializerContext
-{
-    internal sealed class DigestConverter : JsonConverter<ContentDigest>
-    {
-        public override ContentDigest Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            MlOps.Sdk.ContentDigest.TryParse(reader.GetString(), null, out var digest) ? digest : throw new JsonException("Not a content digest.");
-
-        public override void Write(Utf8JsonWriter writer, ContentDigest value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
-    }
-
-    internal sealed class RelativePathConverter : JsonConverter<MlOps.Sdk.RelativePath>
-    {
-        public override MlOps.Sdk.RelativePath Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            MlOps.Sdk.RelativePath.TryParse(reader.GetString(), out var path) ? path : throw new JsonException("Not a relative path.");
-
-        public override void Write(Utf8JsonWriter writer, MlOps.Sdk.RelativePath value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
-    }
-}
+internal sealed partial class ManagementJson : JsonSerializerContext;

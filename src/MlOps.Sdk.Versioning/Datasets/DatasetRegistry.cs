@@ -18,9 +18,12 @@ internal sealed class DatasetRegistry(
     private readonly SemaphoreSlim _cacheLock = new(1, 1);
 
     public Task<DatasetVersion> SnapshotAsync(string name, string path, CancellationToken cancellationToken = default) =>
-        VersioningTelemetry.TraceAsync("mlops.dataset.snapshot", name, () => SnapshotCoreAsync(name, path, cancellationToken));
+        SnapshotWithProgressAsync(name, path, null, cancellationToken);
 
-    private async Task<DatasetVersion> SnapshotCoreAsync(string name, string path, CancellationToken cancellationToken)
+    public Task<DatasetVersion> SnapshotWithProgressAsync(string name, string path, IProgress<DatasetSnapshotProgress>? progress, CancellationToken cancellationToken = default) =>
+        VersioningTelemetry.TraceAsync("mlops.dataset.snapshot", name, () => SnapshotCoreAsync(name, path, progress, cancellationToken));
+
+    private async Task<DatasetVersion> SnapshotCoreAsync(string name, string path, IProgress<DatasetSnapshotProgress>? progress, CancellationToken cancellationToken)
     {
         TrackingLimits.ValidateKey(name, "dataset name");
         var (root, entries) = Enumerate(path);
@@ -29,13 +32,20 @@ internal sealed class DatasetRegistry(
         {
             var cache = SnapshotStateCache.Load(stateCachePath);
             var files = new ConcurrentBag<DatasetFile>();
+            var totalBytes = entries.Sum(e => e.File.Length);
+            var (filesDone, bytesDone) = (0, 0L);
             var batch = artifacts.StartBatch();
             await using (batch.ConfigureAwait(false))
             {
                 await Parallel.ForEachAsync(
                     entries,
                     new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken },
-                    async (entry, ct) => files.Add(await StoreFileAsync(batch, entry.File, entry.Path, cache, ct).ConfigureAwait(false))).ConfigureAwait(false);
+                    async (entry, ct) =>
+                    {
+                        var file = await StoreFileAsync(batch, entry.File, entry.Path, cache, ct).ConfigureAwait(false);
+                        files.Add(file);
+                        progress?.Report(new DatasetSnapshotProgress(Interlocked.Increment(ref filesDone), entries.Count, Interlocked.Add(ref bytesDone, file.Length), totalBytes));
+                    }).ConfigureAwait(false);
 
                 // Every object must be on disk before the version that references it is committed.
                 await batch.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -28,3 +28,10 @@ public sealed record DatasetDiff(IReadOnlyList<DatasetFile> Added, IReadOnlyList
     /// <summary>Whether the versions hold the same content.</summary>
     public bool IsEmpty => Added.Count == 0 && Removed.Count == 0 && Modified.Count == 0;
 }
+
+/// <summary>How far a snapshot has got: files and bytes stored of those the tree holds.</summary>
+/// <param name="FilesDone">Files stored (or found unchanged) so far.</param>
+/// <param name="FilesTotal">Files in the tree.</param>
+/// <param name="BytesDone">Bytes of the files done.</param>
+/// <param name="BytesTotal">Bytes of all the files.</param>
+public sealed record DatasetSnapshotProgress(int FilesDone, int FilesTotal, long BytesDone, long BytesTotal);

@@ -11,6 +11,12 @@ public interface IDatasetRegistry
     /// <exception cref="UnsafePathException">The tree holds a symbolic link, a special file or a name that is not a plain path segment.</exception>
     Task<DatasetVersion> SnapshotAsync(string name, string path, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Snapshots as <see cref="SnapshotAsync"/> does, reporting to
+    /// <paramref name="progress"/> after each file is stored (files and bytes done of the total), for a progress bar.
+    /// </summary>
+    Task<DatasetVersion> SnapshotWithProgressAsync(string name, string path, IProgress<DatasetSnapshotProgress>? progress, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a version, or null.</summary>
     Task<DatasetVersion?> GetVersionAsync(string name, int version, CancellationToken cancellationToken = default);
 

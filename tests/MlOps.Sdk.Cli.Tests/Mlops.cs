@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace MlOps.Sdk.Cli.Tests;
+
+/// <summary>The built <c>mlops</c> tool, run as a process with its output redirected, as a script would run it.</summary>
+internal static class Mlops
+{
+    private static readonly Lazy<string> Tool = new(() =>
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MlOps.Sdk.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var tool = Path.Combine(directory!.FullName, "src", "MlOps.Sdk.Cli", "bin", configuration, "net10.0", "mlops.dll");
+        return File.Exists(tool) ? tool : throw new FileNotFoundException("Build the tool first (the test project references it).", tool);
+    });
+
+    public sealed record Result(int ExitCode, string Output, string Error)
+    {
+        public JsonNode Json => JsonNode.Parse(Output)!;
+    }
+
+    public static async Task<Result> RunAsync(string store, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Tool.Value);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add("--store");
+        start.ArgumentList.Add(store);
+        start.Environment["MLOPS_STORE"] = "";
+        start.Environment["MLOPS_APPROVAL_REQUIRED"] = "";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await output, await error);
+    }
+}
