@@ -30,7 +30,7 @@ internal static class Scenario
     };
 
     public static MlOps.Sdk.IMlOpsBuilder Store(IServiceCollection services, string root, Action<ModelRegistryOptions>? registry = null) =>
-        services.AddMlOps(o => o.RootDirectory = root).AddTracking().AddModelRegistry(r => registry?.Invoke(r)).AddDatasets().UseSqlite();
+        services.AddMlOps(o => o.RootDirectory = root).AddTracking(t => t.QueueFullMode = MlOps.Sdk.Tracking.MetricQueueFullMode.Wait).AddModelRegistry(r => registry?.Invoke(r)).AddDatasets().UseSqlite();
 
     /// <summary>The embedded store, the typed host 'adder' following 'production', the HTTP services and the test's JSON.</summary>
     public static MlOps.Sdk.IMlOpsBuilder Typed(IServiceCollection services, string root, Action<MlOpsHttpOptions>? http = null)

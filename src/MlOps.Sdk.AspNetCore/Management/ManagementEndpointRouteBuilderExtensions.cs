@@ -29,6 +29,7 @@ public static class ManagementEndpointRouteBuilderExtensions
         var api = new ManagementEndpoints(handler.Options);
         var group = endpoints.MapGroup(prefix).WithTags("management");
 
+        Read(group.MapGet("/me", handler.Wrap(api.MeAsync)), "The caller's name and capabilities").Produces<Caller>();
         Read(group.MapGet("/experiments", handler.Wrap(api.ListExperimentsAsync)), "Lists experiments").Produces<IReadOnlyList<Experiment>>();
         Read(group.MapGet("/runs", handler.Wrap(api.SearchRunsAsync)), "Searches runs with the filter language (filter, orderBy, experiment, maxResults, pageToken)").Produces<RunSearchPage>();
         Read(group.MapGet("/runs/{runId}", handler.Wrap(api.GetRunAsync)), "Gets a run").Produces<Run>();

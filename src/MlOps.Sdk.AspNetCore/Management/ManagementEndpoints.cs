@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,22 @@ namespace MlOps.Sdk.AspNetCore.Management;
 internal sealed class ManagementEndpoints(MlOpsHttpOptions options)
 {
     private static ManagementJson Json => ManagementJson.Default;
+
+    /// <summary>Who the caller is and which capabilities the policies grant them, for the dashboard.</summary>
+    public async Task MeAsync(HttpContext c)
+    {
+        var authorization = c.RequestServices.GetRequiredService<IAuthorizationService>();
+        var capabilities = new List<string>();
+        foreach (var policy in MlOpsPolicies.All)
+        {
+            if ((await authorization.AuthorizeAsync(c.User, policy).ConfigureAwait(false)).Succeeded)
+            {
+                capabilities.Add(policy["mlops.".Length..]);
+            }
+        }
+
+        await WriteAsync(c, new Caller(c.User.Identity?.Name ?? "", capabilities), Json.Caller).ConfigureAwait(false);
+    }
 
     public async Task ListExperimentsAsync(HttpContext c) =>
         await WriteAsync(c, await Tracker(c).ListExperimentsAsync(cancellationToken: c.RequestAborted).ConfigureAwait(false), Json.IReadOnlyListExperiment).ConfigureAwait(false);

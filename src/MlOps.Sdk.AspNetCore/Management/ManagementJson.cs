@@ -26,6 +26,11 @@ public sealed record HostPin(int Version, string? Reason = null);
 /// <param name="Changed">Whether the action changed what it serves.</param>
 public sealed record HostState(string Name, int? Version, bool Changed);
 
+/// <summary>The signed-in caller and what the policies let them do.</summary>
+/// <param name="Name">The caller's name, as the audit log records it.</param>
+/// <param name="Capabilities">Of <c>predict</c>, <c>read</c>, <c>promote</c> and <c>approve</c>, those the caller has.</param>
+public sealed record Caller(string Name, IReadOnlyList<string> Capabilities);
+
 /// <summary>A metric's history, downsampled to buckets when it has more points than were asked for.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Key">The metric.</param>
@@ -46,6 +51,7 @@ public sealed record MetricHistory(string RunId, string Key, IReadOnlyList<Metri
 [JsonSerializable(typeof(HostPin))]
 [JsonSerializable(typeof(HostState))]
 [JsonSerializable(typeof(MetricHistory))]
+[JsonSerializable(typeof(Caller))]
 [JsonSerializable(typeof(IReadOnlyList<Experiment>))]
 [JsonSerializable(typeof(RunSearchPage))]
 [JsonSerializable(typeof(Run))]
