@@ -65,6 +65,8 @@ internal static class MlOpsCommand
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(UiCommand.Create());
+
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -14,24 +14,37 @@ internal static class Store
     {
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        if (store.Contains('=', StringComparison.Ordinal))
+        UseStore(Layers(services, Root(store, artifacts), approvals), store, schema);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>The directory of the store's artifacts (and local state): the store itself, or --artifacts for PostgreSQL.</summary>
+    public static string Root(string store, string? artifacts)
+    {
+        if (IsPostgreSql(store))
         {
-            var root = artifacts ?? throw new CliException(ExitCodes.InvalidInput, "A PostgreSQL store needs --artifacts, the directory of its artifacts.");
-            Layers(services, root, approvals).UsePostgreSql(o => (o.ConnectionString, o.Schema) = (store, schema));
+            return artifacts ?? throw new CliException(ExitCodes.InvalidInput, "A PostgreSQL store needs --artifacts, the directory of its artifacts.");
+        }
+
+        var root = Path.GetFullPath(store);
+        return File.Exists(Path.Combine(root, "mlops.db"))
+            ? root
+            : throw new CliException(ExitCodes.NotFound, $"No store at '{root}': it holds no mlops.db. Give the directory of one with --store.");
+    }
+
+    public static void UseStore(IMlOpsBuilder layers, string store, string schema)
+    {
+        if (IsPostgreSql(store))
+        {
+            layers.UsePostgreSql(o => (o.ConnectionString, o.Schema) = (store, schema));
         }
         else
         {
-            var root = Path.GetFullPath(store);
-            if (!File.Exists(Path.Combine(root, "mlops.db")))
-            {
-                throw new CliException(ExitCodes.NotFound, $"No store at '{root}': it holds no mlops.db. Give the directory of one with --store.");
-            }
-
-            Layers(services, root, approvals).UseSqlite();
+            layers.UseSqlite();
         }
-
-        return services.BuildServiceProvider();
     }
+
+    private static bool IsPostgreSql(string store) => store.Contains('=', StringComparison.Ordinal);
 
     /// <summary>Tracking, the registry with the approval policies given, datasets and lineage, over the root's artifacts.</summary>
     public static IMlOpsBuilder Layers(IServiceCollection services, string root, IReadOnlyList<string> approvals) =>

@@ -224,6 +224,36 @@ public sealed class CliTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Ui_ServesTheDashboardOverTheStore_OnLoopback_ToTheBrowserWithTheLinksToken()
+    {
+        using var process = Mlops.Start(_store, "ui", "--port", "0");
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.NotNull(line);
+            var link = new Uri(line![(line.IndexOf("http", StringComparison.Ordinal))..]);
+            Assert.Equal("127.0.0.1", link.Host);
+
+            using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(link.GetLeftPart(UriPartial.Authority)) };
+            var page = await browser.GetAsync(link);
+            Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("dashboard.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var models = JsonNode.Parse(await browser.GetStringAsync("/mlops/api/models"))!.AsArray();
+            Assert.Equal("fraud", models.Single()!["name"]!.GetValue<string>());
+            Assert.Equal(Environment.UserName, JsonNode.Parse(await browser.GetStringAsync("/mlops/api/me"))!["name"]!.GetValue<string>());
+
+            using var stranger = new HttpClient { BaseAddress = browser.BaseAddress };
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stranger.GetAsync("/mlops/api/models")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stranger.GetAsync("/mlops/?token=" + new string('0', 48))).StatusCode);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     private sealed class User(string name) : IActorIdentity
     {
         public string CurrentActor => name;

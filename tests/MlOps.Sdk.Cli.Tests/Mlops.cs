@@ -26,6 +26,17 @@ internal static class Mlops
 
     public static async Task<Result> RunAsync(string store, params string[] args)
     {
+        using var process = Start(store, args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the tool and leaves it running, its output redirected.</summary>
+    public static Process Start(string store, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Tool.Value);
         foreach (var arg in args)
@@ -37,11 +48,6 @@ internal static class Mlops
         start.ArgumentList.Add(store);
         start.Environment["MLOPS_STORE"] = "";
         start.Environment["MLOPS_APPROVAL_REQUIRED"] = "";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await output, await error);
+        return Process.Start(start)!;
     }
 }
