@@ -68,12 +68,15 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     /// <summary>A page signed in as <paramref name="user"/>, recording console errors and failed or refused requests.</summary>
-    private async Task<(IPage Page, List<string> Problems)> OpenAsync(string user, params string[] roles)
+    private Task<(IPage Page, List<string> Problems)> OpenAsync(string user, params string[] roles) => OpenAsync(user, bypassSecurityPolicy: false, roles);
+
+    private async Task<(IPage Page, List<string> Problems)> OpenAsync(string user, bool bypassSecurityPolicy, params string[] roles)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = _server.Address.ToString(),
             ExtraHTTPHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + ApiServer.Token(user, roles) },
+            BypassCSP = bypassSecurityPolicy,
         });
         var page = await context.NewPageAsync();
         var problems = new List<string>();
@@ -122,6 +125,27 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.GotoAsync("/mlops/#/models");
         await page.WaitForSelectorAsync("table#models tbody tr");
         Assert.Empty(problems);
+    }
+
+    /// <summary>axe-core (from npm; injected, so this page alone lets it past the Content-Security-Policy) on every page.</summary>
+    [Fact]
+    public async Task EveryPage_HasNoSeriousOrCriticalAccessibilityViolation_ByAxeCore()
+    {
+        var axe = Path.Combine(MlOps.Sdk.Storage.Conformance.Services.NpmTool.Install("axe-core", "4.14.1"), "node_modules", "axe-core", "axe.min.js");
+        var (page, _) = await OpenAsync("victor", bypassSecurityPolicy: true, MlOpsPolicies.Read, MlOpsPolicies.Approve);
+        var found = new List<string>();
+        foreach (var (route, ready) in new[] { ("#/runs", "table#runs tbody tr"), ($"#/runs/{_longRun}", "figure[data-metric='loss'] polyline"), ("#/models", "table#models tbody tr"), ("#/models/adder", "table#versions tbody tr") })
+        {
+            await page.GotoAsync("/mlops/" + route);
+            await page.WaitForSelectorAsync(ready);
+            await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = axe });
+            Assert.Equal("4.14.1", await page.EvaluateAsync<string>("() => axe.version"));
+            var violations = await page.EvaluateAsync<string[]>(
+                "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)");
+            found.AddRange(violations.Select(v => route + " " + v));
+        }
+
+        Assert.Empty(found);
     }
 
     /// <summary>Each page renders on a laptop-sized screen; <c>MLOPS_UPDATE_SCREENSHOTS=1</c> writes them to docs/dashboard/.</summary>
