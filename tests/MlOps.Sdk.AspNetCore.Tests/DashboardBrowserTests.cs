@@ -14,57 +14,71 @@ namespace MlOps.Sdk.AspNetCore.Tests;
 /// Kestrel server and store: no console error and no failed request, the runs table equal to what search returns, a
 /// chart of a 1,000,000-point series drawn from at most 2,000 points, and approvals as each person may make them.
 /// </summary>
-public sealed class DashboardBrowserTests : IAsyncLifetime
+public sealed class DashboardBrowserTests(DashboardBrowserTests.Site site) : IClassFixture<DashboardBrowserTests.Site>
 {
     private const string Filter = "metrics.auc > 0.9 AND params.model = 'lbfgs'";
-    private ApiServer _server = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-    private string _longRun = "";
+    private readonly ApiServer _server = site.Server;
+    private readonly IBrowser _browser = site.Browser;
+    private readonly string _longRun = site.LongRun;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// One server, store and browser for the class: the runs (one of them a 1,000,000-point series) are logged once,
+    /// not once per test.
+    /// </summary>
+    public sealed class Site : IAsyncLifetime
     {
-        string[] browsers = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
-        DebianPackage.EnsureInstalled("chromium", () => browsers.Any(File.Exists));
-        _server = await Scenario.StartAsync(
-            registry: r => r.RequireApprovalFor("production"),
-            map: app =>
-            {
-                app.MapMlOpsManagement();
-                app.MapMlOpsDashboard();
-            });
-        var tracker = _server.Services.GetRequiredService<ExperimentTracker>();
-        foreach (var (model, auc) in new[] { ("lbfgs", 0.95), ("lbfgs", 0.93), ("sdca", 0.97), ("lbfgs", 0.80) })
-        {
-            await using var run = await tracker.StartRunAsync("fraud", $"{model}-{auc}");
-            run.LogParam("model", model);
-            run.LogMetric("auc", auc);
-        }
+        private IPlaywright _playwright = null!;
 
-        await using (var run = await tracker.StartRunAsync("fraud", "long"))
+        internal ApiServer Server { get; private set; } = null!;
+
+        public IBrowser Browser { get; private set; } = null!;
+
+        public string LongRun { get; private set; } = "";
+
+        public async Task InitializeAsync()
         {
-            _longRun = run.Id;
-            for (var step = 0; step < 1_000_000; step++)
+            string[] browsers = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+            DebianPackage.EnsureInstalled("chromium", () => browsers.Any(File.Exists));
+            Server = await Scenario.StartAsync(
+                registry: r => r.RequireApprovalFor("production"),
+                map: app =>
+                {
+                    app.MapMlOpsManagement();
+                    app.MapMlOpsDashboard();
+                });
+            var tracker = Server.Services.GetRequiredService<ExperimentTracker>();
+            foreach (var (model, auc) in new[] { ("lbfgs", 0.95), ("lbfgs", 0.93), ("sdca", 0.97), ("lbfgs", 0.80) })
             {
-                run.LogMetric("loss", 1.0 / (1 + step * 0.001) + (step % 1000 == 0 ? 0.5 : 0), step);
+                await using var run = await tracker.StartRunAsync("fraud", $"{model}-{auc}");
+                run.LogParam("model", model);
+                run.LogMetric("auc", auc);
             }
+
+            await using (var run = await tracker.StartRunAsync("fraud", "long"))
+            {
+                LongRun = run.Id;
+                for (var step = 0; step < 1_000_000; step++)
+                {
+                    run.LogMetric("loss", 1.0 / (1 + step * 0.001) + (step % 1000 == 0 ? 0.5 : 0), step);
+                }
+            }
+
+            await tracker.FlushAsync();
+            _playwright = await Playwright.CreateAsync();
+            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = browsers.First(File.Exists),
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            });
         }
 
-        await tracker.FlushAsync();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        public async Task DisposeAsync()
         {
-            ExecutablePath = browsers.First(File.Exists),
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _server.DisposeAsync();
+            await Browser.DisposeAsync();
+            _playwright.Dispose();
+            await Server.DisposeAsync();
+        }
     }
 
     /// <summary>A page signed in as <paramref name="user"/>, recording console errors and failed or refused requests.</summary>
