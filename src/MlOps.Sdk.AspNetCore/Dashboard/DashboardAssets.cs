@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace MlOps.Sdk.AspNetCore.Dashboard;
 
-/// <summary>The dashboard's three files, read once from this assembly; the page learns the API's prefix from a meta tag.</summary>
+/// <summary>The dashboard's files (a page, its script modules and style sheet), read once from this assembly; the page learns the API's prefix from a meta tag.</summary>
 internal sealed class DashboardAssets
 {
     private const string SecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -12,10 +12,18 @@ internal sealed class DashboardAssets
 
     public DashboardAssets(string api)
     {
-        foreach (var (name, type) in new[] { ("index.html", "text/html; charset=utf-8"), ("dashboard.js", "text/javascript; charset=utf-8"), ("dashboard.css", "text/css; charset=utf-8") })
+        const string Prefix = "MlOps.Sdk.AspNetCore.Dashboard.";
+        var assembly = typeof(DashboardAssets).Assembly;
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
         {
-            using var stream = typeof(DashboardAssets).Assembly.GetManifestResourceStream($"MlOps.Sdk.AspNetCore.Dashboard.{name}")
-                ?? throw new InvalidOperationException($"The dashboard's {name} is missing from the package.");
+            var name = resource[Prefix.Length..];
+            var type = Path.GetExtension(name) switch
+            {
+                ".html" => "text/html; charset=utf-8",
+                ".js" => "text/javascript; charset=utf-8",
+                _ => "text/css; charset=utf-8",
+            };
+            using var stream = assembly.GetManifestResourceStream(resource)!;
             using var reader = new StreamReader(stream);
             var text = reader.ReadToEnd();
             if (name == "index.html")
@@ -27,6 +35,9 @@ internal sealed class DashboardAssets
             _files[name] = (content, type, "\"" + Convert.ToHexStringLower(SHA256.HashData(content))[..16] + "\"");
         }
     }
+
+    /// <summary>The files besides the page itself.</summary>
+    public IEnumerable<string> Files => _files.Keys.Where(name => name != "index.html");
 
     public Task WriteAsync(HttpContext context, string name)
     {

@@ -9,7 +9,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class DashboardEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the dashboard at <paramref name="prefix"/>: one page and its script and style sheet, all shipped inside this
+    /// Maps the dashboard at <paramref name="prefix"/>: one page, its script modules and style sheet, all shipped inside this
     /// package (nothing from a CDN), reading the management API mapped at <paramref name="api"/> by
     /// <c>MapMlOpsManagement</c> with the caller's own credentials, so it shows and allows exactly what the API does.
     /// The page requires the <see cref="MlOpsPolicies.Read"/> policy; its answers carry a strict Content-Security-Policy
@@ -32,7 +32,7 @@ public static class DashboardEndpointRouteBuilderExtensions
 
             return assets.WriteAsync(context, "index.html");
         }));
-        foreach (var asset in new[] { "dashboard.js", "dashboard.css" })
+        foreach (var asset in assets.Files)
         {
             // Literal routes: a regex constraint is not registered in slim applications, and would fail every request.
             group.MapGet("/" + asset, (Func<HttpContext, Task>)(context => assets.WriteAsync(context, asset)));

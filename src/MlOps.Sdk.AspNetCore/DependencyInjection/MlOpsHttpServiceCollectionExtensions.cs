@@ -6,6 +6,7 @@ using MlOps.Sdk;
 using MlOps.Sdk.AspNetCore;
 using MlOps.Sdk.AspNetCore.Http;
 using MlOps.Sdk.AspNetCore.Management;
+using MlOps.Sdk.AspNetCore.Production;
 using MlOps.Sdk.AspNetCore.Security;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,8 @@ public static class MlOpsHttpServiceCollectionExtensions
 
         services.TryAddSingleton<ClientRateLimiter>();
         services.TryAddSingleton<MappedModels>();
+        services.TryAddSingleton<ServingMeters>();
+        services.AddMetrics();
         services.AddHttpContextAccessor();
         services.AddAuthorization();
         services.AddHealthChecks();

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Routing;
 using MlOps.Sdk.AspNetCore;
 using MlOps.Sdk.AspNetCore.Http;
 using MlOps.Sdk.AspNetCore.Management;
+using MlOps.Sdk.AspNetCore.Production;
+using Microsoft.Extensions.DependencyInjection;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
 using MlOps.Sdk.Versioning.Onnx;
@@ -27,6 +29,8 @@ public static class ManagementEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var handler = new EndpointHandler(endpoints);
         var api = new ManagementEndpoints(handler.Options);
+        // Listening starts now, so the production page counts every prediction from the first.
+        _ = endpoints.ServiceProvider.GetRequiredService<ServingMeters>();
         var group = endpoints.MapGroup(prefix).WithTags("management");
 
         Read(group.MapGet("/me", handler.Wrap(api.MeAsync)), "The caller's name and capabilities").Produces<Caller>();
@@ -48,6 +52,8 @@ public static class ManagementEndpointRouteBuilderExtensions
         Read(group.MapGet("/datasets/{name}/versions", handler.Wrap(api.ListDatasetVersionsAsync)), "Lists a dataset's versions a page at a time").Produces<DatasetVersionPage>();
         Read(group.MapGet("/datasets/{name}/versions/{version:int}/lineage", handler.Wrap(api.DatasetLineageAsync)), "What was made from a dataset version").Produces<LineageGraph>();
         Read(group.MapGet("/drift/{model}", handler.Wrap(api.DriftReportAsync)), "The last drift report of a monitored model");
+        Read(group.MapGet("/production", handler.Wrap(api.ProductionListAsync)), "The models served in this application").Produces<IReadOnlyList<ProductionSummary>>();
+        Read(group.MapGet("/production/{model}", handler.Wrap(api.ProductionAsync)), "A served model's rate, errors and latency (last ten minutes), shadow agreement, drift windows and alerts").Produces<ProductionView>();
         Read(group.MapGet("/audit/verification", handler.Wrap(api.VerifyAuditLogAsync)), "Verifies the audit log's hash chain").Produces<MlOps.Sdk.Versioning.Audit.AuditVerification>();
 
         Change(group.MapPut("/models/{name}/aliases/{alias}", handler.Wrap(api.SetAliasAsync)), MlOpsPolicies.Promote, "Points an alias at a version (approval and signature policies apply)").Accepts<AliasChange>("application/json").Produces<AliasMove>();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MlOps.Sdk.AspNetCore.Http;
+using MlOps.Sdk.AspNetCore.Production;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
 
@@ -118,18 +119,43 @@ internal sealed class ManagementEndpoints(MlOpsHttpOptions options)
     public async Task DriftReportAsync(HttpContext c)
     {
         var model = Route(c, "model");
-        if (!c.RequestServices.GetRequiredService<MappedModels>().TryGetReport(model, out var report))
-        {
-            throw RequestException.NotFound($"No monitored model named '{model}' is mapped with MapModel.");
-        }
-
-        if (report is null)
+        var monitor = c.RequestServices.GetRequiredService<MappedModels>().Monitor(model)
+            ?? throw RequestException.NotFound($"No monitored model named '{model}' is mapped with MapModel.");
+        if (monitor.LastReport is not { } report)
         {
             throw RequestException.NotFound($"Model '{model}' has no drift report yet: its first window has not closed.");
         }
 
         c.Response.ContentType = "application/json; charset=utf-8";
         await report.SaveJsonAsync(c.Response.Body, c.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The models served in this application: those <c>MapModel</c> mapped and those that have served.</summary>
+    public async Task ProductionListAsync(HttpContext c)
+    {
+        var (mapped, meters) = (c.RequestServices.GetRequiredService<MappedModels>(), c.RequestServices.GetRequiredService<ServingMeters>());
+        var list = mapped.Names.Union(meters.Models).Order(StringComparer.Ordinal).Select(name =>
+        {
+            var slots = meters.Snapshot(name)?.Slots ?? [];
+            return new ProductionSummary(name, mapped.Host(name, c.RequestServices)?.Current()?.Number, slots.Sum(s => s.Predictions), slots.Sum(s => s.Errors), mapped.Monitor(name) is not null);
+        }).ToList();
+        await WriteAsync(c, list, Json.IReadOnlyListProductionSummary).ConfigureAwait(false);
+    }
+
+    public async Task ProductionAsync(HttpContext c)
+    {
+        var name = Route(c, "model");
+        var (mapped, meters) = (c.RequestServices.GetRequiredService<MappedModels>(), c.RequestServices.GetRequiredService<ServingMeters>());
+        var host = mapped.Host(name, c.RequestServices);
+        var serving = meters.Snapshot(name);
+        var monitor = mapped.Monitor(name);
+        if (host is null && serving is null)
+        {
+            throw RequestException.NotFound($"No model host named '{name}' serves in this application.");
+        }
+
+        var view = new ProductionView(name, host?.Current()?.Number, serving, monitor?.Windows ?? [], monitor?.Firing ?? [], monitor is not null);
+        await WriteAsync(c, view, Json.ProductionView).ConfigureAwait(false);
     }
 
     public async Task VerifyAuditLogAsync(HttpContext c) =>

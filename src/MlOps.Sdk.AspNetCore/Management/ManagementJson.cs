@@ -52,6 +52,8 @@ public sealed record MetricHistory(string RunId, string Key, IReadOnlyList<Metri
 [JsonSerializable(typeof(HostState))]
 [JsonSerializable(typeof(MetricHistory))]
 [JsonSerializable(typeof(Caller))]
+[JsonSerializable(typeof(IReadOnlyList<ProductionSummary>))]
+[JsonSerializable(typeof(ProductionView))]
 [JsonSerializable(typeof(IReadOnlyList<Experiment>))]
 [JsonSerializable(typeof(RunSearchPage))]
 [JsonSerializable(typeof(Run))]
