@@ -6,7 +6,10 @@ namespace MlOps.Sdk.Cli.Tests;
 /// <summary>The built <c>mlops</c> tool, run as a process with its output redirected, as a script would run it.</summary>
 internal static class Mlops
 {
-    private static readonly Lazy<string> Tool = new(() =>
+    private static readonly Lazy<string> Tool = new(() => Built("src/MlOps.Sdk.Cli", "mlops.dll"));
+
+    /// <summary>A program the test project references (so it is built first), by its project directory in the repository.</summary>
+    public static string Built(string project, string assembly)
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
@@ -15,9 +18,9 @@ internal static class Mlops
             directory = directory.Parent;
         }
 
-        var tool = Path.Combine(directory!.FullName, "src", "MlOps.Sdk.Cli", "bin", configuration, "net10.0", "mlops.dll");
-        return File.Exists(tool) ? tool : throw new FileNotFoundException("Build the tool first (the test project references it).", tool);
-    });
+        var path = Path.Combine(directory!.FullName, project, "bin", configuration, "net10.0", assembly);
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build it first (the test project references it).", path);
+    }
 
     public sealed record Result(int ExitCode, string Output, string Error)
     {

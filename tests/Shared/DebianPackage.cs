@@ -21,6 +21,13 @@ internal static class DebianPackage
                 return;
             }
 
+            // Test projects run in parallel processes: one installs while the others wait, then find the package present.
+            using var machineWide = AcquireMachineLock(TimeSpan.FromMinutes(20));
+            if (isPresent())
+            {
+                return;
+            }
+
             if (!File.Exists("/usr/bin/apt-get"))
             {
                 throw new InvalidOperationException($"The tests need Debian package '{package}' and this machine has no apt-get: install it by hand.");
@@ -32,6 +39,23 @@ internal static class DebianPackage
             if (!isPresent())
             {
                 throw new InvalidOperationException($"Debian package '{package}' installed, but what the tests need from it is still missing.");
+            }
+        }
+    }
+
+    private static FileStream AcquireMachineLock(TimeSpan timeout)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "mlops-tests-apt.lock");
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(500);
             }
         }
     }
