@@ -15,7 +15,7 @@ public sealed class PackedFeed : IAsyncLifetime
     [
         "MlOps.Sdk", "MlOps.Sdk.Core", "MlOps.Sdk.Tracking", "MlOps.Sdk.Versioning", "MlOps.Sdk.Serving.Abstractions",
         "MlOps.Sdk.Serving", "MlOps.Sdk.Monitoring", "MlOps.Sdk.Storage.Sqlite", "MlOps.Sdk.Storage.PostgreSql", "MlOps.Sdk.Storage.S3", "MlOps.Sdk.Storage.AzureBlob", "MlOps.Sdk.Testing",
-        "MlOps.Sdk.AspNetCore",
+        "MlOps.Sdk.AspNetCore", "MlOps.Sdk.Cli",
     ];
 
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), "mlops-packaging-" + Guid.NewGuid().ToString("N")[..8]);
