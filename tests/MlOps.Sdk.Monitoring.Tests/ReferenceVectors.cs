@@ -12,7 +12,19 @@ internal static class ReferenceVectors
     private static readonly Lazy<JsonDocument> Document = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reference", "drift.json"))));
 
+    private static readonly Lazy<JsonDocument> TestsDocument = new(() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reference", "drift_tests.json"))));
+
     public static JsonElement Root => Document.Value.RootElement;
+
+    /// <summary>A case of <c>drift_tests.json</c> (<c>tools/reference/drift_tests_vectors.py</c>).</summary>
+    public static IEnumerable<JsonElement> TestsSection(string name) => TestsDocument.Value.RootElement.GetProperty(name).EnumerateArray();
+
+    /// <summary>A sample spec of any kind as strings (categories) or numbers: listed values, LCG categories, or LCG numbers.</summary>
+    public static string[] Labels(JsonElement spec) =>
+        spec.TryGetProperty("values", out var values) && values[0].ValueKind == JsonValueKind.String ? [.. values.EnumerateArray().Select(v => v.GetString()!)]
+        : spec.TryGetProperty("k", out _) ? [.. Categories(spec).Select(v => v.ToString(CultureInfo.InvariantCulture))]
+        : [.. Sample(spec).Select(v => v.ToString("R", CultureInfo.InvariantCulture))];
 
     public static IEnumerable<JsonElement> Section(string name) => Document.Value.RootElement.GetProperty(name).EnumerateArray();
 

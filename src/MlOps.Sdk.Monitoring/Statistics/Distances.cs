@@ -1,7 +1,7 @@
 namespace MlOps.Sdk.Monitoring.Statistics;
 
 /// <summary>Distances between two samples or two distributions, each as the named reference defines it.</summary>
-public static class Distances
+public static partial class Distances
 {
     /// <summary>
     /// The first Wasserstein (earth mover's) distance between two samples: the area between their empirical CDFs, as

@@ -1,7 +1,7 @@
 namespace MlOps.Sdk.Monitoring.Statistics;
 
 /// <summary>Hypothesis tests between a reference and a current sample, each as the named reference defines it.</summary>
-public static class HypothesisTests
+public static partial class HypothesisTests
 {
     /// <summary>
     /// Chi-square test of homogeneity on a contingency table (rows: samples, columns: categories), as

@@ -120,6 +120,79 @@ internal static class SpecialFunctions
         return Math.Min(sum, 1);
     }
 
+    /// <summary>
+    /// P(T &gt; t) for Student's t with <paramref name="degrees"/> degrees of freedom: ½ I(ν / (ν + t²); ν/2, ½), with the
+    /// complement's argument t² / (ν + t²) formed directly, so that neither tail loses digits.
+    /// </summary>
+    public static double StudentTSurvival(double t, double degrees)
+    {
+        if (double.IsNaN(t))
+        {
+            return double.NaN;
+        }
+
+        var x = degrees / (degrees + (t * t));
+        var complement = t * t / (degrees + (t * t));
+        var tail = 0.5 * RegularizedBeta(degrees / 2, 0.5, x, complement);
+        return t >= 0 ? tail : 1 - tail;
+    }
+
+    /// <summary>
+    /// The regularized incomplete beta function I(x; a, b), by its continued fraction (modified Lentz) on whichever side
+    /// converges; <paramref name="complement"/> is 1 − x, passed in when the caller can form it without cancellation.
+    /// </summary>
+    public static double RegularizedBeta(double a, double b, double x, double complement)
+    {
+        if (x <= 0)
+        {
+            return 0;
+        }
+
+        if (complement <= 0)
+        {
+            return 1;
+        }
+
+        var front = Math.Exp((a * Math.Log(x)) + (b * Math.Log(complement)) - LogBeta(a, b));
+        return x < (a + 1) / (a + b + 2)
+            ? front * BetaContinuedFraction(a, b, x) / a
+            : 1 - (front * BetaContinuedFraction(b, a, complement) / b);
+    }
+
+    private static double LogBeta(double a, double b) => LogGamma(a) + LogGamma(b) - LogGamma(a + b);
+
+    private static double BetaContinuedFraction(double a, double b, double x)
+    {
+        const double Tiny = 1e-300;
+        var c = 1.0;
+        var d = 1 - ((a + b) * x / (a + 1));
+        d = 1 / (Math.Abs(d) < Tiny ? Tiny : d);
+        var h = d;
+        for (var m = 1; m < 100_000; m++)
+        {
+            var m2 = 2 * m;
+            var even = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+            d = 1 + (even * d);
+            d = 1 / (Math.Abs(d) < Tiny ? Tiny : d);
+            c = 1 + (even / c);
+            c = Math.Abs(c) < Tiny ? Tiny : c;
+            h *= d * c;
+            var odd = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+            d = 1 + (odd * d);
+            d = 1 / (Math.Abs(d) < Tiny ? Tiny : d);
+            c = 1 + (odd / c);
+            c = Math.Abs(c) < Tiny ? Tiny : c;
+            var step = d * c;
+            h *= step;
+            if (Math.Abs(step - 1) < Epsilon)
+            {
+                break;
+            }
+        }
+
+        return h;
+    }
+
     /// <summary>P(a, x) by its power series; for x &lt; a + 1.</summary>
     private static double LowerSeries(double a, double x)
     {

@@ -36,8 +36,8 @@ export async function model(name, me) {
   const onDay = el("div", { "aria-live": "polite" });
   const showDay = () => {
     const state = aliasesOn(moves, day.value);
-    onDay.replaceChildren(state.length === 0 ? el("p", { class: "muted" }, `No alias pointed anywhere on ${day.value}.`)
-      : table({ id: "aliases-on" }, ["Alias", "Version"], state.map(([a, v]) => [a, String(v)]), `Aliases at the end of ${day.value}`));
+    onDay.replaceChildren(state.length === 0 ? el("p", { class: "muted" }, `No alias pointed anywhere on ${day.value} (UTC).`)
+      : table({ id: "aliases-on" }, ["Alias", "Version"], state.map(([a, v]) => [a, String(v)]), `Aliases at the end of ${day.value} (UTC)`));
   };
   day.addEventListener("change", showDay);
   showDay();

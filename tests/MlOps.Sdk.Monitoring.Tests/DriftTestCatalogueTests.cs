@@ -1,0 +1,185 @@
+using System.Text.Json;
+using MlOps.Sdk.Monitoring.Statistics;
+using Xunit;
+
+namespace MlOps.Sdk.Monitoring.Tests;
+
+/// <summary>
+/// The drift tests Evidently offers beyond the default ones, against <c>drift_tests.json</c> (scipy 1.10 and numpy, made by
+/// <c>tools/reference/drift_tests_vectors.py</c>): statistics to 1e-9 relative, p-values to 1e-9 where scipy computes
+/// them exactly and 1e-6 where it approximates; and Evidently's own expectations from its
+/// <c>tests/stattests/test_stattests.py</c>, within the tolerances those tests use.
+/// </summary>
+public sealed class DriftTestCatalogueTests
+{
+    public static TheoryData<string, string> MannWhitneyCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var c in ReferenceVectors.TestsSection("mannwhitney"))
+        {
+            data.Add(c.GetProperty("name").GetString()!, c.GetProperty("alternative").GetString()!);
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string, bool> TTestCases()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var c in ReferenceVectors.TestsSection("ttest"))
+        {
+            data.Add(c.GetProperty("name").GetString()!, c.GetProperty("equalVariances").GetBoolean());
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string> Names(string section) => [.. ReferenceVectors.TestsSection(section).Select(c => c.GetProperty("name").GetString()!)];
+
+    private static JsonElement Case(string section, string name, Func<JsonElement, bool>? also = null) =>
+        ReferenceVectors.TestsSection(section).Single(c => c.GetProperty("name").GetString() == name && (also?.Invoke(c) ?? true));
+
+    [Theory]
+    [MemberData(nameof(MannWhitneyCases))]
+    public void MannWhitneyU_MatchesScipy(string name, string alternative)
+    {
+        var c = Case("mannwhitney", name, c => c.GetProperty("alternative").GetString() == alternative);
+        var result = MannWhitney.Test(ReferenceVectors.Sample(c.GetProperty("reference")), ReferenceVectors.Sample(c.GetProperty("current")), alternative switch
+        {
+            "less" => TwoSampleAlternative.Less,
+            "greater" => TwoSampleAlternative.Greater,
+            _ => TwoSampleAlternative.TwoSided,
+        });
+
+        AssertClose(c.Number("statistic"), result.Statistic, 1e-12);
+        AssertClose(c.Number("pvalue"), result.PValue, name.StartsWith("exact", StringComparison.Ordinal) ? 1e-9 : 1e-6);
+    }
+
+    [Theory]
+    [MemberData(nameof(TTestCases))]
+    public void TTest_StudentsAndWelchs_MatchScipysTtestInd(string name, bool equalVariances)
+    {
+        var c = Case("ttest", name, c => c.GetProperty("equalVariances").GetBoolean() == equalVariances);
+        var result = TTest.Independent(ReferenceVectors.Sample(c.GetProperty("reference")), ReferenceVectors.Sample(c.GetProperty("current")), equalVariances);
+
+        AssertClose(c.Number("statistic"), result.Statistic, 1e-9);
+        AssertClose(c.Number("pvalue"), result.PValue, 1e-6);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names), "energy")]
+    public void EnergyDistance_MatchesScipy(string name)
+    {
+        var c = Case("energy", name);
+        AssertClose(c.Number("distance"), Distances.Energy(ReferenceVectors.Sample(c.GetProperty("reference")), ReferenceVectors.Sample(c.GetProperty("current"))), 1e-9);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names), "gtest")]
+    public void GTest_MatchesScipysPowerDivergence_AsEvidentlyCallsIt(string name)
+    {
+        var c = Case("gtest", name);
+        var result = HypothesisTests.GTestDrift<string>(ReferenceVectors.Labels(c.GetProperty("reference")), ReferenceVectors.Labels(c.GetProperty("current")));
+
+        AssertClose(c.Number("statistic"), result.Statistic, 1e-9);
+        AssertClose(c.Number("pvalue"), result.PValue, 1e-6);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names), "fisher")]
+    public void FisherExact_MatchesScipy_OnTheTableEvidentlyBuilds(string name)
+    {
+        var c = Case("fisher", name);
+        var table = c.GetProperty("table");
+        long Cell(int r, int k) => table[r][k].GetInt64();
+        var direct = HypothesisTests.FisherExact(Cell(0, 0), Cell(0, 1), Cell(1, 0), Cell(1, 1));
+        var drift = HypothesisTests.FisherExactDrift<string>(ReferenceVectors.Labels(c.GetProperty("reference")), ReferenceVectors.Labels(c.GetProperty("current")));
+
+        AssertClose(c.Number("pvalue"), direct.PValue, 1e-9);
+        AssertClose(c.Number("pvalue"), drift.PValue, 1e-9);
+        if (!double.IsNaN(c.Number("oddsRatio")))
+        {
+            AssertClose(c.Number("oddsRatio"), direct.Statistic, 1e-12);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names), "kl")]
+    public void KullbackLeibler_MatchesScipysEntropy_OnEvidentlysBins(string name)
+    {
+        var c = Case("kl", name);
+        var shares = BinnedShares.Evidently(ReferenceVectors.Sample(c.GetProperty("reference")), ReferenceVectors.Sample(c.GetProperty("current")), fillEmpty: true);
+        AssertClose(c.Number("divergence"), Distances.KullbackLeibler(shares), 1e-9);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names), "tvd")]
+    public void TotalVariation_MatchesEvidentlysDefinition(string name)
+    {
+        var c = Case("tvd", name);
+        AssertClose(c.Number("distance"), Distances.TotalVariation<string>(ReferenceVectors.Labels(c.GetProperty("reference")), ReferenceVectors.Labels(c.GetProperty("current"))), 1e-12);
+    }
+
+    /// <summary>Evidently's <c>tests/stattests/test_stattests.py</c>, value for value, with its tolerances.</summary>
+    [Fact]
+    public void EvidentlysOwnExpectations_Hold()
+    {
+        static double[] Repeat(int[] counts) => [.. counts.SelectMany((count, i) => Enumerable.Repeat(i + 1.0, count))];
+        double[] reference = [38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0];
+        double[] current = [39.2, 39.3, 39.7, 41.4, 41.8, 42.9, 43.3, 45.8];
+
+        // test_mann_whitney: 0.481 (abs 1e-2), no drift at 0.05.
+        var mann = MannWhitney.Test(Repeat([16, 18, 16, 14, 12, 12]), Repeat([16, 16, 16, 16, 16, 8]), TwoSampleAlternative.Less).PValue;
+        Assert.Equal(0.481, mann, 0.01);
+        Assert.False(mann < 0.05);
+
+        // test_t_test: 0.084 (abs 1e-3), no drift at 0.05.
+        var t = TTest.Independent(reference, current).PValue;
+        Assert.Equal(0.084, t, 0.001);
+        Assert.False(t < 0.05);
+
+        // test_energy_distance: 0 (abs 1e-5) against itself, 1.9 (abs 0.1) shifted by 5, drift at 0.1.
+        Assert.Equal(0, Distances.Energy(reference, reference), 1e-5);
+        var energy = Distances.Energy(reference, [.. reference.Select(v => v + 5)]);
+        Assert.Equal(1.9, energy, 0.1);
+        Assert.True(energy > 0.1);
+
+        // test_g_test: 0.8176 (abs 1e-3).
+        string[] gReference = [.. Enumerable.Repeat("a", 5), .. Enumerable.Repeat("b", 5), .. Enumerable.Repeat("c", 8)];
+        string[] gCurrent = [.. Enumerable.Repeat("a", 4), .. Enumerable.Repeat("b", 6), .. Enumerable.Repeat("c", 8)];
+        Assert.Equal(0.8176, HypothesisTests.GTestDrift<string>(gReference, gCurrent).PValue, 0.001);
+
+        // test_pvalue_fisher_exact: six cases (abs 1e-3) and their verdicts at 0.1.
+        static string[] Times(string[] values, int times) => [.. Enumerable.Repeat(values, times).SelectMany(v => v)];
+        (string[] Reference, string[] Current, double P, bool Drift)[] fisher =
+        [
+            (Times(["a", "b", "b", "a", "a", "b"], 15), Times(["b", "b", "a", "b", "b", "a"], 15), 0.033, true),
+            (["a", "b", "b", "a", "a", "b"], ["a", "a", "a", "a", "a", "a"], 0.181, false),
+            (["a", "a", "a", "a", "a", "a"], ["a", "a", "a", "a", "a", "a"], 1.0, false),
+            (["a", "b", "b", "b", "a", "b"], ["b", "b", "b", "a", "b", "a"], 1.0, false),
+            (["a", "a", "a", "a", "a", "a"], ["b", "b", "b", "b", "b", "b"], 0.0021, true),
+            (Times(["a", "a", "a", "b", "b"], 30), Times(["b", "b", "b", "a", "a"], 30), 0.00078, true),
+        ];
+        foreach (var (r, c, p, drift) in fisher)
+        {
+            var result = HypothesisTests.FisherExactDrift<string>(r, c).PValue;
+            Assert.Equal(p, result, 0.001);
+            Assert.Equal(drift, result < 0.1);
+        }
+
+        // test_for_multiple_categories_fisher_exact: more than two categories is an error.
+        Assert.Throws<MlOpsValidationException>(() => HypothesisTests.FisherExactDrift<string>(["a", "c", "a", "a", "a", "b"], ["b", "b", "a", "b", "b", "a"]));
+    }
+
+    private static void AssertClose(double expected, double actual, double relative)
+    {
+        if (double.IsInfinity(expected) || expected == 0 || double.IsNaN(expected))
+        {
+            Assert.Equal(expected, actual);
+            return;
+        }
+
+        var error = Math.Abs(actual - expected) / Math.Abs(expected);
+        Assert.True(error <= relative, $"expected {expected:R}, got {actual:R} (relative error {error:E2} > {relative:E0})");
+    }
+}

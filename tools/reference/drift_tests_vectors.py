@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+"""Writes the reference vectors for the drift tests Evidently offers beyond KS, chi-square, Z, Wasserstein, PSI, JS and
+Hellinger: Mann-Whitney U, Student's and Welch's t-tests, energy distance, the G-test, Fisher's exact test, the
+Kullback-Leibler divergence over Evidently's bins, and the total variation distance, as scipy and numpy compute them.
+
+Run with Debian's interpreter, which has python3-scipy:
+    /usr/bin/python3 tools/reference/drift_tests_vectors.py > tests/MlOps.Sdk.Monitoring.Tests/Reference/drift_tests.json
+
+Samples come from the generator of drift_vectors.py (a 64-bit LCG), so the file stays small.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import scipy
+from scipy import stats
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from drift_vectors import binned, categories, g, generate  # noqa: E402
+
+
+def repeat(values, counts):
+    """pandas' Series(values).repeat(counts), as Evidently's tests build samples."""
+    return {"values": [float(v) for v, c in zip(values, counts) for _ in range(c)]}
+
+
+MANN_WHITNEY = [
+    ("exact: 5 vs 7, no ties", {"values": [1.2, 3.4, 0.5, 2.2, 4.1]}, {"values": [2.5, 3.9, 5.0, 1.1, 4.4, 6.0, 3.3]}),
+    ("exact: 8 vs 8, shifted", g(101, 8), g(102, 8, 0.6)),
+    ("exact: 1 vs 1", {"values": [1.0]}, {"values": [2.0]}),
+    ("exact: 9 vs 8 (one sample of at most 8)", g(103, 9), g(104, 8, 0.3)),
+    ("exact: 2000 vs 6", g(112, 2000), g(113, 6, 0.4)),
+    ("asymptotic: 9 vs 9", g(114, 9), g(115, 9, 0.3)),
+    ("asymptotic: ties on a 0.1 grid", g(105, 200, quantum=10), g(106, 300, 0.1, quantum=10)),
+    ("asymptotic: heavy ties (Evidently's counts)", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [16, 16, 16, 16, 16, 8])),
+    ("asymptotic: 5000 vs 4000, small shift", g(107, 5000), g(108, 4000, 0.02)),
+    ("asymptotic: identical samples", g(109, 100), g(109, 100)),
+    ("asymptotic: constant and equal", {"values": [3.0] * 20}, {"values": [3.0] * 30}),
+    ("asymptotic: far apart", g(110, 300), g(111, 300, 5.0)),
+]
+
+T_TESTS = [
+    ("Evidently's example", {"values": [38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0]}, {"values": [39.2, 39.3, 39.7, 41.4, 41.8, 42.9, 43.3, 45.8]}),
+    ("2 vs 3", {"values": [1.0, 2.0]}, {"values": [2.5, 3.0, 4.5]}),
+    ("unequal variances", g(120, 40), g(121, 90, 0.2, 3.0)),
+    ("large samples, tiny shift", g(122, 20000), g(123, 15000, 0.005)),
+    ("far apart (a p-value far in the tail)", g(124, 500), g(125, 500, 2.0)),
+    ("same sample", g(126, 50), g(126, 50)),
+]
+
+ENERGY = [
+    ("Evidently's example", {"values": [38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0]}, {"values": [38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0]}),
+    ("Evidently's example, shifted by 5", {"values": [38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0]}, {"values": [43.7, 46.5, 48.8, 49.5, 50.5, 51.0, 52.7, 63.0]}),
+    ("unequal sizes", g(130, 300), g(131, 170, 0.3, 1.4)),
+    ("ties", g(132, 400, quantum=4), g(133, 250, 0.25, quantum=4)),
+    ("one value each", {"values": [1.0]}, {"values": [4.0]}),
+    ("large", g(134, 50000), g(135, 40000, 0.01)),
+]
+
+G_TESTS = [
+    ("Evidently's example", {"values": ["a"] * 5 + ["b"] * 5 + ["c"] * 8}, {"values": ["a"] * 4 + ["b"] * 6 + ["c"] * 8}),
+    ("same categories", {"seed": 140, "n": 500, "k": 5}, {"seed": 141, "n": 400, "k": 5}),
+    ("category gone from current", {"seed": 142, "n": 600, "k": 6}, {"seed": 143, "n": 200, "k": 4, "offset": 2}),
+    ("shifted shares", {"seed": 144, "n": 5000, "k": 3}, {"seed": 145, "n": 3000, "k": 4}),
+]
+
+FISHER = [
+    # Evidently's expectations, as its tests build them.
+    ("Evidently 1", ["a", "b", "b", "a", "a", "b"] * 15, ["b", "b", "a", "b", "b", "a"] * 15),
+    ("Evidently 2", ["a", "b", "b", "a", "a", "b"], ["a", "a", "a", "a", "a", "a"]),
+    ("Evidently 3", ["a"] * 6, ["a"] * 6),
+    ("Evidently 4", ["a", "b", "b", "b", "a", "b"], ["b", "b", "b", "a", "b", "a"]),
+    ("Evidently 5", ["a"] * 6, ["b"] * 6),
+    ("Evidently 6", ["a", "a", "a", "b", "b"] * 30, ["b", "b", "b", "a", "a"] * 30),
+    ("large and lopsided", ["a"] * 900 + ["b"] * 100, ["a"] * 700 + ["b"] * 300),
+]
+
+KL = [
+    ("numeric, shifted", g(150, 1000), g(151, 800, 0.3)),
+    ("numeric, empty bins", g(152, 500), g(153, 400, 1.5, 0.5)),
+    ("few distinct values", g(154, 300, quantum=2), g(155, 300, 0.5, quantum=2)),
+]
+
+TVD = [
+    ("Evidently 1", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [16, 16, 16, 16, 16, 8])),
+    ("Evidently 2", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [10, 10, 24, 24, 10, 10])),
+    ("Evidently 3", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [0, 0, 0, 0, 0, 88])),
+    ("Evidently 5", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [10, 24, 12, 16, 8, 16])),
+]
+
+
+def num(x):
+    """A float for JSON: non-finite values as the strings .NET parses ("Infinity", "-Infinity", "NaN")."""
+    x = float(x)
+    return x if np.isfinite(x) else ("NaN" if np.isnan(x) else ("Infinity" if x > 0 else "-Infinity"))
+
+
+def sample(spec):
+    if "values" in spec:
+        return np.array(spec["values"], dtype=object if isinstance(spec["values"][0], str) else float)
+    if "k" in spec:
+        return categories(spec)
+    return generate(spec)
+
+
+def counts(reference, current):
+    keys = sorted(set(reference) | set(current))
+    return keys, np.array([np.sum(reference == k) for k in keys], dtype=float), np.array([np.sum(current == k) for k in keys], dtype=float)
+
+
+def total_variation(reference, current):
+    """Evidently's _total_variation_distance."""
+    keys, r, c = counts(reference, current)
+    return 0.5 * np.sum(np.abs(r / r.sum() - c / c.sum()))
+
+
+def main():
+    out = {"generator": "scipy %s, numpy %s" % (scipy.__version__, np.__version__)}
+    out["mannwhitney"] = []
+    for name, a_spec, b_spec in MANN_WHITNEY:
+        a, b = sample(a_spec), sample(b_spec)
+        for alternative in ("two-sided", "less", "greater"):
+            r = stats.mannwhitneyu(a, b, alternative=alternative)
+            out["mannwhitney"].append({"name": name, "reference": a_spec, "current": b_spec, "alternative": alternative, "statistic": num(r.statistic), "pvalue": num(r.pvalue)})
+
+    out["ttest"] = []
+    for name, a_spec, b_spec in T_TESTS:
+        a, b = sample(a_spec), sample(b_spec)
+        for equal in (True, False):
+            r = stats.ttest_ind(a, b, equal_var=equal)
+            out["ttest"].append({"name": name, "reference": a_spec, "current": b_spec, "equalVariances": equal, "statistic": num(r.statistic), "pvalue": num(r.pvalue)})
+
+    out["energy"] = [{"name": n, "reference": a, "current": b, "distance": float(stats.energy_distance(sample(a), sample(b)))} for n, a, b in ENERGY]
+
+    out["gtest"] = []
+    for name, a_spec, b_spec in G_TESTS:
+        a, b = sample(a_spec), sample(b_spec)
+        keys, ref, cur = counts(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = stats.power_divergence(cur, ref * (len(b) / len(a)), lambda_="log-likelihood")
+        out["gtest"].append({"name": name, "reference": a_spec, "current": b_spec, "statistic": num(r.statistic), "pvalue": num(r.pvalue)})
+
+    out["fisher"] = []
+    for name, a, b in FISHER:
+        a, b = np.array(a, dtype=object), np.array(b, dtype=object)
+        keys = sorted(set(a) | set(b))
+        if len(keys) == 1:
+            keys = keys + ["~absent"]
+        table = [[int(np.sum(a == keys[0])), int(np.sum(a == keys[1]))], [int(np.sum(b == keys[0])), int(np.sum(b == keys[1]))]]
+        r = stats.fisher_exact(table, alternative="two-sided")
+        out["fisher"].append({"name": name, "reference": {"values": list(a)}, "current": {"values": list(b)}, "table": table, "oddsRatio": num(r[0]), "pvalue": num(r[1])})
+
+    out["kl"] = []
+    for name, a_spec, b_spec in KL:
+        a, b = sample(a_spec), sample(b_spec)
+        r, c = binned(a, b, True)
+        out["kl"].append({"name": name, "reference": a_spec, "current": b_spec, "divergence": float(stats.entropy(r, c))})
+
+    out["tvd"] = []
+    for name, a_spec, b_spec in TVD:
+        a, b = sample(a_spec), sample(b_spec)
+        out["tvd"].append({"name": name, "reference": a_spec, "current": b_spec, "distance": float(total_variation(a, b))})
+
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
