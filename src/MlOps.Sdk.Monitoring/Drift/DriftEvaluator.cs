@@ -73,13 +73,22 @@ internal static class DriftEvaluator
     private static FeatureDrift NumericTest(FeatureProfile feature, Span<double> current, DriftOptions options, int missing, int nonFinite)
     {
         var count = current.Length;
+        if (options.TestFor(feature) is { } chosen && chosen.Name is not ("chisquare" or "z"))
+        {
+            return ChosenTests.Numeric(feature, chosen, current, options, missing, nonFinite);
+        }
+
+        if (options.TestFor(feature) is { Name: "chisquare" or "z" })
+        {
+            return FromCounts(feature, feature.Values.Length, Counts(feature.Values.Select(Key), current.ToArray().Select(Key)), count, missing, nonFinite, options, numericKeys: true);
+        }
         if (MoreThanFiveDistinct(feature.Values, current))
         {
             if (feature.Values.Length <= SmallReference)
             {
                 var p = KolmogorovSmirnov.TwoSampleSorted(feature.Values, current).PValue;
                 var effect = options.EffectSizeFloor > 0 ? Distances.WassersteinSorted(feature.Values, current) / feature.Norm : 0;
-                return PValue(feature, "ks", p, options, count, missing, nonFinite, 0, effect);
+                return PValue(feature, DriftTest.KolmogorovSmirnov(options.PValueThreshold), p, options, count, missing, nonFinite, 0, effect);
             }
 
             var distance = Distances.WassersteinSorted(feature.Values, current) / feature.Norm;
@@ -181,19 +190,24 @@ internal static class DriftEvaluator
         var referenceShares = counts.Values.Select(v => (double)v.Reference / referenceSize).ToArray();
         var currentShares = counts.Values.Select(v => (double)v.Current / currentSize).ToArray();
         var jensenShannon = Distances.JensenShannon(referenceShares, currentShares, 2);
+        var chosen = options.TestFor(feature);
+        if (chosen is not null && chosen.Name is not ("chisquare" or "z"))
+        {
+            return ChosenTests.Counts(feature, chosen, counts, referenceShares, currentShares, jensenShannon, currentSize, missing, nonFinite, unseen, options);
+        }
 
-        if (referenceSize > SmallReference)
+        if (referenceSize > SmallReference && chosen is null)
         {
             return new FeatureDrift(feature.Name, feature.Kind, "jensenshannon", jensenShannon, options.DistanceThreshold, jensenShannon >= options.DistanceThreshold, currentSize, missing, nonFinite, unseen);
         }
 
-        if (counts.Count > 2)
+        if ((counts.Count > 2 && chosen is null) || chosen?.Name == "chisquare")
         {
             var scale = (double)currentSize / referenceSize;
             var observed = counts.Values.Select(v => (double)v.Current).ToArray();
             var expected = counts.Values.Select(v => v.Reference * scale).ToArray();
             var p = HypothesisTests.ChiSquareGoodnessOfFit(observed, expected).PValue;
-            return PValue(feature, "chisquare", p, options, currentSize, missing, nonFinite, unseen, jensenShannon);
+            return PValue(feature, chosen ?? DriftTest.ChiSquare(options.PValueThreshold), p, options, currentSize, missing, nonFinite, unseen, jensenShannon);
         }
 
         // Two values or fewer: the share of "not the first value" on each side (Evidently's Z-test; the first value in order).
@@ -202,13 +216,14 @@ internal static class DriftEvaluator
             : counts.Keys.First();
         var (referenceFirst, currentFirst) = counts[first];
         var z = HypothesisTests.TwoProportionZ(referenceSize - referenceFirst, referenceSize, currentSize - currentFirst, currentSize).PValue;
-        return PValue(feature, "z", z, options, currentSize, missing, nonFinite, unseen, jensenShannon);
+        return PValue(feature, chosen ?? DriftTest.Z(options.PValueThreshold), z, options, currentSize, missing, nonFinite, unseen, jensenShannon);
     }
 
-    private static FeatureDrift PValue(FeatureProfile feature, string test, double p, DriftOptions options, int values, int missing, int nonFinite, int unseen, double effect)
+    /// <summary>A p-value verdict: below the test's threshold, and the shift at least the effect-size floor.</summary>
+    internal static FeatureDrift PValue(FeatureProfile feature, DriftTest test, double p, DriftOptions options, int values, int missing, int nonFinite, int unseen, double effect)
     {
-        var drifted = p < options.PValueThreshold && effect >= options.EffectSizeFloor;
-        return new FeatureDrift(feature.Name, feature.Kind, test, p, options.PValueThreshold, drifted, values, missing, nonFinite, unseen);
+        var drifted = test.Drifts(p) && effect >= options.EffectSizeFloor;
+        return new FeatureDrift(feature.Name, feature.Kind, test.Name, p, test.Threshold, drifted, values, missing, nonFinite, unseen);
     }
 
     /// <summary>Applies the multiple-testing correction to the p-value verdicts.</summary>
@@ -221,16 +236,16 @@ internal static class DriftEvaluator
         }
 
         var alpha = options.PValueThreshold;
-        double cutoff;
+        double cutoff = 0;
         if (options.Correction == MultipleTestingCorrection.Bonferroni)
         {
-            cutoff = alpha / tests.Count;
+            // Each feature at its own threshold over the number of p-value tests.
+            return results.Select(r => r.IsPValue ? r with { Threshold = r.Threshold / tests.Count, Drifted = r.Drifted && r.Score < r.Threshold / tests.Count } : r).ToList();
         }
         else
         {
             // Benjamini-Hochberg: the largest p(k) with p(k) ≤ k/m·α; every p at or below it is a discovery.
             var sorted = tests.Select(t => t.Score).Order().ToArray();
-            cutoff = 0;
             for (var k = sorted.Length; k >= 1; k--)
             {
                 if (sorted[k - 1] <= k * alpha / sorted.Length)
@@ -241,12 +256,6 @@ internal static class DriftEvaluator
             }
         }
 
-        return results.Select(r => r.IsPValue
-            ? r with
-            {
-                Threshold = cutoff,
-                Drifted = r.Drifted && (options.Correction == MultipleTestingCorrection.Bonferroni ? r.Score < cutoff : r.Score <= cutoff),
-            }
-            : r).ToList();
+        return results.Select(r => r.IsPValue ? r with { Threshold = cutoff, Drifted = r.Drifted && r.Score <= cutoff } : r).ToList();
     }
 }

@@ -47,7 +47,7 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
         _callbacks = new CallbackGuard(telemetry.CallbackErrors, _logger, Timeout.InfiniteTimeSpan);
         _reference = reference;
         _options = options ?? new DriftOptions();
-        _options.Validate();
+        _options.Validate(reference);
         var properties = reference.Features.Select(f => f.Name.Split('[')[0]).ToHashSet(StringComparer.Ordinal);
         _extractor = new FeatureExtractor<TIn>(reference.VectorLengths, properties.Contains);
         var expected = _extractor.NumericNames.Concat(_extractor.CategoricalNames);

@@ -48,6 +48,42 @@ public sealed class DriftOptions
     /// <value>The default is 0 (off).</value>
     public double EffectSizeFloor { get; set; }
 
+    /// <summary>
+    /// The test of every numeric feature without a test of its own (<see cref="FeatureTests"/>); null keeps Evidently's
+    /// default selection (Kolmogorov-Smirnov or normed Wasserstein by reference size, chi-square or Z for few values).
+    /// </summary>
+    /// <value>The default is null.</value>
+    public DriftTest? NumericTest { get; set; }
+
+    /// <summary>The test of every categorical feature without a test of its own; null keeps Evidently's default selection.</summary>
+    /// <value>The default is null.</value>
+    public DriftTest? CategoricalTest { get; set; }
+
+    /// <summary>A test per feature, by the feature's name in the profile (<c>Amount</c>, <c>Features[2]</c>); it wins over the kind's test.</summary>
+    public IDictionary<string, DriftTest> FeatureTests { get; } = new Dictionary<string, DriftTest>(StringComparer.Ordinal);
+
+    /// <summary>The test chosen for a feature, or null for the default selection.</summary>
+    internal DriftTest? TestFor(FeatureProfile feature) =>
+        FeatureTests.TryGetValue(feature.Name, out var test) ? test : feature.Kind == FeatureKind.Numeric ? NumericTest : CategoricalTest;
+
+    /// <summary>Checks every chosen test against the kind of the feature it is for.</summary>
+    internal void Validate(ReferenceProfile reference)
+    {
+        Validate();
+        foreach (var name in FeatureTests.Keys.Where(name => reference.Features.All(f => f.Name != name)))
+        {
+            throw new ArgumentException($"DriftOptions.FeatureTests names '{name}', which is not a feature of the profile ({string.Join(", ", reference.Features.Select(f => f.Name))}).", nameof(FeatureTests));
+        }
+
+        foreach (var feature in reference.Features)
+        {
+            if (TestFor(feature) is { } test && !(feature.Kind == FeatureKind.Numeric ? test.ForNumeric : test.ForCategorical))
+            {
+                throw new ArgumentException($"The drift test '{test.Name}' does not apply to {feature.Kind.ToString().ToLowerInvariant()} feature '{feature.Name}'.", nameof(FeatureTests));
+            }
+        }
+    }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(WindowSize, 2, nameof(WindowSize));
@@ -64,6 +100,24 @@ public sealed class DriftOptions
         if (DatasetDriftShare is <= 0 or > 1 || PValueThreshold is <= 0 or >= 1 || DistanceThreshold <= 0 || EffectSizeFloor < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(DatasetDriftShare), "Shares and thresholds must be positive (and shares at most 1).");
+        }
+
+        foreach (var test in FeatureTests.Values.Append(NumericTest).Append(CategoricalTest).OfType<DriftTest>())
+        {
+            if (test.IsPValue ? test.Threshold is <= 0 or >= 1 : !(test.Threshold > 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(FeatureTests), test.Threshold, $"The threshold of '{test.Name}' must be above 0{(test.IsPValue ? " and below 1" : "")}.");
+            }
+        }
+
+        if (NumericTest is { ForNumeric: false } numeric)
+        {
+            throw new ArgumentException($"The drift test '{numeric.Name}' does not apply to numeric features.", nameof(NumericTest));
+        }
+
+        if (CategoricalTest is { ForCategorical: false } categorical)
+        {
+            throw new ArgumentException($"The drift test '{categorical.Name}' does not apply to categorical features.", nameof(CategoricalTest));
         }
     }
 }

@@ -3,7 +3,7 @@ namespace MlOps.Sdk.Monitoring;
 /// <summary>One feature's verdict for one window.</summary>
 /// <param name="Feature">The feature.</param>
 /// <param name="Kind">How it is compared.</param>
-/// <param name="Test">The test used: <c>ks</c>, <c>chisquare</c>, <c>z</c>, <c>wasserstein</c>, <c>jensenshannon</c>, or <c>none</c> when the window has no values.</param>
+/// <param name="Test">The test used, by Evidently's name (<c>ks</c>, <c>chisquare</c>, <c>z</c>, <c>wasserstein</c>, <c>jensenshannon</c> by default; any of <see cref="DriftTest.All"/> when chosen), or <c>none</c> when the window has no values.</param>
 /// <param name="Score">The p-value (p-value tests) or the distance (distance tests); NaN for <c>none</c>.</param>
 /// <param name="Threshold">The threshold the score was held to (after any correction).</param>
 /// <param name="Drifted">The verdict.</param>
@@ -27,7 +27,7 @@ public sealed record FeatureDrift(
     public DistributionComparison? Distributions { get; init; }
 
     /// <summary>Whether <see cref="Score"/> is a p-value (drift when below the threshold) rather than a distance.</summary>
-    public bool IsPValue => Test is "ks" or "chisquare" or "z";
+    public bool IsPValue => Test is "ks" or "chisquare" or "z" or "mannw" or "t_test" or "g_test" or "fisher_exact";
 }
 
 /// <summary>A reference and a window distribution over the same bins or categories.</summary>

@@ -79,6 +79,13 @@ public sealed record BinnedShares(double[] Reference, double[] Current)
         return fillEmpty ? shares.FillEmpty() : shares;
     }
 
+    /// <summary>Shares already computed (from counts), with empty ones filled as <see cref="Evidently"/> does when asked.</summary>
+    internal static BinnedShares Of(double[] reference, double[] current, bool fillEmpty)
+    {
+        var shares = new BinnedShares(reference, current);
+        return fillEmpty ? shares.FillEmpty() : shares;
+    }
+
     private BinnedShares FillEmpty() => new(Fill(Reference), Fill(Current));
 
     private static double[] Fill(double[] shares)

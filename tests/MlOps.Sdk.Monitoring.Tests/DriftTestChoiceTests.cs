@@ -1,0 +1,123 @@
+using MlOps.Sdk.Monitoring.Statistics;
+using Xunit;
+
+namespace MlOps.Sdk.Monitoring.Tests;
+
+/// <summary>A test and threshold per feature and per kind, in place of Evidently's default selection.</summary>
+public sealed class DriftTestChoiceTests
+{
+    public sealed record Sample
+    {
+        public double Amount { get; init; }
+
+        public double Score { get; init; }
+
+        public string? Country { get; init; }
+
+        public string? Channel { get; init; }
+    }
+
+    private static List<Sample> Rows(int seed, int count, double shift, string[] countries)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i => new Sample
+        {
+            Amount = (random.NextDouble() * 100) + shift,
+            Score = random.NextDouble() + (shift / 100),
+            Country = i % 17 == 0 ? null : countries[random.Next(countries.Length)],
+            Channel = random.NextDouble() < 0.3 + (shift / 200) ? "web" : "store",
+        })];
+    }
+
+    private static readonly List<Sample> Reference = Rows(1, 500, 0, ["fr", "de", "es"]);
+
+    [Fact]
+    public void ChosenTests_AreComputedAsTheStatisticsDefineThem_WithEachTestsThresholdAndRule()
+    {
+        var current = Rows(2, 300, 8, ["fr", "de", "es", "it"]);
+        var options = new DriftOptions { NumericTest = DriftTest.MannWhitney(), CategoricalTest = DriftTest.GTest(0.2) };
+        options.FeatureTests["Score"] = DriftTest.EnergyDistance(0.05);
+        options.FeatureTests["Channel"] = DriftTest.FisherExact();
+        var monitor = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference), options);
+
+        var report = monitor.Evaluate(current);
+        var byName = report.Features.ToDictionary(f => f.Feature);
+
+        var amount = MannWhitney.Test(Reference.Select(r => r.Amount).Order().ToArray(), current.Select(r => r.Amount).Order().ToArray(), TwoSampleAlternative.Less).PValue;
+        Assert.Equal(("mannw", amount, 0.05, amount < 0.05), (byName["Amount"].Test, byName["Amount"].Score, byName["Amount"].Threshold, byName["Amount"].Drifted));
+        Assert.True(byName["Amount"].IsPValue);
+
+        var energy = Distances.Energy(Reference.Select(r => r.Score).ToArray(), current.Select(r => r.Score).ToArray());
+        Assert.Equal("ed", byName["Score"].Test);
+        Assert.Equal(energy, byName["Score"].Score, 1e-12);
+        Assert.Equal(energy > 0.05, byName["Score"].Drifted);
+        Assert.False(byName["Score"].IsPValue);
+
+        string[] Present(IEnumerable<string?> values) => [.. values.OfType<string>()];
+        var g = HypothesisTests.GTestDrift<string>(Present(Reference.Select(r => r.Country)), Present(current.Select(r => r.Country))).PValue;
+        Assert.Equal(("g_test", 0.2), (byName["Country"].Test, byName["Country"].Threshold));
+        Assert.Equal(g, byName["Country"].Score, 1e-12);
+        Assert.Equal(g < 0.2, byName["Country"].Drifted);
+        Assert.Equal(1, byName["Country"].UnseenCategories);
+        Assert.Equal(current.Count(r => r.Country is null), byName["Country"].Missing);
+
+        var fisher = HypothesisTests.FisherExactDrift<string>(Present(Reference.Select(r => r.Channel)), Present(current.Select(r => r.Channel))).PValue;
+        Assert.Equal("fisher_exact", byName["Channel"].Test);
+        Assert.Equal(fisher, byName["Channel"].Score, 1e-12);
+        Assert.Equal(fisher < 0.1, byName["Channel"].Drifted);
+    }
+
+    [Fact]
+    public void AWindowTheChosenTestCannotTake_GetsNoVerdict_NotAnException()
+    {
+        var options = new DriftOptions { CategoricalTest = DriftTest.FisherExact() };
+        options.FeatureTests["Amount"] = DriftTest.TTest();
+        var monitor = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference), options);
+
+        // Fisher's test takes two categories; a t-test needs two values.
+        var report = monitor.Evaluate(Rows(3, 1, 0, ["fr"]).Concat(Rows(4, 1, 0, ["de"])).Take(1));
+        var byName = report.Features.ToDictionary(f => f.Feature);
+        Assert.True(double.IsNaN(byName["Amount"].Score));
+        Assert.False(byName["Amount"].Drifted);
+
+        var threeCountries = monitor.Evaluate(Rows(5, 200, 0, ["fr", "de", "es"]));
+        var country = threeCountries.Features.Single(f => f.Feature == "Country");
+        Assert.Equal("fisher_exact", country.Test);
+        Assert.True(double.IsNaN(country.Score));
+        Assert.False(country.Drifted);
+    }
+
+    [Fact]
+    public void TestsThatDoNotFitAFeature_OrNameNoFeature_OrHaveNoSensibleThreshold_AreRefusedAtConstruction()
+    {
+        var profile = ReferenceProfile.Build(Reference);
+        Assert.Throws<ArgumentException>(() => new DriftMonitor<Sample>(profile, new DriftOptions { NumericTest = DriftTest.GTest() }));
+        Assert.Throws<ArgumentException>(() => new DriftMonitor<Sample>(profile, new DriftOptions { CategoricalTest = DriftTest.MannWhitney() }));
+        var wrongKind = new DriftOptions();
+        wrongKind.FeatureTests["Country"] = DriftTest.TTest();
+        Assert.Contains("Country", Assert.Throws<ArgumentException>(() => new DriftMonitor<Sample>(profile, wrongKind)).Message, StringComparison.Ordinal);
+        var unknown = new DriftOptions();
+        unknown.FeatureTests["Amonut"] = DriftTest.KolmogorovSmirnov();
+        Assert.Contains("Amonut", Assert.Throws<ArgumentException>(() => new DriftMonitor<Sample>(profile, unknown)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DriftMonitor<Sample>(profile, new DriftOptions { NumericTest = DriftTest.TTest(1.5) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DriftMonitor<Sample>(profile, new DriftOptions { NumericTest = DriftTest.Wasserstein(0) }));
+        Assert.Equal("psi", DriftTest.Named("psi").Name);
+        Assert.Throws<ArgumentException>(() => DriftTest.Named("nope"));
+    }
+
+    [Fact]
+    public void Bonferroni_DividesEachFeaturesOwnThreshold_ByTheNumberOfPValueTests()
+    {
+        var options = new DriftOptions { Correction = MultipleTestingCorrection.Bonferroni, NumericTest = DriftTest.TTest(0.2) };
+        options.FeatureTests["Score"] = DriftTest.MannWhitney(0.1);
+        var report = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference), options).Evaluate(Rows(6, 300, 3, ["fr", "de", "es"]));
+        var tests = report.Features.Count(f => f.IsPValue);
+        Assert.Equal(4, tests);
+        var amount = report.Features.Single(f => f.Feature == "Amount");
+        var score = report.Features.Single(f => f.Feature == "Score");
+        Assert.Equal(0.2 / tests, amount.Threshold, 1e-15);
+        Assert.Equal(0.1 / tests, score.Threshold, 1e-15);
+        Assert.Equal(amount.Score < 0.2 / tests, amount.Drifted);
+        Assert.Equal(score.Score < 0.1 / tests, score.Drifted);
+    }
+}
