@@ -113,6 +113,17 @@ public sealed class DriftTestCatalogueTests
     }
 
     [Theory]
+    [MemberData(nameof(Names), "anderson")]
+    public void AndersonDarling_KSample_MatchesScipysAndersonKsamp(string name)
+    {
+        var c = Case("anderson", name);
+        var result = AndersonDarling.KSample([.. c.GetProperty("samples").EnumerateArray().Select(ReferenceVectors.Sample)]);
+
+        AssertClose(c.Number("statistic"), result.Statistic, 1e-9);
+        AssertClose(c.Number("pvalue"), result.PValue, 1e-9);
+    }
+
+    [Theory]
     [MemberData(nameof(Names), "tvd")]
     public void TotalVariation_MatchesEvidentlysDefinition(string name)
     {
@@ -143,6 +154,11 @@ public sealed class DriftTestCatalogueTests
         var energy = Distances.Energy(reference, [.. reference.Select(v => v + 5)]);
         Assert.Equal(1.9, energy, 0.1);
         Assert.True(energy > 0.1);
+
+        // test_anderson_darling: 0.0635 (abs 1e-3), no drift at 0.001.
+        var anderson = AndersonDarling.KSample(reference, current).PValue;
+        Assert.Equal(0.0635, anderson, 0.001);
+        Assert.False(anderson < 0.001);
 
         // test_g_test: 0.8176 (abs 1e-3).
         string[] gReference = [.. Enumerable.Repeat("a", 5), .. Enumerable.Repeat("b", 5), .. Enumerable.Repeat("c", 8)];

@@ -82,6 +82,18 @@ KL = [
     ("few distinct values", g(154, 300, quantum=2), g(155, 300, 0.5, quantum=2)),
 ]
 
+ANDERSON = [
+    ("Evidently's example", [{"values": [38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0]}, {"values": [39.2, 39.3, 39.7, 41.4, 41.8, 42.9, 43.3, 45.8]}]),
+    ("two samples, small shift", [g(160, 200), g(161, 150, 0.15)]),
+    ("two samples of one law", [g(162, 300), g(163, 300)]),
+    ("identical samples (p capped at 0.25)", [g(173, 200), g(173, 200)]),
+    ("two samples, slight shift", [g(174, 500), g(175, 500, 0.04)]),
+    ("two samples, far apart (p floored at 0.001)", [g(164, 100), g(165, 100, 1.0)]),
+    ("ties on a 0.25 grid", [g(166, 400, quantum=4), g(167, 250, 0.1, quantum=4)]),
+    ("three samples", [g(168, 100), g(169, 120, 0.1), g(170, 80, 0.2)]),
+    ("large", [g(171, 20000), g(172, 15000, 0.02)]),
+]
+
 TVD = [
     ("Evidently 1", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [16, 16, 16, 16, 16, 8])),
     ("Evidently 2", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [10, 10, 24, 24, 10, 10])),
@@ -156,6 +168,14 @@ def main():
         a, b = sample(a_spec), sample(b_spec)
         r, c = binned(a, b, True)
         out["kl"].append({"name": name, "reference": a_spec, "current": b_spec, "divergence": float(stats.entropy(r, c))})
+
+    out["anderson"] = []
+    import warnings
+    for name, specs in ANDERSON:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = stats.anderson_ksamp([sample(spec) for spec in specs])
+        out["anderson"].append({"name": name, "samples": specs, "statistic": float(r.statistic), "pvalue": float(r.significance_level)})
 
     out["tvd"] = []
     for name, a_spec, b_spec in TVD:

@@ -63,6 +63,9 @@ public sealed record DriftTest
     /// <summary>Student's two-sample t-test, <c>t_test</c> (numeric; p-value, 0.05).</summary>
     public static DriftTest TTest(double threshold = 0.05) => new("t_test", threshold, true, true, false);
 
+    /// <summary>k-sample Anderson-Darling on (reference, current), <c>anderson</c> (numeric; p-value, 0.1).</summary>
+    public static DriftTest AndersonDarling(double threshold = 0.1) => new("anderson", threshold, true, true, false);
+
     /// <summary>Energy distance, <c>ed</c> (numeric; distance, 0.1; drifts when above).</summary>
     public static DriftTest EnergyDistance(double threshold = 0.1) => new("ed", threshold, false, true, false, strict: true);
 
@@ -76,7 +79,7 @@ public sealed record DriftTest
     public static IReadOnlyList<DriftTest> All { get; } =
     [
         KolmogorovSmirnov(), ChiSquare(), Z(), Wasserstein(), JensenShannon(), PopulationStabilityIndex(), KullbackLeibler(),
-        Hellinger(), MannWhitney(), TTest(), EnergyDistance(), GTest(), FisherExact(),
+        Hellinger(), MannWhitney(), TTest(), AndersonDarling(), EnergyDistance(), GTest(), FisherExact(),
     ];
 
     /// <summary>The test of that Evidently name at its default threshold.</summary>
