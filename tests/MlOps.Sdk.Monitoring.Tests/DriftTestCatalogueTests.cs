@@ -124,6 +124,17 @@ public sealed class DriftTestCatalogueTests
     }
 
     [Theory]
+    [MemberData(nameof(Names), "cramervonmises")]
+    public void CramerVonMises_MatchesScipysCramervonmises2samp(string name)
+    {
+        var c = Case("cramervonmises", name);
+        var result = CramerVonMises.TwoSample(ReferenceVectors.Sample(c.GetProperty("reference")), ReferenceVectors.Sample(c.GetProperty("current")));
+
+        AssertClose(c.Number("statistic"), result.Statistic, 1e-9);
+        AssertClose(c.Number("pvalue"), result.PValue, name.StartsWith("exact", StringComparison.Ordinal) ? 1e-9 : 1e-6);
+    }
+
+    [Theory]
     [MemberData(nameof(Names), "tvd")]
     public void TotalVariation_MatchesEvidentlysDefinition(string name)
     {
@@ -159,6 +170,16 @@ public sealed class DriftTestCatalogueTests
         var anderson = AndersonDarling.KSample(reference, current).PValue;
         Assert.Equal(0.0635, anderson, 0.001);
         Assert.False(anderson < 0.001);
+
+        // test_cramer_von_mises: 0.8076839 (abs 1e-3) on scipy's normal samples (seeds 0 and 1, in the vector file), no drift at 0.001.
+        var cvm = Case("cramervonmises", "Evidently's example (normal samples, seeds 0 and 1)");
+        var cvmP = CramerVonMises.TwoSample(ReferenceVectors.Sample(cvm.GetProperty("reference")), ReferenceVectors.Sample(cvm.GetProperty("current"))).PValue;
+        Assert.Equal(0.8076839, cvmP, 0.001);
+        Assert.False(DriftTest.CramerVonMises(0.001).Drifts(cvmP));
+        Assert.True(DriftTest.CramerVonMises(0.25).Drifts(0.25));
+        Assert.False(DriftTest.MannWhitney(0.25).Drifts(0.25));
+        Assert.False(DriftTest.EnergyDistance(0.1).Drifts(0.1));
+        Assert.True(DriftTest.Wasserstein(0.1).Drifts(0.1));
 
         // test_g_test: 0.8176 (abs 1e-3).
         string[] gReference = [.. Enumerable.Repeat("a", 5), .. Enumerable.Repeat("b", 5), .. Enumerable.Repeat("c", 8)];

@@ -94,6 +94,20 @@ ANDERSON = [
     ("large", [g(171, 20000), g(172, 15000, 0.02)]),
 ]
 
+CRAMER_VON_MISES = [
+    ("Evidently's example (normal samples, seeds 0 and 1)", {"values": [float(v) for v in stats.norm.rvs(size=100, random_state=0)]}, {"values": [float(v) for v in stats.norm.rvs(size=100, random_state=1)]}),
+    ("exact: 5 vs 7", {"values": [1.2, 3.4, 0.5, 2.2, 4.1]}, {"values": [2.5, 3.9, 5.0, 1.1, 4.4, 6.0, 3.3]}),
+    ("exact: 10 vs 12, shifted", g(180, 10), g(181, 12, 0.5)),
+    ("exact: 20 vs 20", g(182, 20), g(183, 20, 0.2)),
+    ("exact: 2 vs 20", g(184, 2), g(185, 20)),
+    ("asymptotic: 21 vs 21", g(186, 21), g(187, 21, 0.2)),
+    ("asymptotic: 150 vs 100", g(188, 150), g(189, 100, 0.1)),
+    ("asymptotic: ties on a 0.1 grid", g(190, 300, quantum=10), g(191, 200, 0.05, quantum=10)),
+    ("asymptotic: 5000 vs 4000, small shift", g(192, 5000), g(193, 4000, 0.02)),
+    ("asymptotic: far apart", g(194, 200), g(195, 200, 1.5)),
+    ("asymptotic: identical samples", g(196, 100), g(196, 100)),
+]
+
 TVD = [
     ("Evidently 1", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [16, 16, 16, 16, 16, 8])),
     ("Evidently 2", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [10, 10, 24, 24, 10, 10])),
@@ -176,6 +190,11 @@ def main():
             warnings.simplefilter("ignore")
             r = stats.anderson_ksamp([sample(spec) for spec in specs])
         out["anderson"].append({"name": name, "samples": specs, "statistic": float(r.statistic), "pvalue": float(r.significance_level)})
+
+    out["cramervonmises"] = []
+    for name, a_spec, b_spec in CRAMER_VON_MISES:
+        r = stats.cramervonmises_2samp(sample(a_spec), sample(b_spec))
+        out["cramervonmises"].append({"name": name, "reference": a_spec, "current": b_spec, "statistic": float(r.statistic), "pvalue": float(r.pvalue)})
 
     out["tvd"] = []
     for name, a_spec, b_spec in TVD:

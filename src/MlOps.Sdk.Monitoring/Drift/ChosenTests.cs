@@ -24,6 +24,7 @@ internal static class ChosenTests
                 "mannw" => MannWhitney.Test(reference, current, TwoSampleAlternative.Less).PValue,
                 "t_test" => TTest.Independent(reference, current).PValue,
                 "ed" => Distances.Energy(reference, current),
+                "cramer_von_mises" => Statistics.CramerVonMises.TwoSample(reference, current).PValue,
                 "anderson" => AndersonDarling.KSample(reference, current.ToArray()).PValue,
                 "psi" => Distances.PopulationStabilityIndex(BinnedShares.Evidently(reference, current, fillEmpty: true)),
                 "kl_div" => Distances.KullbackLeibler(BinnedShares.Evidently(reference, current, fillEmpty: true)),

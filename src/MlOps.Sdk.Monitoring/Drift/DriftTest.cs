@@ -2,14 +2,17 @@ namespace MlOps.Sdk.Monitoring;
 
 /// <summary>
 /// A drift test chosen for a feature, or for every feature of a kind, instead of Evidently's default selection: the test
-/// by Evidently's name, its threshold, and its rule — a p-value test drifts when p &lt; threshold, a distance when it
-/// reaches the threshold (energy distance: when it passes it), as Evidently's registry states them.
+/// by Evidently's name, its threshold, and its rule — a p-value test drifts when p &lt; threshold (Cramér-von Mises: p ≤
+/// threshold), a distance when it reaches the threshold (energy distance: when it passes it), as Evidently's tests state them.
 /// </summary>
 public sealed record DriftTest
 {
-    private DriftTest(string name, double threshold, bool isPValue, bool numeric, bool categorical, bool strict = false)
+    private readonly bool _inclusive;
+
+    private DriftTest(string name, double threshold, bool isPValue, bool numeric, bool categorical, bool? inclusive = null)
     {
-        (Name, Threshold, IsPValue, ForNumeric, ForCategorical, StrictlyAbove) = (name, threshold, isPValue, numeric, categorical, strict);
+        (Name, Threshold, IsPValue, ForNumeric, ForCategorical) = (name, threshold, isPValue, numeric, categorical);
+        _inclusive = inclusive ?? !isPValue;
     }
 
     /// <summary>Evidently's name of the test (<c>ks</c>, <c>mannw</c>, <c>psi</c>, ...), as reports show it.</summary>
@@ -27,11 +30,9 @@ public sealed record DriftTest
     /// <summary>Whether the test applies to categorical features (and numeric values read as categories).</summary>
     public bool ForCategorical { get; }
 
-    /// <summary>For a distance: drift only when the distance passes the threshold, not when it equals it.</summary>
-    internal bool StrictlyAbove { get; }
-
-    /// <summary>Whether a score drifts under this test's rule.</summary>
-    public bool Drifts(double score) => IsPValue ? score < Threshold : StrictlyAbove ? score > Threshold : score >= Threshold;
+    /// <summary>Whether a score drifts under this test's rule (a score equal to the threshold drifts only where Evidently says so).</summary>
+    public bool Drifts(double score) =>
+        IsPValue ? (_inclusive ? score <= Threshold : score < Threshold) : (_inclusive ? score >= Threshold : score > Threshold);
 
     /// <summary>Two-sample Kolmogorov-Smirnov, <c>ks</c> (numeric; p-value, default 0.05).</summary>
     public static DriftTest KolmogorovSmirnov(double threshold = 0.05) => new("ks", threshold, true, true, false);
@@ -66,8 +67,11 @@ public sealed record DriftTest
     /// <summary>k-sample Anderson-Darling on (reference, current), <c>anderson</c> (numeric; p-value, 0.1).</summary>
     public static DriftTest AndersonDarling(double threshold = 0.1) => new("anderson", threshold, true, true, false);
 
+    /// <summary>Two-sample Cramér-von Mises, <c>cramer_von_mises</c> (numeric; p-value, 0.1; drifts when p ≤ threshold).</summary>
+    public static DriftTest CramerVonMises(double threshold = 0.1) => new("cramer_von_mises", threshold, true, true, false, inclusive: true);
+
     /// <summary>Energy distance, <c>ed</c> (numeric; distance, 0.1; drifts when above).</summary>
-    public static DriftTest EnergyDistance(double threshold = 0.1) => new("ed", threshold, false, true, false, strict: true);
+    public static DriftTest EnergyDistance(double threshold = 0.1) => new("ed", threshold, false, true, false, inclusive: false);
 
     /// <summary>G-test of the current counts against the reference's, <c>g_test</c> (categorical; p-value, 0.1).</summary>
     public static DriftTest GTest(double threshold = 0.1) => new("g_test", threshold, true, false, true);
@@ -79,7 +83,7 @@ public sealed record DriftTest
     public static IReadOnlyList<DriftTest> All { get; } =
     [
         KolmogorovSmirnov(), ChiSquare(), Z(), Wasserstein(), JensenShannon(), PopulationStabilityIndex(), KullbackLeibler(),
-        Hellinger(), MannWhitney(), TTest(), AndersonDarling(), EnergyDistance(), GTest(), FisherExact(),
+        Hellinger(), MannWhitney(), TTest(), AndersonDarling(), CramerVonMises(), EnergyDistance(), GTest(), FisherExact(),
     ];
 
     /// <summary>The test of that Evidently name at its default threshold.</summary>
