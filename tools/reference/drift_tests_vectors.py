@@ -203,6 +203,60 @@ def main():
 
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
+    if "--timings" in sys.argv:
+        timings()
+
+
+def timings():
+    """scipy's time on the samples DriftStatisticsBenchmarks uses (1,000,000 vs 1,000,000), for docs/benchmarks.md."""
+    import time
+    import warnings
+    a, b = generate(g(60, 1_000_000)), generate(g(61, 1_000_000, 0.001))
+    ca, cb = categories({"seed": 62, "n": 1_000_000, "k": 20}), categories({"seed": 63, "n": 1_000_000, "k": 20})
+    ba, bb = categories({"seed": 64, "n": 1_000_000, "k": 2}), categories({"seed": 65, "n": 1_000_000, "k": 2})
+
+    def g_test():
+        keys, r, c = np.unique(np.concatenate([ca, cb])), None, None
+        r = np.array([np.count_nonzero(ca == k) for k in keys], dtype=float)
+        c = np.array([np.count_nonzero(cb == k) for k in keys], dtype=float)
+        return stats.power_divergence(c, r * (len(cb) / len(ca)), lambda_="log-likelihood")
+
+    def tvd():
+        keys = np.unique(np.concatenate([ca, cb]))
+        r = np.array([np.count_nonzero(ca == k) for k in keys], dtype=float)
+        c = np.array([np.count_nonzero(cb == k) for k in keys], dtype=float)
+        return 0.5 * np.sum(np.abs(r / r.sum() - c / c.sum()))
+
+    def fisher():
+        return stats.fisher_exact([[np.count_nonzero(bb == 0), np.count_nonzero(bb == 1)], [np.count_nonzero(ba == 0), np.count_nonzero(ba == 1)]])
+
+    def kl():
+        r, c = binned(a, b, True)
+        return stats.entropy(r, c)
+
+    cases = [
+        ("mannwhitneyu (less)", lambda: stats.mannwhitneyu(a, b, alternative="less")),
+        ("ttest_ind", lambda: stats.ttest_ind(a, b)),
+        ("energy_distance", lambda: stats.energy_distance(a, b)),
+        ("anderson_ksamp", lambda: stats.anderson_ksamp([a, b])),
+        ("cramervonmises_2samp", lambda: stats.cramervonmises_2samp(a, b)),
+        ("kl_div (Evidently's bins + entropy)", kl),
+        ("g_test (counts of 20 categories + power_divergence)", g_test),
+        ("TVD (counts of 20 categories)", tvd),
+        ("fisher_exact (counts of 2 categories)", fisher),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, run in cases:
+            best = min(_time(run) for _ in range(3))
+            print(f"scipy on 1,000,000 vs 1,000,000: {name} {best * 1000:.0f} ms (best of 3)", file=sys.stderr)
+
+
+def _time(run):
+    import time
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

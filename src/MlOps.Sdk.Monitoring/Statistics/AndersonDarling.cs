@@ -23,16 +23,16 @@ public static class AndersonDarling
             throw new MlOpsValidationException("The Anderson-Darling test needs at least two samples, none of them empty.");
         }
 
-        var sorted = samples.Select(s => s.Any(double.IsNaN) ? throw new MlOpsValidationException("The samples hold a NaN; drop missing values first.") : s.Order().ToArray()).ToArray();
-        var pooled = sorted.SelectMany(s => s).Order().ToArray();
-        var distinct = pooled.Distinct().ToArray();
-        if (distinct.Length < 2)
+        var sorted = samples.Select(s => MannWhitney.SortedCopy(s)).ToArray();
+        var pooled = sorted.Skip(1).Aggregate(sorted[0], Merge);
+        var distinct = CountDistinct(pooled);
+        if (distinct < 2)
         {
             throw new MlOpsValidationException("The Anderson-Darling test needs more than one distinct value.");
         }
 
         double k = samples.Length, total = pooled.Length;
-        var statistic = Midrank(sorted, pooled, distinct);
+        var statistic = Midrank(sorted, pooled, anyTies: distinct < pooled.Length);
         var harmonicSizes = sorted.Sum(s => 1.0 / s.Length);
         double cumulative = 0, h = 0, g = 0;
         for (var j = pooled.Length - 1; j >= 2; j--)
@@ -54,47 +54,76 @@ public static class AndersonDarling
         return new TestResult(standardized, PValue(standardized, m));
     }
 
-    /// <summary>A²akN with midranks for ties (scipy's <c>_anderson_ksamp_midrank</c>).</summary>
-    private static double Midrank(double[][] samples, double[] pooled, double[] distinct)
+    /// <summary>Two sorted arrays as one, in linear time.</summary>
+    private static double[] Merge(double[] a, double[] b)
     {
-        double total = pooled.Length;
-        var below = new double[distinct.Length];
-        var ties = new double[distinct.Length];
-        for (int j = 0, index = 0; j < distinct.Length; j++)
+        var merged = new double[a.Length + b.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length && j < b.Length)
         {
-            below[j] = index;
-            while (index < pooled.Length && pooled[index] == distinct[j])
-            {
-                index++;
-            }
-
-            ties[j] = pooled.Length == distinct.Length ? 1 : index - below[j];
+            merged[k++] = a[i] <= b[j] ? a[i++] : b[j++];
         }
 
-        double sum = 0;
-        foreach (var sample in samples)
-        {
-            double inner = 0;
-            for (int j = 0, left = 0; j < distinct.Length; j++)
-            {
-                while (left < sample.Length && sample[left] < distinct[j])
-                {
-                    left++;
-                }
+        a.AsSpan(i).CopyTo(merged.AsSpan(k));
+        b.AsSpan(j).CopyTo(merged.AsSpan(k + a.Length - i));
+        return merged;
+    }
 
+    private static int CountDistinct(double[] sorted)
+    {
+        var count = 0;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            count += i == 0 || sorted[i] != sorted[i - 1] ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// A²akN with midranks for ties (scipy's <c>_anderson_ksamp_midrank</c>), in one walk over the pooled values' tie
+    /// groups with a cursor into each sorted sample.
+    /// </summary>
+    private static double Midrank(double[][] samples, double[] pooled, bool anyTies)
+    {
+        double total = pooled.Length;
+        var inner = new double[samples.Length];
+        var cursors = new int[samples.Length];
+        for (var start = 0; start < pooled.Length;)
+        {
+            var value = pooled[start];
+            var end = start + 1;
+            while (end < pooled.Length && pooled[end] == value)
+            {
+                end++;
+            }
+
+            double ties = anyTies ? end - start : 1;
+            var bj = start + (ties / 2);
+            var denominator = (bj * (total - bj)) - (total * ties / 4);
+            for (var i = 0; i < samples.Length; i++)
+            {
+                var sample = samples[i];
+                var left = cursors[i];
                 var right = left;
-                while (right < sample.Length && sample[right] == distinct[j])
+                while (right < sample.Length && sample[right] == value)
                 {
                     right++;
                 }
 
+                cursors[i] = right;
                 var midrank = right - ((right - left) / 2.0);
-                var bj = below[j] + (ties[j] / 2);
                 var deviation = (total * midrank) - (bj * sample.Length);
-                inner += ties[j] / total * deviation * deviation / ((bj * (total - bj)) - (total * ties[j] / 4));
+                inner[i] += ties / total * deviation * deviation / denominator;
             }
 
-            sum += inner / sample.Length;
+            start = end;
+        }
+
+        double sum = 0;
+        for (var i = 0; i < samples.Length; i++)
+        {
+            sum += inner[i] / samples[i].Length;
         }
 
         return sum * (total - 1) / total;

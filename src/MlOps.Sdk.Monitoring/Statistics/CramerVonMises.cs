@@ -18,45 +18,36 @@ public static class CramerVonMises
         }
 
         var (nx, ny) = (x.Length, y.Length);
-        var pooled = new (double Value, bool First)[nx + ny];
-        for (var i = 0; i < nx; i++)
+        var a = MannWhitney.SortedCopy(x);
+        var b = MannWhitney.SortedCopy(y);
+        double sumX = 0, sumY = 0, position = 0;
+        for (int i = 0, j = 0; i < nx || j < ny;)
         {
-            pooled[i] = (double.IsNaN(x[i]) ? throw new MlOpsValidationException("The samples hold a NaN; drop missing values first.") : x[i], true);
-        }
-
-        for (var i = 0; i < ny; i++)
-        {
-            pooled[nx + i] = (double.IsNaN(y[i]) ? throw new MlOpsValidationException("The samples hold a NaN; drop missing values first.") : y[i], false);
-        }
-
-        Array.Sort(pooled, static (a, b) => a.Value.CompareTo(b.Value));
-        double sumX = 0, sumY = 0;
-        int seenX = 0, seenY = 0;
-        for (var start = 0; start < pooled.Length;)
-        {
-            var end = start;
-            while (end + 1 < pooled.Length && pooled[end + 1].Value == pooled[start].Value)
+            var value = j >= ny || (i < nx && a[i] <= b[j]) ? a[i] : b[j];
+            var (fromA, fromB) = (i, j);
+            while (i < nx && a[i] == value)
             {
-                end++;
+                i++;
             }
 
-            var rank = ((start + end) / 2.0) + 1;
-            for (var k = start; k <= end; k++)
+            while (j < ny && b[j] == value)
             {
-                // Within its own sample a value's position is 1, 2, ... in sorted order; ties take their average rank.
-                if (pooled[k].First)
-                {
-                    var d = rank - ++seenX;
-                    sumX += d * d;
-                }
-                else
-                {
-                    var d = rank - ++seenY;
-                    sumY += d * d;
-                }
+                j++;
             }
 
-            start = end + 1;
+            // The tie group's average rank against each value's position 1, 2, ... within its own sorted sample.
+            var rank = position + (((i - fromA) + (j - fromB) + 1) / 2.0);
+            for (var p = fromA + 1; p <= i; p++)
+            {
+                sumX += (rank - p) * (rank - p);
+            }
+
+            for (var p = fromB + 1; p <= j; p++)
+            {
+                sumY += (rank - p) * (rank - p);
+            }
+
+            position += (i - fromA) + (j - fromB);
         }
 
         var u = (nx * sumX) + (ny * sumY);

@@ -57,16 +57,30 @@ public static partial class HypothesisTests
 
         var odds = b > 0 && c > 0 ? a * (double)d / (b * (double)c) : double.PositiveInfinity;
         var (row1, row2, column1) = (a + b, c + d, a + c);
-        var total = row1 + row2;
         var (low, high) = (Math.Max(0, column1 - row2), Math.Min(row1, column1));
-        var logDenominator = LogChoose(total, column1);
+        var logDenominator = LogChoose(row1 + row2, column1);
         double Probability(long k) => Math.Exp(LogChoose(row1, k) + LogChoose(row2, column1 - k) - logDenominator);
+
+        // From the mode outwards by the ratio of neighbouring probabilities, while a term can still matter: past the point
+        // where one falls below 1e-20 of the observed table's probability over the support's size, the rest of that tail
+        // adds less than 1e-20 of the p-value.
+        var mode = Math.Clamp((long)((column1 + 1) * (double)(row1 + 1) / (row1 + row2 + 2)), low, high);
+        var atMode = Probability(mode);
         var observed = Probability(a) * (1 + 1e-7);
-        double p = 0;
-        for (var k = low; k <= high; k++)
+        var negligible = Math.Min(atMode, observed) * 1e-20 / (high - low + 1);
+        var p = atMode <= observed ? atMode : 0;
+        var term = atMode;
+        for (var k = mode; k < high && term > negligible; k++)
         {
-            var probability = Probability(k);
-            p += probability <= observed ? probability : 0;
+            term *= (row1 - k) * (double)(column1 - k) / ((k + 1) * (double)(row2 - column1 + k + 1));
+            p += term <= observed ? term : 0;
+        }
+
+        term = atMode;
+        for (var k = mode; k > low && term > negligible; k--)
+        {
+            term *= k * (double)(row2 - column1 + k) / ((row1 - k + 1) * (double)(column1 - k + 1));
+            p += term <= observed ? term : 0;
         }
 
         return new TestResult(odds, Math.Min(1, p));
@@ -78,42 +92,23 @@ public static partial class HypothesisTests
     /// </summary>
     /// <exception cref="MlOpsValidationException">The samples have more than two categories between them.</exception>
     public static TestResult FisherExactDrift<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> current)
-        where T : notnull
+        where T : IEquatable<T>
     {
-        var categories = new List<T>(2);
-        foreach (var value in reference)
+        if (reference.IsEmpty || current.IsEmpty)
         {
-            Add(categories, value);
+            throw new MlOpsValidationException("Both samples need at least one value.");
         }
 
-        foreach (var value in current)
+        // Counted and checked with vectorized span searches: the first category, any second one, nothing else.
+        var first = reference[0];
+        var other = reference.IndexOfAnyExcept(first) is var r and >= 0 ? reference[r] : current.IndexOfAnyExcept(first) is var c and >= 0 ? current[c] : first;
+        if (reference.IndexOfAnyExcept(first, other) >= 0 || current.IndexOfAnyExcept(first, other) >= 0)
         {
-            Add(categories, value);
+            throw new MlOpsValidationException("Fisher's exact test takes a binary column: the samples have more than two categories.");
         }
 
-        var first = categories[0];
-        var referenceFirst = Count(reference, first);
-        var currentFirst = Count(current, first);
+        long referenceFirst = reference.Count(first), currentFirst = current.Count(first);
         return FisherExact(currentFirst, current.Length - currentFirst, referenceFirst, reference.Length - referenceFirst);
-
-        static void Add(List<T> categories, T value)
-        {
-            if (!categories.Contains(value))
-            {
-                categories.Add(categories.Count < 2 ? value : throw new MlOpsValidationException("Fisher's exact test takes a binary column: the samples have more than two categories."));
-            }
-        }
-
-        static long Count(ReadOnlySpan<T> sample, T category)
-        {
-            long count = 0;
-            foreach (var value in sample)
-            {
-                count += EqualityComparer<T>.Default.Equals(value, category) ? 1 : 0;
-            }
-
-            return count;
-        }
     }
 
     private static double LogChoose(long n, long k) =>

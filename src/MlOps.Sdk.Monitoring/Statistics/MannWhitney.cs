@@ -30,36 +30,28 @@ public static class MannWhitney
         }
 
         var (n1, n2) = (x.Length, y.Length);
-        var pooled = new (double Value, bool First)[n1 + n2];
-        for (var i = 0; i < n1; i++)
+        var a = SortedCopy(x);
+        var b = SortedCopy(y);
+        double rankSum = 0, tieTerm = 0, position = 0;
+        for (int i = 0, j = 0; i < n1 || j < n2;)
         {
-            pooled[i] = (Check(x[i]), true);
-        }
-
-        for (var i = 0; i < n2; i++)
-        {
-            pooled[n1 + i] = (Check(y[i]), false);
-        }
-
-        Array.Sort(pooled, static (a, b) => a.Value.CompareTo(b.Value));
-        double rankSum = 0, tieTerm = 0;
-        for (var start = 0; start < pooled.Length;)
-        {
-            var end = start;
-            while (end + 1 < pooled.Length && pooled[end + 1].Value == pooled[start].Value)
+            // One tie group: every copy of the next value in either sample.
+            var value = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
+            var (fromA, fromB) = (i, j);
+            while (i < n1 && a[i] == value)
             {
-                end++;
+                i++;
             }
 
-            var rank = ((start + end) / 2.0) + 1;
-            for (var k = start; k <= end; k++)
+            while (j < n2 && b[j] == value)
             {
-                rankSum += pooled[k].First ? rank : 0;
+                j++;
             }
 
-            double t = end - start + 1;
+            double inA = i - fromA, t = inA + (j - fromB);
+            rankSum += inA * (position + ((t + 1) / 2));
             tieTerm += (t * t * t) - t;
-            start = end + 1;
+            position += t;
         }
 
         var u1 = rankSum - (n1 * (n1 + 1.0) / 2);
@@ -79,8 +71,13 @@ public static class MannWhitney
         return new TestResult(u1, Math.Clamp(p * factor, 0, 1));
     }
 
-    private static double Check(double value) =>
-        double.IsNaN(value) ? throw new MlOpsValidationException("The samples hold a NaN; drop missing values first.") : value;
+    /// <summary>A sorted copy; a NaN (which sorts first) is refused.</summary>
+    internal static double[] SortedCopy(ReadOnlySpan<double> sample)
+    {
+        var copy = sample.ToArray();
+        Array.Sort(copy);
+        return double.IsNaN(copy[0]) ? throw new MlOpsValidationException("The samples hold a NaN; drop missing values first.") : copy;
+    }
 
     /// <summary>P(U ≥ u) from the normal approximation: (u − n₁n₂/2 − ½) / σ, σ with the tie correction.</summary>
     private static double NormalSurvival(double u, int n1, int n2, double tieTerm)
