@@ -73,16 +73,13 @@ internal static class DriftEvaluator
     private static FeatureDrift NumericTest(FeatureProfile feature, Span<double> current, DriftOptions options, int missing, int nonFinite)
     {
         var count = current.Length;
-        if (options.TestFor(feature) is { } chosen && chosen.Name is not ("chisquare" or "z"))
+        var chosen = options.TestFor(feature);
+        if (chosen is { Name: not ("chisquare" or "z") })
         {
             return ChosenTests.Numeric(feature, chosen, current, options, missing, nonFinite);
         }
 
-        if (options.TestFor(feature) is { Name: "chisquare" or "z" })
-        {
-            return FromCounts(feature, feature.Values.Length, Counts(feature.Values.Select(Key), current.ToArray().Select(Key)), count, missing, nonFinite, options, numericKeys: true);
-        }
-        if (MoreThanFiveDistinct(feature.Values, current))
+        if (chosen is null && MoreThanFiveDistinct(feature.Values, current))
         {
             if (feature.Values.Length <= SmallReference)
             {
@@ -236,23 +233,21 @@ internal static class DriftEvaluator
         }
 
         var alpha = options.PValueThreshold;
-        double cutoff = 0;
         if (options.Correction == MultipleTestingCorrection.Bonferroni)
         {
             // Each feature at its own threshold over the number of p-value tests.
             return results.Select(r => r.IsPValue ? r with { Threshold = r.Threshold / tests.Count, Drifted = r.Drifted && r.Score < r.Threshold / tests.Count } : r).ToList();
         }
-        else
+
+        // Benjamini-Hochberg at PValueThreshold: the largest p(k) with p(k) ≤ k/m·α; every p at or below it is a discovery.
+        var sorted = tests.Select(t => t.Score).Order().ToArray();
+        double cutoff = 0;
+        for (var k = sorted.Length; k >= 1; k--)
         {
-            // Benjamini-Hochberg: the largest p(k) with p(k) ≤ k/m·α; every p at or below it is a discovery.
-            var sorted = tests.Select(t => t.Score).Order().ToArray();
-            for (var k = sorted.Length; k >= 1; k--)
+            if (sorted[k - 1] <= k * alpha / sorted.Length)
             {
-                if (sorted[k - 1] <= k * alpha / sorted.Length)
-                {
-                    cutoff = sorted[k - 1];
-                    break;
-                }
+                cutoff = sorted[k - 1];
+                break;
             }
         }
 
