@@ -99,16 +99,32 @@ public static partial class HypothesisTests
             throw new MlOpsValidationException("Both samples need at least one value.");
         }
 
-        // Counted and checked with vectorized span searches: the first category, any second one, nothing else.
+        // One branch-free pass per sample counts the first category and the other one; any third shows as a shortfall.
         var first = reference[0];
         var other = reference.IndexOfAnyExcept(first) is var r and >= 0 ? reference[r] : current.IndexOfAnyExcept(first) is var c and >= 0 ? current[c] : first;
-        if (reference.IndexOfAnyExcept(first, other) >= 0 || current.IndexOfAnyExcept(first, other) >= 0)
+        var (referenceFirst, referenceOther) = Count(reference, first, other);
+        var (currentFirst, currentOther) = Count(current, first, other);
+        var binary = EqualityComparer<T>.Default.Equals(first, other)
+            ? referenceFirst == reference.Length && currentFirst == current.Length
+            : referenceFirst + referenceOther == reference.Length && currentFirst + currentOther == current.Length;
+        if (!binary)
         {
             throw new MlOpsValidationException("Fisher's exact test takes a binary column: the samples have more than two categories.");
         }
 
-        long referenceFirst = reference.Count(first), currentFirst = current.Count(first);
         return FisherExact(currentFirst, current.Length - currentFirst, referenceFirst, reference.Length - referenceFirst);
+
+        static (long First, long Other) Count(ReadOnlySpan<T> sample, T first, T other)
+        {
+            long ones = 0, others = 0;
+            foreach (var value in sample)
+            {
+                ones += value.Equals(first) ? 1 : 0;
+                others += value.Equals(other) ? 1 : 0;
+            }
+
+            return (ones, others);
+        }
     }
 
     private static double LogChoose(long n, long k) =>
