@@ -77,10 +77,7 @@ public class DashboardQueryBenchmarks
         _app.MapMlOpsManagement();
         MapBare(_app);
         await _app.StartAsync();
-        var address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-        _client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = address };
-        _client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        _client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        _client = LoopbackHttp.Client(LoopbackHttp.AddressOf(_app), key);
         _tracker = _app.Services.GetRequiredService<ExperimentTracker>();
         _registry = _app.Services.GetRequiredService<ModelRegistry>();
         _lineage = _app.Services.GetRequiredService<ILineage>();

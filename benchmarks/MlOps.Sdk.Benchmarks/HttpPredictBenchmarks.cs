@@ -81,9 +81,9 @@ public class HttpPredictBenchmarks
         _app.MapInferenceProtocol();
         _app.MapPost("/bare/predict", BarePredictAsync).RequireAuthorization(MlOpsPolicies.Predict);
         await _app.StartAsync();
-        var address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-        _client = Client(address, key);
-        _clients = [.. Enumerable.Range(0, Clients).Select(_ => Client(address, key))];
+        var address = LoopbackHttp.AddressOf(_app);
+        _client = LoopbackHttp.Client(address, key);
+        _clients = [.. Enumerable.Range(0, Clients).Select(_ => LoopbackHttp.Client(address, key))];
         await CheckAsync();
     }
 
@@ -150,14 +150,6 @@ public class HttpPredictBenchmarks
         using var response = await client.PostAsync(path, content);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         return response.IsSuccessStatusCode ? bytes.Length : throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes)}");
-    }
-
-    private static HttpClient Client(Uri address, string key)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = address };
-        client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        return client;
     }
 
     /// <summary>The three endpoints give the same score before anything is measured.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MlOps.Sdk.Monitoring.Statistics;
 using Xunit;
+using static MlOps.Sdk.Monitoring.Tests.Precision;
 
 namespace MlOps.Sdk.Monitoring.Tests;
 
@@ -206,17 +207,5 @@ public sealed class DriftTestCatalogueTests
 
         // test_for_multiple_categories_fisher_exact: more than two categories is an error.
         Assert.Throws<MlOpsValidationException>(() => HypothesisTests.FisherExactDrift<string>(["a", "c", "a", "a", "a", "b"], ["b", "b", "a", "b", "b", "a"]));
-    }
-
-    private static void AssertClose(double expected, double actual, double relative)
-    {
-        if (double.IsInfinity(expected) || expected == 0 || double.IsNaN(expected))
-        {
-            Assert.Equal(expected, actual);
-            return;
-        }
-
-        var error = Math.Abs(actual - expected) / Math.Abs(expected);
-        Assert.True(error <= relative, $"expected {expected:R}, got {actual:R} (relative error {error:E2} > {relative:E0})");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MlOps.Sdk.Monitoring.Statistics;
 using Xunit;
+using static MlOps.Sdk.Monitoring.Tests.Precision;
 
 namespace MlOps.Sdk.Monitoring.Tests;
 
@@ -135,17 +136,5 @@ public sealed class StatisticsTests
         Assert.Equal([0.5, 0.25], shares.Reference);
         Assert.Equal([0.25, 0.25], shares.Current);
         Assert.True(double.IsFinite(withNulls.PValue));
-    }
-
-    private static void AssertClose(double expected, double actual, double relative)
-    {
-        if (double.IsInfinity(expected) || expected == 0)
-        {
-            Assert.Equal(expected, actual);
-            return;
-        }
-
-        var error = Math.Abs(actual - expected) / Math.Abs(expected);
-        Assert.True(error <= relative, $"expected {expected:R}, got {actual:R} (relative error {error:E2} > {relative:E0})");
     }
 }
