@@ -41,7 +41,8 @@ public sealed class QuickStartDashboardTests : IDisposable
                 Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
             });
             var page = await browser.NewPageAsync();
-            page.SetDefaultTimeout(20_000);
+            // Generous: CI runs this beside the PostgreSQL and browser suites on two cores.
+            page.SetDefaultTimeout(60_000);
             var problems = new List<string>();
             page.Console += (_, message) =>
             {
@@ -78,7 +79,14 @@ public sealed class QuickStartDashboardTests : IDisposable
             foreach (var (route, ready) in pages)
             {
                 await page.GotoAsync($"{origin}/mlops/{route}");
-                await page.WaitForSelectorAsync(ready);
+                try
+                {
+                    await page.WaitForSelectorAsync(ready);
+                }
+                catch (TimeoutException e)
+                {
+                    throw new TimeoutException($"{route}: {e.Message}\nshown: {await page.Locator("main").InnerTextAsync()}\nproblems: {string.Join("; ", problems)}", e);
+                }
                 Assert.NotEqual("Something went wrong", await page.Locator("h1").TextContentAsync());
             }
 
