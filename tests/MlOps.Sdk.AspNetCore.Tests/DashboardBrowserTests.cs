@@ -209,6 +209,51 @@ public sealed class DashboardBrowserTests(DashboardSite site) : IClassFixture<Da
         Assert.Empty(problems);
     }
 
+    /// <summary>
+    /// A page whose data is slow to come (the network delayed here: it cannot be made slow for real on demand) must not
+    /// draw over the page the user went to meanwhile: its request is aborted and nothing of it is shown.
+    /// </summary>
+    [Fact]
+    public async Task ASlowPage_NeverDrawsOverThePageOpenedAfterIt()
+    {
+        var (page, problems) = await OpenAsync("victor", MlOpsPolicies.Read);
+        var lineageSettled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.RequestFinished += (_, request) => Settle(request, "finished");
+        page.RequestFailed += (_, request) => Settle(request, "failed: " + request.Failure);
+        const string Lineage = "**/mlops/api/models/adder/versions/1/lineage";
+        await page.RouteAsync(Lineage, async route =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            try
+            {
+                await route.ContinueAsync();
+            }
+            catch (PlaywrightException)
+            {
+                // The page aborted the request while it waited: exactly what this test wants to see.
+            }
+        });
+
+        await page.RunAndWaitForRequestAsync(() => page.GotoAsync("/mlops/#/lineage/model/adder/1"), Lineage);
+        await page.GotoAsync("/mlops/#/models");
+        await page.WaitForSelectorAsync("table#models tbody tr");
+        Assert.StartsWith("failed: net::ERR_ABORTED", await lineageSettled.Task.WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        // Give a late answer every chance to draw (it would, in the next task) before looking.
+        await page.EvaluateAsync("() => new Promise(resolve => setTimeout(resolve, 200))");
+        Assert.Equal("Models", await page.Locator("main h1").TextContentAsync());
+        Assert.Equal(0, await page.Locator("svg.lineage").CountAsync());
+        Assert.All(problems, p => Assert.StartsWith("failed: ", p, StringComparison.Ordinal));
+        Assert.Single(problems);
+
+        void Settle(IRequest request, string outcome)
+        {
+            if (request.Url.EndsWith("/versions/1/lineage", StringComparison.Ordinal))
+            {
+                lineageSettled.TrySetResult(outcome);
+            }
+        }
+    }
+
     [Fact]
     public async Task TheProductionPage_ShowsRateLatencyShadowAgreement_AndEachFeaturesDriftAcrossWindows()
     {
@@ -342,6 +387,7 @@ public sealed class DashboardBrowserTests(DashboardSite site) : IClassFixture<Da
         Assert.Equal((ApprovalState.Approved, "bob"), (decided!.State, decided.Decisions.Single().Approver));
 
         await alice.GotoAsync("/mlops/#/models");
+        await alice.WaitForSelectorAsync("table#models tbody tr");
         await alice.GotoAsync("/mlops/#/models/adder");
         await alice.ClickAsync($"{row} button:text('Move production to {version.Number}')");
         await alice.WaitForSelectorAsync($"table#aliases tbody tr:has-text('production') >> text='{version.Number}'");

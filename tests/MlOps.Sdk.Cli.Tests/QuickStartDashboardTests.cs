@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using MlOps.Sdk.Tests;
 using Xunit;
@@ -64,23 +65,26 @@ public sealed class QuickStartDashboardTests : IDisposable
             await page.GotoAsync(link);
             await page.WaitForSelectorAsync("table#runs tbody tr");
             Assert.Equal(runs.Count, await page.Locator("table#runs tbody tr").CountAsync());
-            var pages = new (string Route, string Ready)[]
+            // Each page is known by its heading first: another page's element must not pass for it (the lineage
+            // graphs of a model and of a dataset both have run nodes).
+            var pages = new (string Route, string Heading, string Ready)[]
             {
-                ($"#/runs/{runs[0]}", "figure[data-metric] polyline"),
-                ($"#/compare?runs={string.Join(',', runs.Take(4))}", "figure[data-chart='auc'] polyline"),
-                ("#/models", "#audit.good"),
-                ("#/models/fraud", "table#versions tbody tr"),
-                ($"#/lineage/model/fraud/{production}", "svg.lineage [data-node^='deployment:']"),
-                ("#/lineage/dataset/synthetic-fraud/1", "svg.lineage [data-node^='run:']"),
-                ("#/production", "main p.muted"),
-                ("#/runs?filter=" + Uri.EscapeDataString("params.model = 'lbfgs'"), "table#runs tbody tr"),
+                ($"#/runs/{runs[0]}", "Run ", "figure[data-metric] polyline"),
+                ($"#/compare?runs={string.Join(',', runs.Take(4))}", "Compare runs", "figure[data-chart='auc'] polyline"),
+                ("#/models", "Models", "#audit.good"),
+                ("#/models/fraud", "Model fraud", "table#versions tbody tr"),
+                ($"#/lineage/model/fraud/{production}", $"Lineage of fraud version {production}", "svg.lineage [data-node^='deployment:']"),
+                ("#/lineage/dataset/synthetic-fraud/1", "Lineage of synthetic-fraud dataset version 1", "svg.lineage [data-node^='run:']"),
+                ("#/production", "Production", "main p.muted"),
+                ("#/runs?filter=" + Uri.EscapeDataString("params.model = 'lbfgs'"), "Runs", "table#runs tbody tr"),
             };
             var origin = new Uri(link).GetLeftPart(UriPartial.Authority);
-            foreach (var (route, ready) in pages)
+            foreach (var (route, heading, ready) in pages)
             {
                 await page.GotoAsync($"{origin}/mlops/{route}");
                 try
                 {
+                    await page.Locator("main h1", new() { HasTextRegex = new Regex("^" + Regex.Escape(heading)) }).WaitForAsync();
                     await page.WaitForSelectorAsync(ready);
                 }
                 catch (TimeoutException e)

@@ -1,6 +1,6 @@
 // The MlOps.Sdk dashboard: a hash-routed page over the management API, with no library and nothing from a CDN.
 // Every text from the store is set with textContent, never parsed as HTML.
-import { el, get, show } from "./dom.js";
+import { el, get, show, beginPage, isLeftBehind } from "./dom.js";
 import { runs, run, compare } from "./runs.js";
 import { models, model } from "./models.js";
 import { lineage } from "./lineage.js";
@@ -9,6 +9,7 @@ import { productionList, production } from "./production.js";
 let me = { name: "", capabilities: [] };
 
 async function route() {
+  beginPage();
   const [path, search] = location.hash.slice(2).split("?");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const query = new URLSearchParams(search || "");
@@ -26,6 +27,7 @@ async function route() {
     else if (parts[0] === "production") await productionList();
     else await runs(query);
   } catch (error) {
+    if (isLeftBehind(error)) return;
     show("Something went wrong", el("p", { class: "error", role: "alert" }, error.message));
   }
 }

@@ -21,14 +21,29 @@ export function svg(tag, attributes, text) {
   return node;
 }
 
+let navigation = new AbortController();
+
+/// Starts a page: what the pages before it still read is aborted, and what they wrote is not followed up, so a slow
+/// answer never draws over the page the user went to since.
+export function beginPage() {
+  navigation.abort();
+  navigation = new AbortController();
+}
+
+/// Whether an error only says that the user went to another page while it was running.
+export const isLeftBehind = error => error?.name === "AbortError";
+
 async function call(method, path, value) {
-  const init = { method, headers: { Accept: "application/json" } };
+  const signal = navigation.signal;
+  // A write is never aborted half-way; its answer is dropped instead if the user has left the page.
+  const init = { method, headers: { Accept: "application/json" }, signal: method === "GET" ? signal : undefined };
   if (value !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(value);
   }
   const response = await fetch(api + path, init);
   const body = await response.json();
+  signal.throwIfAborted();
   if (!response.ok) {
     const error = new Error(body.detail || body.title || response.statusText);
     error.status = response.status;

@@ -1,6 +1,6 @@
 // Models: the list with the audit log's verification, and one model: aliases (now and on any date), their history,
 // versions and signature differences, approval requests with approve, reject and move for those allowed.
-import { el, get, post, put, show, time, table, segment } from "./dom.js";
+import { el, get, post, put, show, time, table, segment, isLeftBehind } from "./dom.js";
 
 export async function models() {
   const [list, audit] = await Promise.all([get("/models"), get("/audit/verification")]);
@@ -103,6 +103,7 @@ function promoteForm(name, numbers) {
       await (approval ? post(path, body) : put(path, body));
       location.hash = "#/models/" + segment(name) + "?at=" + Date.now();
     } catch (error) {
+      if (isLeftBehind(error)) return;
       status.replaceChildren(el("span", { class: "error", role: "alert" }, " " + error.message));
     }
   };
@@ -119,6 +120,7 @@ async function act(button, action, name, me) {
     await action();
     await model(name, me);
   } catch (error) {
+    if (isLeftBehind(error)) return;
     button.after(el("span", { class: "error", role: "alert" }, " " + error.message));
   }
 }
