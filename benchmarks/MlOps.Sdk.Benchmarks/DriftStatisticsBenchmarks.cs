@@ -62,6 +62,9 @@ public class DriftStatisticsBenchmarks
     public double CramerVonMisesTwoSample() => CramerVonMises.TwoSample(_reference, _current).PValue;
 
     [Benchmark]
+    public double EppsSingletonTwoSample() => EppsSingleton.Test(_reference, _current).PValue;
+
+    [Benchmark]
     public double KullbackLeiblerOnEvidentlysBins() => Distances.KullbackLeibler(BinnedShares.Evidently(_reference, _current, fillEmpty: true));
 
     [Benchmark]
@@ -87,11 +90,11 @@ public class DriftStatisticsBenchmarks
         return values;
     }
 
-    private static double[] IrwinHall(ulong seed, double shift)
+    internal static double[] IrwinHall(ulong seed, double shift, int size = Size)
     {
-        var values = new double[Size];
+        var values = new double[size];
         var state = seed;
-        for (var i = 0; i < Size; i++)
+        for (var i = 0; i < size; i++)
         {
             var total = 0.0;
             for (var k = 0; k < 3; k++)

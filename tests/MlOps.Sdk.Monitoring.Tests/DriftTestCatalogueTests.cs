@@ -143,6 +143,55 @@ public sealed class DriftTestCatalogueTests
         AssertClose(c.Number("distance"), Distances.TotalVariation<string>(ReferenceVectors.Labels(c.GetProperty("reference")), ReferenceVectors.Labels(c.GetProperty("current"))), 1e-12);
     }
 
+    [Theory]
+    [MemberData(nameof(Names), "eppssingleton")]
+    public void EppsSingleton_MatchesScipysEppsSingleton2samp(string name)
+    {
+        var c = Case("eppssingleton", name);
+        double[] points = c.GetProperty("points").ValueKind == JsonValueKind.Null ? [] : [.. c.GetProperty("points").EnumerateArray().Select(p => p.GetDouble())];
+        var result = EppsSingleton.Test(ReferenceVectors.Sample(c.GetProperty("reference")), ReferenceVectors.Sample(c.GetProperty("current")), points);
+
+        AssertClose(c.Number("statistic"), result.Statistic, 1e-9);
+        AssertClose(c.Number("pvalue"), result.PValue, 1e-6);
+    }
+
+    /// <summary>
+    /// The statistic to 1e-9; the seeded permutation p-value (2,000 permutations) within four Monte-Carlo standard
+    /// errors of the script's run of 20,000 permutations, and the same for the same seed.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names), "mmd")]
+    public void EmpiricalMmd_MatchesEvidentlysDefinition_AndItsPermutationPValue(string name)
+    {
+        const int Permutations = 2_000;
+        var c = Case("mmd", name);
+        var (x, y) = (ReferenceVectors.Sample(c.GetProperty("reference")), ReferenceVectors.Sample(c.GetProperty("current")));
+        var result = MaximumMeanDiscrepancy.Test(x, y, Permutations, seed: 11);
+
+        AssertClose(c.Number("statistic"), result.Statistic, 1e-9);
+        var (expected, large) = (c.Number("pvalue"), c.Number("permutations"));
+        var error = Math.Sqrt(Math.Max(expected * (1 - expected), 1.0 / large) * ((1.0 / Permutations) + (1 / large)));
+        Assert.InRange(result.PValue, expected - (4 * error), expected + (4 * error));
+        Assert.Equal(result, MaximumMeanDiscrepancy.Test(x, y, Permutations, seed: 11));
+    }
+
+    [Fact]
+    public void EppsSingletonAndMmd_RefuseSamplesTheyCannotTake()
+    {
+        double[] five = [1, 2, 3, 4, 5];
+        Assert.Throws<MlOpsValidationException>(() => EppsSingleton.Test([1, 2, 3, 4], five));
+        Assert.Throws<MlOpsValidationException>(() => EppsSingleton.Test([1, 2, double.NaN, 4, 5], five));
+        Assert.Throws<MlOpsValidationException>(() => EppsSingleton.Test([1, 2, 3, 4, double.PositiveInfinity], five));
+        Assert.Throws<MlOpsValidationException>(() => EppsSingleton.Test([3, 3, 3, 3, 3, 3], [3, 3, 3, 3, 3, 9]));
+        Assert.Throws<MlOpsValidationException>(() => EppsSingleton.Test(five, five, 0.4, -1));
+
+        Assert.Throws<MlOpsValidationException>(() => MaximumMeanDiscrepancy.Test([1], five));
+        Assert.Throws<MlOpsValidationException>(() => MaximumMeanDiscrepancy.Test([1, double.NaN], five));
+        Assert.Throws<MlOpsValidationException>(() => MaximumMeanDiscrepancy.Test(five, five, permutations: 0));
+        var tooMany = new double[MaximumMeanDiscrepancy.MaxValues];
+        Assert.Throws<MlOpsValidationException>(() => MaximumMeanDiscrepancy.Test(tooMany, five));
+    }
+
     /// <summary>Evidently's <c>tests/stattests/test_stattests.py</c>, value for value, with its tolerances.</summary>
     [Fact]
     public void EvidentlysOwnExpectations_Hold()
@@ -181,6 +230,30 @@ public sealed class DriftTestCatalogueTests
         Assert.False(DriftTest.MannWhitney(0.25).Drifts(0.25));
         Assert.False(DriftTest.EnergyDistance(0.1).Drifts(0.1));
         Assert.True(DriftTest.Wasserstein(0.1).Drifts(0.1));
+
+        // test_epps_singleton: 0.81 (abs 1e-2), no drift at 0.05.
+        var es = EppsSingleton.Test(Repeat([16, 18, 16, 14, 12, 12]), Repeat([16, 16, 16, 16, 16, 8])).PValue;
+        Assert.Equal(0.81, es, 0.01);
+        Assert.False(DriftTest.EppsSingleton().Drifts(es));
+
+        // test_empirical_mmd: Evidently's figures are one draw of 100 permutations from numpy's global generator
+        // (seed 0), so a seeded draw of the same size agrees within its tolerance (0.01) plus three of that draw's
+        // Monte-Carlo standard errors, and gives the same verdict at 0.1.
+        double[] ones = [.. Enumerable.Repeat(1.0, 25)], zeros = [.. Enumerable.Repeat(0.0, 25)], alternating = [.. Enumerable.Repeat<double[]>([1, 0, 1, 0, 1], 5).SelectMany(v => v)];
+        var normal = new Random(0);
+        double Gaussian(double sd) => sd * Math.Sqrt(-2 * Math.Log(1 - normal.NextDouble())) * Math.Cos(2 * Math.PI * normal.NextDouble());
+        double[] wide = [.. Enumerable.Range(0, 100).Select(_ => Gaussian(0.5))], narrow = [.. Enumerable.Range(0, 100).Select(_ => Gaussian(0.1))];
+        (double[] Reference, double[] Current, double P, bool Drift)[] mmd =
+        [
+            (ones, zeros, 0, true), (alternating, alternating, 0.955, false), (ones, ones, 1, false),
+            ([1.1, 0.2, 2.1, 0, 1], [1, 0, 2, 0, 1], 0.96, false), (wide, narrow, 0, true),
+        ];
+        foreach (var (r, c, p, drift) in mmd)
+        {
+            var result = MaximumMeanDiscrepancy.Test(r, c).PValue;
+            Assert.InRange(result, p - 0.01 - (3 * Math.Sqrt(p * (1 - p) / 100)), p + 0.01 + (3 * Math.Sqrt(p * (1 - p) / 100)));
+            Assert.Equal(drift, DriftTest.EmpiricalMmd().Drifts(result));
+        }
 
         // test_g_test: 0.8176 (abs 1e-3).
         string[] gReference = [.. Enumerable.Repeat("a", 5), .. Enumerable.Repeat("b", 5), .. Enumerable.Repeat("c", 8)];

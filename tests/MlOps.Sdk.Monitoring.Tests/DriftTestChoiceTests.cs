@@ -68,6 +68,30 @@ public sealed class DriftTestChoiceTests
     }
 
     [Fact]
+    public void EppsSingletonAndEmpiricalMmd_AreComputedOnTheSortedSamples_AndMmdOnAtMostAThousandOfEach()
+    {
+        var current = Rows(3, 300, 4, ["fr", "de"]);
+        var options = new DriftOptions { NumericTest = DriftTest.EppsSingleton() };
+        options.FeatureTests["Score"] = DriftTest.EmpiricalMmd();
+        var report = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference), options).Evaluate(current);
+        var byName = report.Features.ToDictionary(f => f.Feature);
+
+        double[] Sorted(IEnumerable<Sample> rows, Func<Sample, double> value) => [.. rows.Select(value).Order()];
+        var es = EppsSingleton.Test(Sorted(Reference, r => r.Amount), Sorted(current, r => r.Amount)).PValue;
+        Assert.Equal(("es", es, es < 0.05), (byName["Amount"].Test, byName["Amount"].Score, byName["Amount"].Drifted));
+        var mmd = MaximumMeanDiscrepancy.Test(Sorted(Reference, r => r.Score), Sorted(current, r => r.Score)).PValue;
+        Assert.Equal(("empirical_mmd", mmd, 0.1, mmd < 0.1), (byName["Score"].Test, byName["Score"].Score, byName["Score"].Threshold, byName["Score"].Drifted));
+
+        // A larger window is tested through 1,000 evenly spaced order statistics: the first, the last, and between.
+        var large = Rows(4, 5_000, 0, ["fr"]);
+        var spread = ChosenTests.Spread(Sorted(large, r => r.Score), 1_000);
+        Assert.Equal(1_000, spread.Length);
+        Assert.Equal((large.Min(r => r.Score), large.Max(r => r.Score)), (spread[0], spread[^1]));
+        var verdict = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference), options).Evaluate(large).Features.Single(f => f.Feature == "Score");
+        Assert.Equal(MaximumMeanDiscrepancy.Test(Sorted(Reference, r => r.Score), spread).PValue, verdict.Score);
+    }
+
+    [Fact]
     public void AWindowTheChosenTestCannotTake_GetsNoVerdict_NotAnException()
     {
         var options = new DriftOptions { CategoricalTest = DriftTest.FisherExact() };

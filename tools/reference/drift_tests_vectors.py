@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes the reference vectors for the drift tests Evidently offers beyond KS, chi-square, Z, Wasserstein, PSI, JS and
 Hellinger: Mann-Whitney U, Student's and Welch's t-tests, energy distance, the G-test, Fisher's exact test, the
-Kullback-Leibler divergence over Evidently's bins, and the total variation distance, as scipy and numpy compute them.
+Kullback-Leibler divergence over Evidently's bins, the total variation distance, Anderson-Darling, Cramér-von Mises,
+Epps-Singleton and Evidently's empirical maximum mean discrepancy, as scipy and numpy compute them.
 
 Run with Debian's interpreter, which has python3-scipy:
     /usr/bin/python3 tools/reference/drift_tests_vectors.py > tests/MlOps.Sdk.Monitoring.Tests/Reference/drift_tests.json
@@ -11,6 +12,7 @@ Samples come from the generator of drift_vectors.py (a 64-bit LCG), so the file 
 import json
 import os
 import sys
+import warnings
 
 import numpy as np
 import scipy
@@ -116,6 +118,59 @@ TVD = [
 ]
 
 
+EPPS_SINGLETON = [
+    ("small-sample correction: 5 vs 5", {"values": [1.2, 3.4, 0.5, 2.2, 4.1]}, {"values": [2.5, 3.9, 5.0, 1.1, 4.4]}, None),
+    ("small-sample correction: 10 vs 20", g(200, 10), g(201, 20, 0.5), None),
+    ("small-sample correction: 24 vs 24", g(202, 24), g(203, 24, 0.3), None),
+    ("no correction: 25 vs 24", g(204, 25), g(205, 24, 0.3), None),
+    ("300 vs 200, shifted", g(206, 300), g(207, 200, 0.2), None),
+    ("ties on a 0.1 grid", g(208, 300, quantum=10), g(209, 200, 0.05, quantum=10), None),
+    ("5000 vs 4000, small shift", g(210, 5000), g(211, 4000, 0.02), None),
+    ("far apart", g(212, 200), g(213, 200, 3.0), None),
+    ("identical samples", g(214, 100), g(214, 100), None),
+    ("three points t = 0.2, 0.5, 1.0", g(215, 150), g(216, 120, 0.1), [0.2, 0.5, 1.0]),
+    ("two values only: covariance of rank 1", repeat([0, 1], [10, 10]), repeat([0, 1], [6, 14]), None),
+]
+
+MMD = [
+    ("30 vs 40, shifted", g(220, 30), g(221, 40, 0.5)),
+    ("200 vs 150, small shift", g(222, 200), g(223, 150, 0.15)),
+    ("100 vs 100, same distribution", g(224, 100), g(225, 100)),
+    ("ties on a 0.1 grid", g(226, 120, quantum=10), g(227, 80, 0.05, quantum=10)),
+    ("far apart", g(228, 50), g(229, 60, 3.0)),
+]
+
+
+def mmd_kernel(x, y):
+    """Evidently's empirical MMD kernel: RBF on y² − 2xy + x² (as numpy evaluates it), σ from x's median distance."""
+    def dist(a, b):
+        a, b = a.reshape(-1, 1), b.reshape(-1, 1)
+        return (b ** 2).T - 2 * np.dot(a, b.T) + a ** 2
+    dxx = dist(x, x)
+    sigma = (0.5 * np.percentile(dxx.flatten(), 50, method="nearest")) ** 0.5
+    sigma = sigma if sigma != 0 else 0.5 ** 0.5
+    gamma = 1.0 / (2.0 * sigma ** 2)
+    kxx, kxy, kyy = np.exp(-gamma * dxx), np.exp(-gamma * dist(x, y)), np.exp(-gamma * dist(y, y))
+    k = np.block([[kxx, kxy], [kxy.T, kyy]])
+    return k - np.diag(np.diagonal(k))
+
+
+def mmd_statistic(k, nx, ny, index=None):
+    if index is not None:
+        k = k[index][:, index]
+    kxx, kyy, kxy = k[:nx, :nx], k[nx:, nx:], k[nx:, :nx]
+    return kxx.sum() / (nx * (nx - 1)) + kyy.sum() / (ny * (ny - 1)) - 2.0 * kxy.mean()
+
+
+def mmd(x, y, permutations, seed):
+    """The statistic and its permutation p-value (share of permuted statistics at least as large), seeded."""
+    k = mmd_kernel(x, y)
+    statistic = mmd_statistic(k, len(x), len(y))
+    rng = np.random.default_rng(seed)
+    permuted = np.array([mmd_statistic(k, len(x), len(y), rng.permutation(len(x) + len(y))) for _ in range(permutations)])
+    return statistic, float(np.mean(statistic <= permuted))
+
+
 def num(x):
     """A float for JSON: non-finite values as the strings .NET parses ("Infinity", "-Infinity", "NaN")."""
     x = float(x)
@@ -184,7 +239,6 @@ def main():
         out["kl"].append({"name": name, "reference": a_spec, "current": b_spec, "divergence": float(stats.entropy(r, c))})
 
     out["anderson"] = []
-    import warnings
     for name, specs in ANDERSON:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -201,6 +255,20 @@ def main():
         a, b = sample(a_spec), sample(b_spec)
         out["tvd"].append({"name": name, "reference": a_spec, "current": b_spec, "distance": float(total_variation(a, b))})
 
+    out["eppssingleton"] = []
+    for name, a_spec, b_spec, points in EPPS_SINGLETON:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = stats.epps_singleton_2samp(sample(a_spec), sample(b_spec), **({"t": points} if points else {}))
+        out["eppssingleton"].append({"name": name, "reference": a_spec, "current": b_spec, "points": points, "statistic": float(r.statistic), "pvalue": float(r.pvalue)})
+
+    # The permutation p-value of a large run (20,000 permutations): a run of B permutations must fall within its
+    # Monte-Carlo error, about sqrt(p(1 - p) / B).
+    out["mmd"] = []
+    for name, a_spec, b_spec in MMD:
+        statistic, p = mmd(sample(a_spec), sample(b_spec), 20_000, 7)
+        out["mmd"].append({"name": name, "reference": a_spec, "current": b_spec, "statistic": float(statistic), "pvalue": p, "permutations": 20_000})
+
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
     if "--timings" in sys.argv:
@@ -209,8 +277,6 @@ def main():
 
 def timings():
     """scipy's time on the samples DriftStatisticsBenchmarks uses (1,000,000 vs 1,000,000), for docs/benchmarks.md."""
-    import time
-    import warnings
     a, b = generate(g(60, 1_000_000)), generate(g(61, 1_000_000, 0.001))
     ca, cb = categories({"seed": 62, "n": 1_000_000, "k": 20}), categories({"seed": 63, "n": 1_000_000, "k": 20})
     ba, bb = categories({"seed": 64, "n": 1_000_000, "k": 2}), categories({"seed": 65, "n": 1_000_000, "k": 2})
@@ -244,12 +310,17 @@ def timings():
         ("g_test (counts of 20 categories + power_divergence)", g_test),
         ("TVD (counts of 20 categories)", tvd),
         ("fisher_exact (counts of 2 categories)", fisher),
+        ("epps_singleton_2samp", lambda: stats.epps_singleton_2samp(a, b)),
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, run in cases:
             best = min(_time(run) for _ in range(3))
             print(f"scipy on 1,000,000 vs 1,000,000: {name} {best * 1000:.0f} ms (best of 3)", file=sys.stderr)
+    # Quadratic in time and memory: Evidently's empirical MMD (100 permutations) at 1,000 vs 1,000.
+    small_a, small_b = a[:1000], b[:1000]
+    best = min(_time(lambda: mmd(small_a, small_b, 100, 7)) for _ in range(3))
+    print(f"numpy on 1,000 vs 1,000: empirical MMD, 100 permutations {best * 1000:.0f} ms (best of 3)", file=sys.stderr)
 
 
 def _time(run):

@@ -26,6 +26,8 @@ internal static class ChosenTests
                 "ed" => Distances.Energy(reference, current),
                 "cramer_von_mises" => Statistics.CramerVonMises.TwoSample(reference, current).PValue,
                 "anderson" => AndersonDarling.KSample(reference, current.ToArray()).PValue,
+                "es" => EppsSingleton.Test(reference, current).PValue,
+                "empirical_mmd" => MaximumMeanDiscrepancy.Test(Spread(reference, MmdValues), Spread(current, MmdValues)).PValue,
                 "psi" => Distances.PopulationStabilityIndex(BinnedShares.Evidently(reference, current, fillEmpty: true)),
                 "kl_div" => Distances.KullbackLeibler(BinnedShares.Evidently(reference, current, fillEmpty: true)),
                 "jensenshannon" => JensenShannon(BinnedShares.Evidently(reference, current, fillEmpty: false)),
@@ -64,6 +66,26 @@ internal static class ChosenTests
         }
 
         return Verdict(feature, test, score, options, currentSize, missing, nonFinite, unseen, jensenShannon);
+    }
+
+    /// <summary>The most values of each side the monitor's empirical MMD tests (its cost is quadratic).</summary>
+    private const int MmdValues = 1_000;
+
+    /// <summary>At most <paramref name="count"/> evenly spaced order statistics of sorted values (all of them when fewer).</summary>
+    internal static double[] Spread(ReadOnlySpan<double> sorted, int count)
+    {
+        if (sorted.Length <= count)
+        {
+            return sorted.ToArray();
+        }
+
+        var spread = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            spread[i] = sorted[(int)Math.Round((double)i * (sorted.Length - 1) / (count - 1))];
+        }
+
+        return spread;
     }
 
     private static double JensenShannon(BinnedShares shares) => Distances.JensenShannon(shares.Reference, shares.Current, 2);

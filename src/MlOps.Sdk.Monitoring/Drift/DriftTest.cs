@@ -73,6 +73,15 @@ public sealed record DriftTest
     /// <summary>Energy distance, <c>ed</c> (numeric; distance, 0.1; drifts when above).</summary>
     public static DriftTest EnergyDistance(double threshold = 0.1) => new("ed", threshold, false, true, false, inclusive: false);
 
+    /// <summary>Epps-Singleton test of the empirical characteristic functions, <c>es</c> (numeric; p-value, 0.05).</summary>
+    public static DriftTest EppsSingleton(double threshold = 0.05) => new("es", threshold, true, true, false);
+
+    /// <summary>
+    /// Empirical maximum mean discrepancy with a seeded permutation p-value, <c>empirical_mmd</c> (numeric; p-value, 0.1).
+    /// Quadratic in cost: a monitor tests at most 1,000 evenly spaced order statistics of each side.
+    /// </summary>
+    public static DriftTest EmpiricalMmd(double threshold = 0.1) => new("empirical_mmd", threshold, true, true, false);
+
     /// <summary>G-test of the current counts against the reference's, <c>g_test</c> (categorical; p-value, 0.1).</summary>
     public static DriftTest GTest(double threshold = 0.1) => new("g_test", threshold, true, false, true);
 
@@ -83,7 +92,8 @@ public sealed record DriftTest
     public static IReadOnlyList<DriftTest> All { get; } =
     [
         KolmogorovSmirnov(), ChiSquare(), Z(), Wasserstein(), JensenShannon(), PopulationStabilityIndex(), KullbackLeibler(),
-        Hellinger(), MannWhitney(), TTest(), AndersonDarling(), CramerVonMises(), EnergyDistance(), GTest(), FisherExact(),
+        Hellinger(), MannWhitney(), TTest(), AndersonDarling(), CramerVonMises(), EnergyDistance(), EppsSingleton(),
+        EmpiricalMmd(), GTest(), FisherExact(),
     ];
 
     /// <summary>The test of that Evidently name at its default threshold.</summary>
