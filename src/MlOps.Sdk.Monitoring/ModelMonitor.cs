@@ -56,6 +56,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         _telemetry = new MonitoringTelemetry(meters);
         _callbacks = new CallbackGuard(_telemetry.CallbackErrors, logger, Timeout.InfiniteTimeSpan);
         Alerts = new AlertEngine(options.Rules, options.Alerts, time, meters, logger);
+        History = new DriftHistory(options.HistorySize);
     }
 
     /// <summary>
@@ -64,6 +65,12 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     /// only: windows go on closing, and those that find 64 waiting skip the alerts and this event (counted, logged).
     /// </summary>
     public event EventHandler<DriftReport>? WindowClosed;
+
+    /// <summary>
+    /// The verdicts of the last <see cref="ModelMonitorOptions.HistorySize"/> closed windows, across versions and (with a
+    /// <see cref="State.StateStore"/>) restarts; <see cref="DriftHistory.SaveHtmlAsync"/> draws them over time.
+    /// </summary>
+    public DriftHistory History { get; }
 
     /// <summary>The alerts: subscribe to <see cref="AlertEngine.Changed"/>.</summary>
     public AlertEngine Alerts { get; }
@@ -87,6 +94,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
             return;
         }
 
+        await LoadHistoryAsync(cancellationToken).ConfigureAwait(false);
         _host.Swapped += OnSwapped;
         if (_host.CurrentVersion is { } version)
         {
@@ -189,6 +197,13 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     /// <summary>Hands a closed window to the window loop; never waits, so a slow subscriber never holds a thread-pool thread per window.</summary>
     private void OnWindowClosed(DriftReport report)
     {
+        History.Add(report, _time.GetUtcNow());
+        if (_store is not null)
+        {
+            // The history (and the open window, just emptied) is saved on the monitor's loop.
+            _work.Writer.TryWrite(null);
+        }
+
         if (!_windows.Writer.TryWrite(report) && !_windows.Reader.Completion.IsCompleted)
         {
             _callbacks.Count(nameof(WindowClosed), "backlog");
@@ -303,10 +318,44 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
     private string Key(ModelVersion version) => KeyFor(_name, version);
 
+    private string HistoryKey => $"mlops/monitoring/{_name}/history";
+
+    /// <summary>Continues the history an earlier process saved; one that cannot be read is logged and started afresh.</summary>
+    private async Task LoadHistoryAsync(CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await History.LoadAsync(_store, HistoryKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.HistoryFailed(_logger, e, _name);
+        }
+    }
+
     /// <summary>Saves the open window of the version monitored now; a failure is logged, never thrown at the host.</summary>
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
-        if (_store is null || _current is not { } current || ReferenceVersion is not { } version)
+        if (_store is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await History.SaveAsync(_store, HistoryKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.HistoryFailed(_logger, e, _name);
+        }
+
+        if (_current is not { } current || ReferenceVersion is not { } version)
         {
             return;
         }
@@ -365,5 +414,8 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
         [LoggerMessage(EventId = 5107, Level = LogLevel.Warning, Message = "{Backlog} closed windows wait for the alert or WindowClosed subscribers; windows skip them until they catch up (their verdicts are in LastReport).")]
         public static partial void WindowsSkipped(ILogger logger, int backlog);
+
+        [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Could not read or save the drift history of {Model}; windows are still kept in memory and saving is tried again.")]
+        public static partial void HistoryFailed(ILogger logger, Exception exception, string model);
     }
 }

@@ -34,6 +34,14 @@ public sealed class ModelMonitorOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Closed windows whose verdicts <see cref="ModelMonitor{TIn, TOut}.History"/> keeps (saved to the
+    /// <see cref="State.StateStore"/> with the open window), the oldest dropped first.
+    /// </summary>
+    /// <value>The default is 500.</value>
+    [Range(1, 100_000)]
+    public int HistorySize { get; set; } = 500;
+
     internal List<AlertRule> Rules { get; } = [];
 
     /// <summary>Adds an alert rule (<see cref="AlertRule.Drift"/>, <see cref="AlertRule.Quality"/>, ...).</summary>

@@ -79,6 +79,7 @@ public sealed class DriftTestChoiceTests
         double[] Sorted(IEnumerable<Sample> rows, Func<Sample, double> value) => [.. rows.Select(value).Order()];
         var es = EppsSingleton.Test(Sorted(Reference, r => r.Amount), Sorted(current, r => r.Amount)).PValue;
         Assert.Equal(("es", es, es < 0.05), (byName["Amount"].Test, byName["Amount"].Score, byName["Amount"].Drifted));
+        Assert.True(byName["Amount"].IsPValue && byName["Score"].IsPValue);
         var mmd = MaximumMeanDiscrepancy.Test(Sorted(Reference, r => r.Score), Sorted(current, r => r.Score)).PValue;
         Assert.Equal(("empirical_mmd", mmd, 0.1, mmd < 0.1), (byName["Score"].Test, byName["Score"].Score, byName["Score"].Threshold, byName["Score"].Drifted));
 

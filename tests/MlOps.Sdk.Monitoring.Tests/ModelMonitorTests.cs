@@ -68,14 +68,16 @@ public sealed class ModelMonitorTests
     }
 
     [Fact]
-    public async Task ARestartedHost_ContinuesTheOpenWindowItsMonitorSavedOnStop()
+    public async Task ARestartedHost_ContinuesTheOpenWindowAndTheDriftHistoryItsMonitorSavedOnStop()
     {
         var root = Directory.CreateTempSubdirectory("mlops-monitor-restart-").FullName;
         try
         {
             var random = new Random(9);
-            var first = Enumerable.Range(0, 150).Select(_ => Features.Random(random, 0)).ToList();
-            var second = Enumerable.Range(0, 50).Select(_ => Features.Random(random, 0)).ToList();
+            // The first process closes one window and leaves 50 rows open; the second closes the next with 150 more.
+            var first = Enumerable.Range(0, 250).Select(_ => Features.Random(random, 0)).ToList();
+            var second = Enumerable.Range(0, 150).Select(_ => Features.Random(random, 0)).ToList();
+            DriftWindow? before1;
             await using (var before = Provider(root))
             {
                 var tracker = before.GetRequiredService<ExperimentTracker>();
@@ -93,6 +95,9 @@ public sealed class ModelMonitorTests
                 await MonitoredMlp.StartAsync(before);
                 var host = before.GetRequiredService<ModelHost<Features, Score>>();
                 first.ForEach(f => host.Predict(f));
+                var monitor1 = before.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
+                await Until(() => monitor1.History.Windows.Count == 1);
+                before1 = monitor1.History.Windows.Single();
             }
 
             await using var after = Provider(root);
@@ -106,7 +111,12 @@ public sealed class ModelMonitorTests
             var report = await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
             Assert.Equal(200, report.Rows);
-            Assert.Equal(150 + 50, report.Features[0].Values);
+            Assert.Equal(50 + 150, report.Features[0].Values);
+            var history = monitor.History.Windows;
+            Assert.Equal(2, history.Count);
+            Assert.Equal(before1, history[0], DriftWindowComparer.Instance);
+            Assert.Equal(report.Features.Select(f => (f.Feature, f.Score, f.Drifted)), history[1].Features.Select(f => (f.Feature, f.Score, f.Drifted)));
+            Assert.True(history[0].ClosedAt <= history[1].ClosedAt);
         }
         finally
         {
@@ -122,6 +132,27 @@ public sealed class ModelMonitorTests
                 .UseSqlite();
             return services.BuildServiceProvider();
         }
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        for (var i = 0; i < 600 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition());
+    }
+
+    /// <summary>Windows equal by value (the records hold lists, which compare by reference).</summary>
+    private sealed class DriftWindowComparer : IEqualityComparer<DriftWindow>
+    {
+        public static readonly DriftWindowComparer Instance = new();
+
+        public bool Equals(DriftWindow? x, DriftWindow? y) =>
+            x is not null && y is not null && (x.ClosedAt, x.Rows, x.DatasetDrifted) == (y.ClosedAt, y.Rows, y.DatasetDrifted) && x.Features.SequenceEqual(y.Features);
+
+        public int GetHashCode(DriftWindow obj) => obj.Rows;
     }
 
     private sealed class RecordingHook : IRetrainHook<Features>

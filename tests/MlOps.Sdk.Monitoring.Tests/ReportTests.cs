@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using MlOps.Sdk.Tests;
 using Xunit;
 
 namespace MlOps.Sdk.Monitoring.Tests;
@@ -49,7 +47,7 @@ public sealed partial class ReportTests : IDisposable
             })));</script></body>
             """, StringComparison.Ordinal));
 
-        var dom = await DumpDomAsync(probe);
+        var dom = await HeadlessChromium.DumpDomAsync(probe);
 
         var rendered = JsonDocument.Parse(WebUtility.HtmlDecode(RenderedAttribute().Match(dom).Groups[1].Value)).RootElement.EnumerateArray().ToList();
         var charted = report.Features.Where(f => f.Distributions is not null).Select(f => f.Feature).ToList();
@@ -61,30 +59,6 @@ public sealed partial class ReportTests : IDisposable
             Assert.True(r.GetProperty("bars").GetInt32() > 0, $"{r.GetProperty("feature")} drew no bar");
         });
         Assert.Contains(report.Features, f => f.Distributions is null);
-    }
-
-    private static async Task<string> DumpDomAsync(string file)
-    {
-        string[] browsers = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-        DebianPackage.EnsureInstalled("chromium", () => browsers.Any(File.Exists));
-        var chromium = browsers.First(File.Exists);
-        var start = new ProcessStartInfo(chromium)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--virtual-time-budget=5000", "--dump-dom", new Uri(file).AbsoluteUri })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"chromium exited {process.ExitCode}: {await errors}");
-        return await output;
     }
 
     private static DriftReport Report()

@@ -27,7 +27,7 @@ public sealed record FeatureDrift(
     public DistributionComparison? Distributions { get; init; }
 
     /// <summary>Whether <see cref="Score"/> is a p-value (drift when below the threshold) rather than a distance.</summary>
-    public bool IsPValue => Test is "ks" or "chisquare" or "z" or "mannw" or "t_test" or "anderson" or "cramer_von_mises" or "g_test" or "fisher_exact";
+    public bool IsPValue => DriftTest.All.FirstOrDefault(t => t.Name == Test)?.IsPValue ?? false;
 }
 
 /// <summary>A reference and a window distribution over the same bins or categories.</summary>

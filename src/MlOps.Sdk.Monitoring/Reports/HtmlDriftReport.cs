@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
+
+using static MlOps.Sdk.Monitoring.HtmlPage;
 
 namespace MlOps.Sdk.Monitoring;
 
@@ -24,13 +25,8 @@ internal static class HtmlDriftReport
 
     public static string Render(DriftReport report, string title)
     {
-        var html = new StringBuilder();
+        var html = HtmlPage.Open(title, Style);
         html.Append(CultureInfo.InvariantCulture, $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>{Encode(title)}</title>
-            """).Append(Style).Append(CultureInfo.InvariantCulture, $"""
-            </head><body>
-            <h1>{Encode(title)}</h1>
             <p class="summary">{report.Rows:N0} rows · {report.DriftedFeatures} of {report.Features.Count} features drifted ({report.DriftedShare:P0}) ·
             dataset drift: <strong>{(report.DatasetDrifted ? "yes" : "no")}</strong> (threshold {report.DatasetDriftShare:P0})</p>
             <p><svg width="12" height="12"><rect class="reference" width="12" height="12"/></svg> reference
@@ -81,7 +77,4 @@ internal static class HtmlDriftReport
         svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{side}\" x=\"{x:F1}\" y=\"{ChartHeight - height:F1}\" width=\"{width:F1}\" height=\"{height:F1}\"><title>{Encode(label)}: {side} {share:P1}</title></rect>");
     }
 
-    private static string Number(double x) => double.IsNaN(x) ? "–" : x.ToString("G4", CultureInfo.InvariantCulture);
-
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
 }

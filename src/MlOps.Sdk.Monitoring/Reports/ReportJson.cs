@@ -8,4 +8,5 @@ namespace MlOps.Sdk.Monitoring;
     WriteIndented = true,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(DriftReport))]
+[JsonSerializable(typeof(DriftHistory.SavedHistory))]
 internal sealed partial class ReportJson : JsonSerializerContext;
