@@ -43,28 +43,56 @@ public sealed class DriftTestChoiceTests
         var report = monitor.Evaluate(current);
         var byName = report.Features.ToDictionary(f => f.Feature);
 
-        var amount = MannWhitney.Test(Reference.Select(r => r.Amount).Order().ToArray(), current.Select(r => r.Amount).Order().ToArray(), TwoSampleAlternative.Less).PValue;
+        var mannWhitney = MannWhitney.Test(Reference.Select(r => r.Amount).Order().ToArray(), current.Select(r => r.Amount).Order().ToArray(), TwoSampleAlternative.Less);
+        var amount = mannWhitney.PValue;
         Assert.Equal(("mannw", amount, 0.05, amount < 0.05), (byName["Amount"].Test, byName["Amount"].Score, byName["Amount"].Threshold, byName["Amount"].Drifted));
+        Assert.Equal((mannWhitney.Statistic, (int?)null), (byName["Amount"].Statistic, byName["Amount"].DegreesOfFreedom));
         Assert.True(byName["Amount"].IsPValue);
 
         var energy = Distances.Energy(Reference.Select(r => r.Score).ToArray(), current.Select(r => r.Score).ToArray());
         Assert.Equal("ed", byName["Score"].Test);
         Assert.Equal(energy, byName["Score"].Score, 1e-12);
         Assert.Equal(energy > 0.05, byName["Score"].Drifted);
+        Assert.Equal(byName["Score"].Score, byName["Score"].Statistic);
         Assert.False(byName["Score"].IsPValue);
 
         string[] Present(IEnumerable<string?> values) => [.. values.OfType<string>()];
-        var g = HypothesisTests.GTestDrift<string>(Present(Reference.Select(r => r.Country)), Present(current.Select(r => r.Country))).PValue;
+        var gTest = HypothesisTests.GTestDrift<string>(Present(Reference.Select(r => r.Country)), Present(current.Select(r => r.Country)));
+        var g = gTest.PValue;
+        Assert.Equal(gTest.Statistic, byName["Country"].Statistic, 1e-12);
+        Assert.Equal(3, byName["Country"].DegreesOfFreedom);
         Assert.Equal(("g_test", 0.2), (byName["Country"].Test, byName["Country"].Threshold));
         Assert.Equal(g, byName["Country"].Score, 1e-12);
         Assert.Equal(g < 0.2, byName["Country"].Drifted);
         Assert.Equal(1, byName["Country"].UnseenCategories);
         Assert.Equal(current.Count(r => r.Country is null), byName["Country"].Missing);
 
-        var fisher = HypothesisTests.FisherExactDrift<string>(Present(Reference.Select(r => r.Channel)), Present(current.Select(r => r.Channel))).PValue;
+        var fisherTest = HypothesisTests.FisherExactDrift<string>(Present(Reference.Select(r => r.Channel)), Present(current.Select(r => r.Channel)));
+        var fisher = fisherTest.PValue;
         Assert.Equal("fisher_exact", byName["Channel"].Test);
         Assert.Equal(fisher, byName["Channel"].Score, 1e-12);
         Assert.Equal(fisher < 0.1, byName["Channel"].Drifted);
+    }
+
+    /// <summary>Evidently's default selection reports its statistics too: D for Kolmogorov-Smirnov, χ² and its degrees of freedom.</summary>
+    [Fact]
+    public void DefaultTests_CarryTheirStatistic_AndChiSquareItsDegreesOfFreedom()
+    {
+        var current = Rows(5, 300, 8, ["fr", "de", "es", "it"]);
+        var report = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference)).Evaluate(current);
+        var byName = report.Features.ToDictionary(f => f.Feature);
+
+        double[] Sorted(IEnumerable<Sample> rows, Func<Sample, double> value) => [.. rows.Select(value).Order()];
+        var ks = KolmogorovSmirnov.TwoSample(Sorted(Reference, r => r.Amount), Sorted(current, r => r.Amount));
+        Assert.Equal(("ks", ks.Statistic, ks.PValue), (byName["Amount"].Test, byName["Amount"].Statistic, byName["Amount"].Score));
+        string[] Present(IEnumerable<string?> values) => [.. values.OfType<string>()];
+        var chi = HypothesisTests.ChiSquareDrift<string>(Present(Reference.Select(r => r.Country)), Present(current.Select(r => r.Country)));
+        Assert.Equal(("chisquare", 3), (byName["Country"].Test, byName["Country"].DegreesOfFreedom));
+        Assert.Equal(chi.Statistic, byName["Country"].Statistic, 1e-12);
+        Assert.Equal(chi.PValue, byName["Country"].Score, 1e-12);
+        Assert.Equal("z", byName["Channel"].Test);
+        Assert.True(double.IsFinite(byName["Channel"].Statistic));
+        Assert.Null(byName["Channel"].DegreesOfFreedom);
     }
 
     [Fact]

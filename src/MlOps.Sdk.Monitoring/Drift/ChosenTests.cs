@@ -14,58 +14,59 @@ internal static class ChosenTests
     {
         var reference = feature.Values;
         var effect = options.EffectSizeFloor > 0 ? Distances.WassersteinSorted(reference, current) / feature.Norm : 0;
-        double score;
+        TestResult result;
         try
         {
-            score = test.Name switch
+            result = test.Name switch
             {
-                "ks" => KolmogorovSmirnov.TwoSampleSorted(reference, current).PValue,
-                "wasserstein" => Distances.WassersteinSorted(reference, current) / feature.Norm,
-                "mannw" => MannWhitney.Test(reference, current, TwoSampleAlternative.Less).PValue,
-                "t_test" => TTest.Independent(reference, current).PValue,
-                "ed" => Distances.Energy(reference, current),
-                "cramer_von_mises" => Statistics.CramerVonMises.TwoSample(reference, current).PValue,
-                "anderson" => AndersonDarling.KSample(reference, current.ToArray()).PValue,
-                "es" => EppsSingleton.Test(reference, current).PValue,
-                "empirical_mmd" => MaximumMeanDiscrepancy.Test(Spread(reference, MmdValues), Spread(current, MmdValues)).PValue,
-                "psi" => Distances.PopulationStabilityIndex(BinnedShares.Evidently(reference, current, fillEmpty: true)),
-                "kl_div" => Distances.KullbackLeibler(BinnedShares.Evidently(reference, current, fillEmpty: true)),
-                "jensenshannon" => JensenShannon(BinnedShares.Evidently(reference, current, fillEmpty: false)),
-                "hellinger" => Distances.HellingerNumeric(reference, current),
+                "ks" => KolmogorovSmirnov.TwoSampleSorted(reference, current),
+                "wasserstein" => Distance(Distances.WassersteinSorted(reference, current) / feature.Norm),
+                "mannw" => MannWhitney.Test(reference, current, TwoSampleAlternative.Less),
+                "t_test" => TTest.Independent(reference, current),
+                "ed" => Distance(Distances.Energy(reference, current)),
+                "cramer_von_mises" => Statistics.CramerVonMises.TwoSample(reference, current),
+                "anderson" => AndersonDarling.KSample(reference, current.ToArray()),
+                "es" => EppsSingleton.Test(reference, current),
+                "empirical_mmd" => MaximumMeanDiscrepancy.Test(Spread(reference, MmdValues), Spread(current, MmdValues)),
+                "psi" => Distance(Distances.PopulationStabilityIndex(BinnedShares.Evidently(reference, current, fillEmpty: true))),
+                "kl_div" => Distance(Distances.KullbackLeibler(BinnedShares.Evidently(reference, current, fillEmpty: true))),
+                "jensenshannon" => Distance(JensenShannon(BinnedShares.Evidently(reference, current, fillEmpty: false))),
+                "hellinger" => Distance(Distances.HellingerNumeric(reference, current)),
                 _ => throw new InvalidOperationException($"'{test.Name}' is not a numeric test."),
             };
         }
         catch (MlOpsValidationException)
         {
-            score = double.NaN;
+            result = NoVerdict;
         }
 
-        return Verdict(feature, test, score, options, current.Length, missing, nonFinite, 0, effect);
+        return Verdict(feature, test, result, options, current.Length, missing, nonFinite, 0, effect);
     }
 
     /// <summary>A categorical feature (or numbers read as categories): the counts of each category on both sides.</summary>
     public static FeatureDrift Counts(FeatureProfile feature, DriftTest test, SortedDictionary<string, (long Reference, long Current)> counts, double[] referenceShares, double[] currentShares, double jensenShannon, int currentSize, int missing, int nonFinite, int unseen, DriftOptions options)
     {
-        double score;
+        TestResult result;
         try
         {
-            score = test.Name switch
+            result = test.Name switch
             {
-                "jensenshannon" => jensenShannon,
-                "psi" => Distances.PopulationStabilityIndex(BinnedShares.Of(referenceShares, currentShares, fillEmpty: true)),
-                "kl_div" => Distances.KullbackLeibler(BinnedShares.Of(referenceShares, currentShares, fillEmpty: true)),
-                "hellinger" => Distances.Hellinger(BinnedShares.Of(referenceShares, currentShares, fillEmpty: false)),
-                "g_test" => HypothesisTests.GTest([.. currentShares.Select(s => s * currentSize)], [.. referenceShares.Select(s => s * currentSize)]).PValue,
+                "jensenshannon" => Distance(jensenShannon),
+                "psi" => Distance(Distances.PopulationStabilityIndex(BinnedShares.Of(referenceShares, currentShares, fillEmpty: true))),
+                "kl_div" => Distance(Distances.KullbackLeibler(BinnedShares.Of(referenceShares, currentShares, fillEmpty: true))),
+                "hellinger" => Distance(Distances.Hellinger(BinnedShares.Of(referenceShares, currentShares, fillEmpty: false))),
+                "g_test" => HypothesisTests.GTest([.. currentShares.Select(s => s * currentSize)], [.. referenceShares.Select(s => s * currentSize)]),
                 "fisher_exact" => Fisher(counts),
                 _ => throw new InvalidOperationException($"'{test.Name}' is not a categorical test."),
             };
         }
         catch (MlOpsValidationException)
         {
-            score = double.NaN;
+            result = NoVerdict;
         }
 
-        return Verdict(feature, test, score, options, currentSize, missing, nonFinite, unseen, jensenShannon);
+        var verdict = Verdict(feature, test, result, options, currentSize, missing, nonFinite, unseen, jensenShannon);
+        return test.Name == "g_test" && double.IsFinite(verdict.Score) ? verdict with { DegreesOfFreedom = counts.Count - 1 } : verdict;
     }
 
     /// <summary>The most values of each side the monitor's empirical MMD tests (its cost is quadratic).</summary>
@@ -90,27 +91,33 @@ internal static class ChosenTests
 
     private static double JensenShannon(BinnedShares shares) => Distances.JensenShannon(shares.Reference, shares.Current, 2);
 
-    private static double Fisher(SortedDictionary<string, (long Reference, long Current)> counts)
+    /// <summary>A distance: the score and the statistic at once.</summary>
+    private static TestResult Distance(double distance) => new(distance, distance);
+
+    private static readonly TestResult NoVerdict = new(double.NaN, double.NaN);
+
+    private static TestResult Fisher(SortedDictionary<string, (long Reference, long Current)> counts)
     {
         if (counts.Count > 2)
         {
-            return double.NaN;
+            return NoVerdict;
         }
 
         var (reference, current) = counts.First().Value;
         long referenceTotal = counts.Values.Sum(c => c.Reference), currentTotal = counts.Values.Sum(c => c.Current);
-        return HypothesisTests.FisherExact(current, currentTotal - current, reference, referenceTotal - reference).PValue;
+        return HypothesisTests.FisherExact(current, currentTotal - current, reference, referenceTotal - reference);
     }
 
-    private static FeatureDrift Verdict(FeatureProfile feature, DriftTest test, double score, DriftOptions options, int values, int missing, int nonFinite, int unseen, double effect)
+    private static FeatureDrift Verdict(FeatureProfile feature, DriftTest test, TestResult result, DriftOptions options, int values, int missing, int nonFinite, int unseen, double effect)
     {
+        var score = test.IsPValue ? result.PValue : result.Statistic;
         if (double.IsNaN(score))
         {
             return new FeatureDrift(feature.Name, feature.Kind, test.Name, double.NaN, test.Threshold, false, values, missing, nonFinite, unseen);
         }
 
         return test.IsPValue
-            ? DriftEvaluator.PValue(feature, test, score, options, values, missing, nonFinite, unseen, effect)
-            : new FeatureDrift(feature.Name, feature.Kind, test.Name, score, test.Threshold, test.Drifts(score), values, missing, nonFinite, unseen);
+            ? DriftEvaluator.PValue(feature, test, result, options, values, missing, nonFinite, unseen, effect)
+            : new FeatureDrift(feature.Name, feature.Kind, test.Name, score, test.Threshold, test.Drifts(score), values, missing, nonFinite, unseen) { Statistic = score };
     }
 }

@@ -83,13 +83,13 @@ internal static class DriftEvaluator
         {
             if (feature.Values.Length <= SmallReference)
             {
-                var p = KolmogorovSmirnov.TwoSampleSorted(feature.Values, current).PValue;
+                var ks = KolmogorovSmirnov.TwoSampleSorted(feature.Values, current);
                 var effect = options.EffectSizeFloor > 0 ? Distances.WassersteinSorted(feature.Values, current) / feature.Norm : 0;
-                return PValue(feature, DriftTest.KolmogorovSmirnov(options.PValueThreshold), p, options, count, missing, nonFinite, 0, effect);
+                return PValue(feature, DriftTest.KolmogorovSmirnov(options.PValueThreshold), ks, options, count, missing, nonFinite, 0, effect);
             }
 
             var distance = Distances.WassersteinSorted(feature.Values, current) / feature.Norm;
-            return new FeatureDrift(feature.Name, feature.Kind, "wasserstein", distance, options.DistanceThreshold, distance >= options.DistanceThreshold, count, missing, nonFinite, 0);
+            return new FeatureDrift(feature.Name, feature.Kind, "wasserstein", distance, options.DistanceThreshold, distance >= options.DistanceThreshold, count, missing, nonFinite, 0) { Statistic = distance };
         }
 
         var counts = Counts(feature.Values.Select(Key), current.ToArray().Select(Key));
@@ -195,7 +195,7 @@ internal static class DriftEvaluator
 
         if (referenceSize > SmallReference && chosen is null)
         {
-            return new FeatureDrift(feature.Name, feature.Kind, "jensenshannon", jensenShannon, options.DistanceThreshold, jensenShannon >= options.DistanceThreshold, currentSize, missing, nonFinite, unseen);
+            return new FeatureDrift(feature.Name, feature.Kind, "jensenshannon", jensenShannon, options.DistanceThreshold, jensenShannon >= options.DistanceThreshold, currentSize, missing, nonFinite, unseen) { Statistic = jensenShannon };
         }
 
         if ((counts.Count > 2 && chosen is null) || chosen?.Name == "chisquare")
@@ -203,8 +203,8 @@ internal static class DriftEvaluator
             var scale = (double)currentSize / referenceSize;
             var observed = counts.Values.Select(v => (double)v.Current).ToArray();
             var expected = counts.Values.Select(v => v.Reference * scale).ToArray();
-            var p = HypothesisTests.ChiSquareGoodnessOfFit(observed, expected).PValue;
-            return PValue(feature, chosen ?? DriftTest.ChiSquare(options.PValueThreshold), p, options, currentSize, missing, nonFinite, unseen, jensenShannon);
+            var chi = HypothesisTests.ChiSquareGoodnessOfFit(observed, expected);
+            return PValue(feature, chosen ?? DriftTest.ChiSquare(options.PValueThreshold), chi, options, currentSize, missing, nonFinite, unseen, jensenShannon) with { DegreesOfFreedom = counts.Count - 1 };
         }
 
         // Two values or fewer: the share of "not the first value" on each side (Evidently's Z-test; the first value in order).
@@ -212,15 +212,15 @@ internal static class DriftEvaluator
             ? counts.Keys.OrderBy(k => double.Parse(k, System.Globalization.CultureInfo.InvariantCulture)).First()
             : counts.Keys.First();
         var (referenceFirst, currentFirst) = counts[first];
-        var z = HypothesisTests.TwoProportionZ(referenceSize - referenceFirst, referenceSize, currentSize - currentFirst, currentSize).PValue;
+        var z = HypothesisTests.TwoProportionZ(referenceSize - referenceFirst, referenceSize, currentSize - currentFirst, currentSize);
         return PValue(feature, chosen ?? DriftTest.Z(options.PValueThreshold), z, options, currentSize, missing, nonFinite, unseen, jensenShannon);
     }
 
     /// <summary>A p-value verdict: below the test's threshold, and the shift at least the effect-size floor.</summary>
-    internal static FeatureDrift PValue(FeatureProfile feature, DriftTest test, double p, DriftOptions options, int values, int missing, int nonFinite, int unseen, double effect)
+    internal static FeatureDrift PValue(FeatureProfile feature, DriftTest test, TestResult result, DriftOptions options, int values, int missing, int nonFinite, int unseen, double effect)
     {
-        var drifted = test.Drifts(p) && effect >= options.EffectSizeFloor;
-        return new FeatureDrift(feature.Name, feature.Kind, test.Name, p, test.Threshold, drifted, values, missing, nonFinite, unseen);
+        var drifted = test.Drifts(result.PValue) && effect >= options.EffectSizeFloor;
+        return new FeatureDrift(feature.Name, feature.Kind, test.Name, result.PValue, test.Threshold, drifted, values, missing, nonFinite, unseen) { Statistic = result.Statistic };
     }
 
     /// <summary>Applies the multiple-testing correction to the p-value verdicts.</summary>

@@ -155,7 +155,7 @@ public sealed class DriftHistory
 public sealed record DriftWindow(DateTimeOffset ClosedAt, int Rows, bool DatasetDrifted, IReadOnlyList<FeatureVerdict> Features)
 {
     internal static DriftWindow Of(DriftReport report, DateTimeOffset closedAt) => new(closedAt, report.Rows, report.DatasetDrifted, [.. report.Features.Select(f =>
-        new FeatureVerdict(f.Feature, f.Test, f.Score, f.Threshold, f.IsPValue, f.Drifted, Share(f.Missing, report.Rows), Share(f.NonFinite, report.Rows), f.UnseenCategories))]);
+        new FeatureVerdict(f.Feature, f.Test, f.Score, f.Statistic, f.Threshold, f.IsPValue, f.Drifted, Share(f.Missing, report.Rows), Share(f.NonFinite, report.Rows), f.UnseenCategories))]);
 
     private static double Share(int count, int rows) => rows == 0 ? 0 : (double)count / rows;
 }
@@ -164,13 +164,14 @@ public sealed record DriftWindow(DateTimeOffset ClosedAt, int Rows, bool Dataset
 /// <param name="Feature">The feature.</param>
 /// <param name="Test">The test, by Evidently's name.</param>
 /// <param name="Score">The p-value or the distance (NaN when the window had no value to test).</param>
+/// <param name="Statistic">The test's statistic (<see cref="FeatureDrift.Statistic"/>).</param>
 /// <param name="Threshold">The threshold the score was held to.</param>
 /// <param name="IsPValue">Whether the score is a p-value.</param>
 /// <param name="Drifted">The verdict.</param>
 /// <param name="MissingShare">The share of the window's rows without a value.</param>
 /// <param name="NonFiniteShare">The share of the window's rows with an infinite value.</param>
 /// <param name="UnseenCategories">Categories of the window the reference never had.</param>
-public sealed record FeatureVerdict(string Feature, string Test, double Score, double Threshold, bool IsPValue, bool Drifted, double MissingShare, double NonFiniteShare, int UnseenCategories);
+public sealed record FeatureVerdict(string Feature, string Test, double Score, double Statistic, double Threshold, bool IsPValue, bool Drifted, double MissingShare, double NonFiniteShare, int UnseenCategories);
 
 /// <summary>One window's estimated performance, and its realised quality once the labels are in.</summary>
 /// <param name="ClosedAt">When the window closed.</param>

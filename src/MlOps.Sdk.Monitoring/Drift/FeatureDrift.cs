@@ -26,6 +26,16 @@ public sealed record FeatureDrift(
     /// <summary>The reference and window distributions side by side, for charts: bin (or category) labels and shares.</summary>
     public DistributionComparison? Distributions { get; init; }
 
+    /// <summary>
+    /// The test's statistic: D (Kolmogorov-Smirnov), χ² (chi-square), z, G, U (Mann-Whitney), t, A (Anderson-Darling's
+    /// standardized statistic), T (Cramér-von Mises), W (Epps-Singleton), MMD², the odds ratio (Fisher's test), or the
+    /// distance itself for distance tests; NaN when the window had no value to test.
+    /// </summary>
+    public double Statistic { get; init; } = double.NaN;
+
+    /// <summary>The degrees of freedom of a chi-square or G-test (categories − 1); null for every other test.</summary>
+    public int? DegreesOfFreedom { get; init; }
+
     /// <summary>Whether <see cref="Score"/> is a p-value (drift when below the threshold) rather than a distance.</summary>
     public bool IsPValue => DriftTest.All.FirstOrDefault(t => t.Name == Test)?.IsPValue ?? false;
 }
