@@ -74,6 +74,39 @@ public sealed class DriftTestChoiceTests
         Assert.Equal(fisher < 0.1, byName["Channel"].Drifted);
     }
 
+    public sealed record Store
+    {
+        public int StoreId { get; init; }
+
+        public long? Rating { get; init; }
+
+        public double Basket { get; init; }
+    }
+
+    [Fact]
+    public void IntegerColumnsDeclaredCategorical_AreComparedByCategory_BothInTheProfileAndInTheMonitor()
+    {
+        var random = new Random(6);
+        Store Row(int stores) => new() { StoreId = 100 + random.Next(stores), Rating = random.Next(6) == 0 ? null : 1 + random.Next(5), Basket = random.NextDouble() * 80 };
+        var reference = Enumerable.Range(0, 400).Select(_ => Row(3)).ToList();
+        var current = Enumerable.Range(0, 200).Select(_ => Row(4)).ToList();
+        var profile = ReferenceProfile.Build(reference, categorical: name => name is "StoreId" or "Rating");
+
+        Assert.Equal([("Basket", FeatureKind.Numeric), ("StoreId", FeatureKind.Categorical), ("Rating", FeatureKind.Categorical)], profile.Features.Select(f => (f.Name, f.Kind)));
+        Assert.Equal(["100", "101", "102"], profile["StoreId"].Categories.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(reference.Count(r => r.Rating is null), profile["Rating"].Missing);
+
+        var byName = new DriftMonitor<Store>(profile).Evaluate(current).Features.ToDictionary(f => f.Feature);
+        string[] Codes(IEnumerable<Store> rows) => [.. rows.Select(r => r.StoreId.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        var chi = HypothesisTests.ChiSquareDrift<string>(Codes(reference), Codes(current));
+        Assert.Equal(("chisquare", 1, 3), (byName["StoreId"].Test, byName["StoreId"].UnseenCategories, byName["StoreId"].DegreesOfFreedom));
+        Assert.Equal(chi.PValue, byName["StoreId"].Score, 1e-12);
+        Assert.Equal(current.Count(r => r.Rating is null), byName["Rating"].Missing);
+
+        Assert.Equal(FeatureKind.Numeric, ReferenceProfile.Build(reference)["StoreId"].Kind);
+        Assert.Throws<MlOpsValidationException>(() => ReferenceProfile.Build(reference, categorical: name => name == "Basket"));
+    }
+
     /// <summary>Evidently's default selection reports its statistics too: D for Kolmogorov-Smirnov, χ² and its degrees of freedom.</summary>
     [Fact]
     public void DefaultTests_CarryTheirStatistic_AndChiSquareItsDegreesOfFreedom()

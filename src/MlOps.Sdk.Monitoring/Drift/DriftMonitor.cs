@@ -49,7 +49,8 @@ public sealed partial class DriftMonitor<TIn> : IDisposable
         _options = options ?? new DriftOptions();
         _options.Validate(reference);
         var properties = reference.Features.Select(f => f.Name.Split('[')[0]).ToHashSet(StringComparer.Ordinal);
-        _extractor = new FeatureExtractor<TIn>(reference.VectorLengths, properties.Contains);
+        var categories = reference.Features.Where(f => f.Kind == FeatureKind.Categorical).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        _extractor = new FeatureExtractor<TIn>(reference.VectorLengths, properties.Contains, categories.Contains);
         var expected = _extractor.NumericNames.Concat(_extractor.CategoricalNames);
         if (!expected.SequenceEqual(reference.Features.Select(f => f.Name)))
         {

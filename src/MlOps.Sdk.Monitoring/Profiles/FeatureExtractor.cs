@@ -6,7 +6,8 @@ namespace MlOps.Sdk.Monitoring;
 /// <summary>
 /// Reads the features of a <typeparamref name="TIn"/> row into preallocated slots with compiled accessors: numbers
 /// (float, double, int, long, their nullable forms, and each element of a float[] or double[]) and categories (string,
-/// bool). No reflection and no allocation per row.
+/// bool, and int or long properties declared categorical: codes, ids of a small set). No reflection per row, and no
+/// allocation but for integer categories outside 0 to 1,023.
 /// </summary>
 internal sealed class FeatureExtractor<TIn>
 {
@@ -19,18 +20,32 @@ internal sealed class FeatureExtractor<TIn>
 
     /// <param name="vectorLengths">The length of each array property, by property name (a feature per element).</param>
     /// <param name="include">Which properties are features, by name; all of them when null.</param>
-    public FeatureExtractor(IReadOnlyDictionary<string, int> vectorLengths, Func<string, bool>? include = null)
+    /// <param name="categorical">Which int or long properties are read as categories, by name; none when null.</param>
+    /// <exception cref="MlOpsValidationException">A property declared categorical is not an integer, a string or a bool.</exception>
+    public FeatureExtractor(IReadOnlyDictionary<string, int> vectorLengths, Func<string, bool>? include = null, Func<string, bool>? categorical = null)
     {
         var numericNames = new List<string>();
         var categoricalNames = new List<string>();
         var numeric = new List<NumericWriter>();
-        var categorical = new List<CategoricalWriter>();
+        var categories = new List<CategoricalWriter>();
         foreach (var property in typeof(TIn).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && (include?.Invoke(p.Name) ?? true)))
         {
             var type = property.PropertyType;
             var scalar = Nullable.GetUnderlyingType(type) ?? type;
             var slot = numericNames.Count;
-            if (type == typeof(float[]) || type == typeof(double[]))
+            var declared = categorical?.Invoke(property.Name) ?? false;
+            if (declared && (scalar == typeof(int) || scalar == typeof(long)))
+            {
+                var index = categoricalNames.Count;
+                categoricalNames.Add(property.Name);
+                var get = Getter<long?>(property);
+                categories.Add((TIn row, Span<string?> slots) => slots[index] = get(row) is { } code ? Code(code) : null);
+            }
+            else if (declared && type != typeof(string) && scalar != typeof(bool))
+            {
+                throw new MlOpsValidationException($"Only integer properties can be declared categorical; '{property.Name}' is {type.Name}.");
+            }
+            else if (type == typeof(float[]) || type == typeof(double[]))
             {
                 var length = vectorLengths.TryGetValue(property.Name, out var l) ? l : 0;
                 numericNames.AddRange(Enumerable.Range(0, length).Select(i => $"{property.Name}[{i}]"));
@@ -49,12 +64,12 @@ internal sealed class FeatureExtractor<TIn>
                 if (type == typeof(string))
                 {
                     var get = Getter<string?>(property);
-                    categorical.Add((TIn row, Span<string?> slots) => slots[index] = get(row));
+                    categories.Add((TIn row, Span<string?> slots) => slots[index] = get(row));
                 }
                 else
                 {
                     var get = Getter<bool?>(property);
-                    categorical.Add((TIn row, Span<string?> slots) => slots[index] = get(row) switch { true => bool.TrueString, false => bool.FalseString, null => null });
+                    categories.Add((TIn row, Span<string?> slots) => slots[index] = get(row) switch { true => bool.TrueString, false => bool.FalseString, null => null });
                 }
             }
         }
@@ -62,8 +77,13 @@ internal sealed class FeatureExtractor<TIn>
         NumericNames = [.. numericNames];
         CategoricalNames = [.. categoricalNames];
         _numeric = [.. numeric];
-        _categorical = [.. categorical];
+        _categorical = [.. categories];
     }
+
+    private static readonly string[] SmallCodes = [.. Enumerable.Range(0, 1_024).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>An integer category as its invariant text (the same text a profile built from columns of strings holds).</summary>
+    private static string Code(long code) => code is >= 0 and < 1_024 ? SmallCodes[code] : code.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public string[] NumericNames { get; }
 

@@ -30,10 +30,12 @@ public sealed class ReferenceProfile
 
     /// <summary>
     /// Profiles <paramref name="rows"/>: each readable number, string and bool property (and array element), or those
-    /// <paramref name="include"/> accepts by name (leave out the label, ids, timestamps).
+    /// <paramref name="include"/> accepts by name (leave out the label, ids, timestamps). The int and long properties
+    /// <paramref name="categorical"/> accepts by name are read as categories (codes, store ids, a star rating): compared
+    /// by category frequencies, not as numbers; a monitor built on the profile reads them the same way.
     /// </summary>
-    /// <exception cref="MlOpsValidationException">There are no rows.</exception>
-    public static ReferenceProfile Build<TIn>(IEnumerable<TIn> rows, Func<string, bool>? include = null)
+    /// <exception cref="MlOpsValidationException">There are no rows, or a property declared categorical is not an integer.</exception>
+    public static ReferenceProfile Build<TIn>(IEnumerable<TIn> rows, Func<string, bool>? include = null, Func<string, bool>? categorical = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var list = rows as IReadOnlyList<TIn> ?? rows.ToList();
@@ -43,16 +45,16 @@ public sealed class ReferenceProfile
         }
 
         var lengths = FeatureExtractor<TIn>.VectorLengths(list[0]);
-        var extractor = new FeatureExtractor<TIn>(lengths, include);
+        var extractor = new FeatureExtractor<TIn>(lengths, include, categorical);
         var numeric = new double[extractor.NumericNames.Length];
-        var categorical = new string?[extractor.CategoricalNames.Length];
+        var categories = new string?[extractor.CategoricalNames.Length];
         var numericValues = extractor.NumericNames.Select(_ => new List<double>(list.Count)).ToArray();
         var counts = extractor.CategoricalNames.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
-        var missing = new long[numeric.Length + categorical.Length];
+        var missing = new long[numeric.Length + categories.Length];
         var nonFinite = new long[numeric.Length];
         foreach (var row in list)
         {
-            extractor.Extract(row, numeric, categorical);
+            extractor.Extract(row, numeric, categories);
             for (var f = 0; f < numeric.Length; f++)
             {
                 var x = numeric[f];
@@ -70,9 +72,9 @@ public sealed class ReferenceProfile
                 }
             }
 
-            for (var f = 0; f < categorical.Length; f++)
+            for (var f = 0; f < categories.Length; f++)
             {
-                if (categorical[f] is { } category)
+                if (categories[f] is { } category)
                 {
                     counts[f][category] = counts[f].GetValueOrDefault(category) + 1;
                 }
@@ -91,7 +93,7 @@ public sealed class ReferenceProfile
             features.Add(new FeatureProfile(extractor.NumericNames[f], FeatureKind.Numeric, missing[f], nonFinite[f], values, new Dictionary<string, long>()));
         }
 
-        for (var f = 0; f < categorical.Length; f++)
+        for (var f = 0; f < categories.Length; f++)
         {
             features.Add(new FeatureProfile(extractor.CategoricalNames[f], FeatureKind.Categorical, missing[numeric.Length + f], 0, [], counts[f]));
         }
