@@ -107,6 +107,29 @@ public sealed class DriftTestChoiceTests
         Assert.Throws<MlOpsValidationException>(() => ReferenceProfile.Build(reference, categorical: name => name == "Basket"));
     }
 
+    [Fact]
+    public void ColumnsWithoutARowType_GetTheVerdictsTheirRowsGet_AndAreLeftAsTheyWere()
+    {
+        var current = Rows(7, 300, 8, ["fr", "de", "es", "it"]);
+        static Dictionary<string, double[]> Numbers(List<Sample> rows) => new() { ["Amount"] = [.. rows.Select(r => r.Amount)], ["Score"] = [.. rows.Select(r => r.Score)] };
+        static Dictionary<string, string?[]> Labels(List<Sample> rows) => new() { ["Country"] = [.. rows.Select(r => r.Country)], ["Channel"] = [.. rows.Select(r => r.Channel)] };
+        var profile = ReferenceProfile.FromColumns(Numbers(Reference), Labels(Reference));
+        var options = new DriftOptions { NumericTest = DriftTest.MannWhitney() };
+        var (numbers, labels) = (Numbers(current), Labels(current));
+        var before = numbers["Amount"].ToArray();
+
+        var fromColumns = DriftMonitor.EvaluateColumns(profile, numbers, labels, options);
+        var fromRows = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference), options).Evaluate(current);
+
+        Assert.Equal(fromRows.Features.Select(f => (f.Feature, f.Test, f.Score, f.Statistic, f.Drifted)), fromColumns.Features.Select(f => (f.Feature, f.Test, f.Score, f.Statistic, f.Drifted)));
+        Assert.Equal(300, fromColumns.Rows);
+        Assert.Equal(before, numbers["Amount"]);
+
+        Assert.Throws<MlOpsValidationException>(() => DriftMonitor.EvaluateColumns(profile, new Dictionary<string, double[]> { ["Amount"] = numbers["Amount"] }, labels));
+        Assert.Throws<MlOpsValidationException>(() => DriftMonitor.EvaluateColumns(profile, new Dictionary<string, double[]>(numbers) { ["Other"] = numbers["Amount"] }, labels));
+        Assert.Throws<MlOpsValidationException>(() => DriftMonitor.EvaluateColumns(profile, new Dictionary<string, double[]>(numbers) { ["Score"] = [1, 2] }, labels));
+    }
+
     /// <summary>Evidently's default selection reports its statistics too: D for Kolmogorov-Smirnov, χ² and its degrees of freedom.</summary>
     [Fact]
     public void DefaultTests_CarryTheirStatistic_AndChiSquareItsDegreesOfFreedom()
