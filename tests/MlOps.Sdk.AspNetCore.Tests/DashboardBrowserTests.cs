@@ -25,14 +25,17 @@ public sealed class DashboardBrowserTests(DashboardSite site) : IClassFixture<Da
     /// <summary>Every page, with an element that shows it has loaded.</summary>
     private (string Name, string Route, string Ready)[] Pages =>
     [
-        ("runs", "#/runs", "table#runs tbody tr"),
-        ("run", $"#/runs/{_longRun}", "figure[data-metric='loss'] polyline"),
-        ("compare", "#/compare?runs=" + string.Join(',', RunIds("params.model = 'lbfgs'")), "figure[data-chart='auc'] polyline"),
-        ("models", "#/models", "table#models tbody tr"),
-        ("model", "#/models/adder", "table#versions tbody tr"),
-        ("lineage", "#/lineage/model/adder/1", "svg.lineage a"),
-        ("production", "#/production/adder", "section[aria-label='Drift over time'] polyline"),
+        ("runs", "#/runs", Loaded("table#runs tbody tr")),
+        ("run", $"#/runs/{_longRun}", Loaded("figure[data-metric='loss'] polyline")),
+        ("compare", "#/compare?runs=" + string.Join(',', RunIds("params.model = 'lbfgs'")), Loaded("figure[data-chart='auc'] polyline")),
+        ("models", "#/models", Loaded("table#models tbody tr")),
+        ("model", "#/models/adder", Loaded("table#versions tbody tr")),
+        ("lineage", "#/lineage/model/adder/1", Loaded("svg.lineage a")),
+        ("production", "#/production/adder", Loaded("section[aria-label='Drift over time'] polyline")),
     ];
+
+    /// <summary>An element of a page that has finished loading (the dashboard marks the page busy until then).</summary>
+    private static string Loaded(string selector) => "main:not([aria-busy]) " + selector;
 
     /// <summary>A page signed in as <paramref name="user"/>, recording console errors and failed or refused requests.</summary>
     private Task<(IPage Page, List<string> Problems)> OpenAsync(string user, params string[] roles) => OpenAsync(user, bypassSecurityPolicy: false, roles);
@@ -133,7 +136,7 @@ public sealed class DashboardBrowserTests(DashboardSite site) : IClassFixture<Da
         await page.WaitForSelectorAsync("table#models tbody tr");
         await TabUntilAsync(page, "e.textContent === 'adder'");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForSelectorAsync("table#versions tbody tr");
+        await page.WaitForSelectorAsync(Loaded("table#versions tbody tr"));
         await TabUntilAsync(page, "e.getAttribute('aria-label') === 'Lineage graph of version 1'");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForSelectorAsync("svg.lineage a");

@@ -75,7 +75,7 @@ public sealed class QuickStartDashboardTests : IDisposable
                 ("#/models/fraud", "Model fraud", "table#versions tbody tr"),
                 ($"#/lineage/model/fraud/{production}", $"Lineage of fraud version {production}", "svg.lineage [data-node^='deployment:']"),
                 ("#/lineage/dataset/synthetic-fraud/1", "Lineage of synthetic-fraud dataset version 1", "svg.lineage [data-node^='run:']"),
-                ("#/production", "Production", "main p.muted"),
+                ("#/production", "Production", "p.muted"),
                 ("#/runs?filter=" + Uri.EscapeDataString("params.model = 'lbfgs'"), "Runs", "table#runs tbody tr"),
             };
             var origin = new Uri(link).GetLeftPart(UriPartial.Authority);
@@ -85,7 +85,8 @@ public sealed class QuickStartDashboardTests : IDisposable
                 try
                 {
                     await page.Locator("main h1", new() { HasTextRegex = new Regex("^" + Regex.Escape(heading)) }).WaitForAsync();
-                    await page.WaitForSelectorAsync(ready);
+                    // Loaded when the dashboard says it is no longer busy: nothing of the page is still being read.
+                    await page.WaitForSelectorAsync("main:not([aria-busy]) " + ready);
                 }
                 catch (TimeoutException e)
                 {

@@ -42,6 +42,8 @@ public sealed class QualityMetricsTests
         Close(c.Number("mae"), QualityMetrics.MeanAbsoluteError(actual, predicted));
         Close(c.Number("rmse"), QualityMetrics.RootMeanSquaredError(actual, predicted));
         Close(c.Number("r2"), QualityMetrics.R2(actual, predicted));
+        Close(c.Number("mse"), QualityMetrics.MeanSquaredError(actual, predicted));
+        Close(c.Number("mape"), QualityMetrics.MeanAbsolutePercentageError(actual, predicted));
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed class QualityMonitorTests
         }
 
         Assert.Equal(0, monitor.Pending);
+        Assert.Equal(QualityMetrics.ConfusionMatrix([.. labels.Select(l => l ? 1 : 0)], [.. predictions.Select(p => p ? 1 : 0)], 2).Cast<long>(), report.ConfusionMatrix!.Cast<long>());
     }
 
     [Fact]

@@ -119,6 +119,57 @@ public sealed class QualityReferenceTests
         }
     }
 
+    /// <summary>The same vectors through a windowed monitor: labels joined later and out of order give scikit-learn's window.</summary>
+    [Theory]
+    [MemberData(nameof(MulticlassCases))]
+    public void MulticlassQualityMonitor_ReportsScikitLearnsMetricsAndConfusionMatrix_PerWindow(int index)
+    {
+        var v = Vectors.Value.GetProperty("multiclass")[index];
+        var labels = Ints(v.GetProperty("labels"));
+        var predictions = Ints(v.GetProperty("predictions"));
+        var classes = v.GetProperty("classes").GetInt32();
+        double[][]? probabilities = v.TryGetProperty("probabilities", out var rows) ? [.. rows.EnumerateArray().Select(Doubles)] : null;
+        var monitor = new MulticlassQualityMonitor(classes, windowSize: labels.Length);
+        QualityReport? report = null;
+        monitor.WindowClosed += (_, r) => report = r;
+
+        for (var i = 0; i < labels.Length; i++)
+        {
+            Assert.True(monitor.RecordPrediction($"r{i}", (predictions[i], probabilities?[i])));
+        }
+
+        foreach (var i in Enumerable.Range(0, labels.Length).Reverse())
+        {
+            monitor.RecordLabel($"r{i}", labels[i]);
+        }
+
+        Assert.NotNull(report);
+        Close(v.GetProperty("accuracy").GetDouble(), report.Metrics["accuracy"]);
+        foreach (var name in new[] { "macro", "weighted" })
+        {
+            var sk = Doubles(v.GetProperty(name));
+            Close(sk[0], report.Metrics[$"precision_{name}"]);
+            Close(sk[1], report.Metrics[$"recall_{name}"]);
+            Close(sk[2], report.Metrics[$"f1_{name}"]);
+        }
+
+        Assert.Equal(v.GetProperty("confusion").EnumerateArray().SelectMany(row => row.EnumerateArray().Select(x => x.GetInt64())), report.ConfusionMatrix!.Cast<long>());
+        if (probabilities is not null)
+        {
+            Close(v.GetProperty("log_loss").GetDouble(), report.Metrics["log_loss"]);
+            Close(v.GetProperty("auc_macro").GetDouble(), report.Metrics["roc_auc_macro"]);
+            Close(v.GetProperty("auc_weighted").GetDouble(), report.Metrics["roc_auc_weighted"]);
+        }
+        else
+        {
+            Assert.False(report.Metrics.ContainsKey("log_loss"));
+        }
+
+        Assert.Throws<MlOpsValidationException>(() => monitor.RecordPrediction("bad", (classes, null)));
+        Assert.Throws<MlOpsValidationException>(() => monitor.RecordPrediction("bad", (0, new double[classes + 1])));
+        Assert.Throws<MlOpsValidationException>(() => monitor.RecordLabel("bad", -1));
+    }
+
     [Fact]
     public void MeanSquaredError_EqualsScikitLearn()
     {

@@ -218,6 +218,7 @@ def main():
         ("biased predictions", g(82, 300, 2.0, 3.0), g(83, 300, 2.5, 3.0)),
         ("constant actual values", {"values": [1.0] * 10}, g(84, 10)),
         ("single sample (R2 undefined)", {"values": [3.0]}, {"values": [2.5]}),
+        ("zero actual values (MAPE divides by machine epsilon)", {"values": [0.0, 1.0, -2.0, 0.0, 4.0]}, {"values": [0.5, 1.5, -1.0, 0.0, 3.0]}),
     ]:
         actual = generate(actual_spec)
         predicted = generate(predicted_spec)
@@ -228,6 +229,8 @@ def main():
             "mae": float(metrics.mean_absolute_error(actual, predicted)),
             "rmse": float(math.sqrt(metrics.mean_squared_error(actual, predicted))),
             "r2": float(metrics.r2_score(actual, predicted)),
+            "mse": float(metrics.mean_squared_error(actual, predicted)),
+            "mape": float(metrics.mean_absolute_percentage_error(actual, predicted)),
         })
 
     # Reference quantile bins: numpy's default (linear) quantiles at 0, 0.1, ..., 1, repeated edges merged.

@@ -5,7 +5,7 @@ namespace MlOps.Sdk.Monitoring;
 /// by Evidently's name, its threshold, and its rule — a p-value test drifts when p &lt; threshold (Cramér-von Mises: p ≤
 /// threshold), a distance when it reaches the threshold (energy distance: when it passes it), as Evidently's tests state them.
 /// </summary>
-public sealed record DriftTest
+public sealed partial record DriftTest
 {
     private readonly bool _inclusive;
 

@@ -180,6 +180,22 @@ public static class QualityMetrics
     }
 
     /// <summary>
+    /// Mean absolute percentage error (<c>mean_absolute_percentage_error</c>): the mean of |y − ŷ| / max(|y|, ε), ε the
+    /// double's machine epsilon — a share (0.05 is 5%), and very large when an actual value is 0, as scikit-learn gives it.
+    /// </summary>
+    public static double MeanAbsolutePercentageError(ReadOnlySpan<double> actual, ReadOnlySpan<double> predicted)
+    {
+        RequirePairs(actual.Length, predicted.Length);
+        double sum = 0;
+        for (var i = 0; i < actual.Length; i++)
+        {
+            sum += Math.Abs(predicted[i] - actual[i]) / Math.Max(Math.Abs(actual[i]), 2.220446049250313e-16);
+        }
+
+        return sum / actual.Length;
+    }
+
+    /// <summary>
     /// The confusion matrix (<c>confusion_matrix(labels=range(classes))</c>): row i holds the rows whose label is class i,
     /// column j those predicted as class j.
     /// </summary>

@@ -48,6 +48,7 @@ public abstract class QualityMonitor<TPrediction, TLabel>
     public bool RecordPrediction(string key, TPrediction prediction)
     {
         ArgumentNullException.ThrowIfNull(key);
+        CheckPrediction(prediction);
         if (_pending.Count >= _pendingCapacity)
         {
             Interlocked.Increment(ref _untracked);
@@ -62,6 +63,7 @@ public abstract class QualityMonitor<TPrediction, TLabel>
     public bool RecordLabel(string key, TLabel label)
     {
         ArgumentNullException.ThrowIfNull(key);
+        CheckLabel(label);
         if (!_pending.TryRemove(key, out var prediction))
         {
             return false;
@@ -81,7 +83,7 @@ public abstract class QualityMonitor<TPrediction, TLabel>
             _window.Add((prediction, label));
             if (_window.Count == _windowSize)
             {
-                report = new QualityReport(_window.Count, Measure(_window), _alarms);
+                report = new QualityReport(_window.Count, Measure(_window), _alarms) { ConfusionMatrix = Confusion(_window) };
                 _window.Clear();
                 _alarms = 0;
             }
@@ -105,6 +107,21 @@ public abstract class QualityMonitor<TPrediction, TLabel>
 
     /// <summary>The window's metrics.</summary>
     protected abstract IReadOnlyDictionary<string, double> Measure(IReadOnlyList<(TPrediction Prediction, TLabel Label)> window);
+
+    /// <summary>The window's confusion matrix, for classifiers; null by default.</summary>
+    protected virtual long[,]? Confusion(IReadOnlyList<(TPrediction Prediction, TLabel Label)> window) => null;
+
+    /// <summary>Refuses a prediction the metrics could not take, before it is kept; accepts all by default.</summary>
+    /// <exception cref="MlOpsValidationException">The prediction is not valid.</exception>
+    protected virtual void CheckPrediction(TPrediction prediction)
+    {
+    }
+
+    /// <summary>Refuses a label the metrics could not take, before it is joined; accepts all by default.</summary>
+    /// <exception cref="MlOpsValidationException">The label is not valid.</exception>
+    protected virtual void CheckLabel(TLabel label)
+    {
+    }
 }
 
 /// <summary>A binary classifier's quality: a prediction is its score (probability of the positive class) and its label.</summary>
@@ -139,6 +156,10 @@ public sealed class ClassificationQualityMonitor(int windowSize = 1_000, int pen
 
         return metrics;
     }
+
+    /// <inheritdoc />
+    protected override long[,] Confusion(IReadOnlyList<((double Score, bool Predicted) Prediction, bool Label)> window) =>
+        QualityMetrics.ConfusionMatrix([.. window.Select(w => w.Label ? 1 : 0)], [.. window.Select(w => w.Prediction.Predicted ? 1 : 0)], 2);
 }
 
 /// <summary>A regression model's quality: a prediction is a number, and so is its label.</summary>
@@ -161,6 +182,8 @@ public sealed class RegressionQualityMonitor(int windowSize = 1_000, int pending
             ["mae"] = QualityMetrics.MeanAbsoluteError(actual, predicted),
             ["rmse"] = QualityMetrics.RootMeanSquaredError(actual, predicted),
             ["r2"] = QualityMetrics.R2(actual, predicted),
+            ["mse"] = QualityMetrics.MeanSquaredError(actual, predicted),
+            ["mape"] = QualityMetrics.MeanAbsolutePercentageError(actual, predicted),
         };
     }
 }

@@ -1,6 +1,6 @@
 // The MlOps.Sdk dashboard: a hash-routed page over the management API, with no library and nothing from a CDN.
 // Every text from the store is set with textContent, never parsed as HTML.
-import { el, get, show, beginPage, isLeftBehind } from "./dom.js";
+import { el, get, show, main, beginPage, isLeftBehind } from "./dom.js";
 import { runs, run, compare } from "./runs.js";
 import { models, model } from "./models.js";
 import { lineage } from "./lineage.js";
@@ -9,7 +9,9 @@ import { productionList, production } from "./production.js";
 let me = { name: "", capabilities: [] };
 
 async function route() {
-  beginPage();
+  const page = beginPage();
+  // Busy until the page has loaded all it reads (assistive technology waits; so do the browser tests).
+  main.setAttribute("aria-busy", "true");
   const [path, search] = location.hash.slice(2).split("?");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const query = new URLSearchParams(search || "");
@@ -27,8 +29,9 @@ async function route() {
     else if (parts[0] === "production") await productionList();
     else await runs(query);
   } catch (error) {
-    if (isLeftBehind(error)) return;
-    show("Something went wrong", el("p", { class: "error", role: "alert" }, error.message));
+    if (!isLeftBehind(error)) show("Something went wrong", el("p", { class: "error", role: "alert" }, error.message));
+  } finally {
+    if (!page.aborted) main.removeAttribute("aria-busy");
   }
 }
 

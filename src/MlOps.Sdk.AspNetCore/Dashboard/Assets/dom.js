@@ -24,10 +24,11 @@ export function svg(tag, attributes, text) {
 let navigation = new AbortController();
 
 /// Starts a page: what the pages before it still read is aborted, and what they wrote is not followed up, so a slow
-/// answer never draws over the page the user went to since.
+/// answer never draws over the page the user went to since. The signal tells whether the page has been left.
 export function beginPage() {
   navigation.abort();
   navigation = new AbortController();
+  return navigation.signal;
 }
 
 /// Whether an error only says that the user went to another page while it was running.
