@@ -111,4 +111,57 @@ public sealed class AlertTests
             await Release.Task.WaitAsync(cancellationToken);
         }
     }
+
+    public sealed record Payment
+    {
+        public double? Amount { get; init; }
+
+        public string? Country { get; init; }
+    }
+
+    /// <summary>Missing, non-finite, out-of-range and unseen-category shares, measured on real windows, fire and resolve as rules.</summary>
+    [Fact]
+    public void DataQualityRules_MeasureEachWindow_AndFireWithTheSameHysteresis()
+    {
+        var random = new Random(12);
+        Payment Row(double missing = 0, double outside = 0, double unseen = 0, double infinite = 0) => new()
+        {
+            Amount = random.NextDouble() < missing ? null : random.NextDouble() < infinite ? double.PositiveInfinity : random.NextDouble() < outside ? 150 + random.NextDouble() : random.NextDouble() * 100,
+            Country = random.NextDouble() < unseen ? "NZ" : random.NextDouble() < 0.5 ? "FR" : "DE",
+        };
+        var profile = ReferenceProfile.Build(Enumerable.Range(0, 500).Select(_ => Row()));
+        var monitor = new DriftMonitor<Payment>(profile);
+        var engine = new AlertEngine(
+            [AlertRule.DataQuality(DataQualityCheck.Missing, 0.2, "Amount"), AlertRule.DataQuality(DataQualityCheck.OutOfRange, 0.1),
+             AlertRule.DataQuality(DataQualityCheck.UnseenCategory, 0.05, "Country"), AlertRule.DataQuality(DataQualityCheck.NonFinite, 0.05)],
+            new AlertOptions { FireAfter = 2, ResolveAfter = 1, Cooldown = TimeSpan.Zero });
+
+        DriftReport Window(List<Payment> rows)
+        {
+            var report = monitor.Evaluate(rows);
+            engine.Observe(report);
+            return report;
+        }
+
+        Window([.. Enumerable.Range(0, 400).Select(_ => Row())]);
+        Assert.Empty(engine.Firing);
+
+        var dirty = Enumerable.Range(0, 400).Select(_ => Row(missing: 0.3, outside: 0.2, unseen: 0.1, infinite: 0.1)).ToList();
+        var report = Window(dirty);
+        var amount = report.Features.Single(f => f.Feature == "Amount");
+        var country = report.Features.Single(f => f.Feature == "Country");
+        Assert.Equal(dirty.Count(r => r.Amount is null), amount.Missing);
+        var (min, max) = (profile["Amount"].Min, profile["Amount"].Max);
+        Assert.Equal(dirty.Count(r => r.Amount is { } a && double.IsFinite(a) && (a < min || a > max)), amount.OutOfRange);
+        Assert.Equal(dirty.Count(r => r.Amount is double.PositiveInfinity), amount.NonFinite);
+        Assert.Equal((dirty.Count(r => r.Country == "NZ"), 1), (country.UnseenValues, country.UnseenCategories));
+        Assert.Empty(engine.Firing);
+
+        Window([.. Enumerable.Range(0, 400).Select(_ => Row(missing: 0.3, outside: 0.2, unseen: 0.1, infinite: 0.1))]);
+        Assert.Equal(["Missing-of-Amount-above-0.2", "NonFinite-of-any-feature-above-0.05", "OutOfRange-of-any-feature-above-0.1", "UnseenCategory-of-Country-above-0.05"], engine.Firing.Order(StringComparer.Ordinal));
+
+        Window([.. Enumerable.Range(0, 400).Select(_ => Row(missing: 0.3))]);
+        Assert.Equal(["Missing-of-Amount-above-0.2"], engine.Firing);
+        Assert.Throws<ArgumentOutOfRangeException>(() => AlertRule.DataQuality(DataQualityCheck.Missing, 1));
+    }
 }

@@ -14,6 +14,22 @@ public abstract record AlertRule(string Name)
     public static AlertRule Quality(string metric, double threshold, bool above = false, string? name = null) =>
         new QualityRule(name ?? $"{metric}-{(above ? "above" : "below")}-{threshold}", metric, threshold, above);
 
+    /// <summary>
+    /// A data-quality check over a drift window: the share of <paramref name="feature"/>'s values (or any feature's, when
+    /// null) that are missing, non-finite, outside the reference's range or of categories the reference never had is
+    /// above <paramref name="share"/>. Fires and resolves with the same hysteresis and cooldown as every rule.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="share"/> is not in [0, 1).</exception>
+    public static AlertRule DataQuality(DataQualityCheck check, double share, string? feature = null, string? name = null)
+    {
+        if (!(share >= 0 && share < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(share), share, "A data-quality threshold is a share in [0, 1).");
+        }
+
+        return new DataQualityRule(name ?? $"{check}-of-{feature ?? "any-feature"}-above-{share}", check, share, feature);
+    }
+
     /// <summary>The concept-drift detector on the error stream fired during the window.</summary>
     public static AlertRule DetectorAlarm(string name = "detector-alarm") => new DetectorRule(name);
 
@@ -32,6 +48,23 @@ public abstract record AlertRule(string Name)
     {
         internal override bool? Breached(QualityReport report) =>
             report.Metrics.TryGetValue(Metric, out var value) ? (Above ? value > Threshold : value < Threshold) : null;
+    }
+
+    private sealed record DataQualityRule(string RuleName, DataQualityCheck Check, double Share, string? Feature) : AlertRule(RuleName)
+    {
+        internal override bool? Breached(DriftReport report) =>
+            report.Features.Where(f => Feature is null || f.Feature == Feature).Any(f => Measure(f, report.Rows) > Share);
+
+        /// <summary>Missing and non-finite values as shares of the window's rows; the others of the feature's usable values.</summary>
+        private double Measure(FeatureDrift f, int rows) => Check switch
+        {
+            DataQualityCheck.Missing => Ratio(f.Missing, rows),
+            DataQualityCheck.NonFinite => Ratio(f.NonFinite, rows),
+            DataQualityCheck.OutOfRange => Ratio(f.OutOfRange, f.Values),
+            _ => Ratio(f.UnseenValues, f.Values),
+        };
+
+        private static double Ratio(int count, int total) => total == 0 ? 0 : (double)count / total;
     }
 
     private sealed record DetectorRule(string RuleName) : AlertRule(RuleName)

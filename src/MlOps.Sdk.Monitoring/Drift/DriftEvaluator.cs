@@ -64,7 +64,11 @@ internal static class DriftEvaluator
         }
 
         current.Sort();
-        return WithNumericChart(NumericTest(feature, current, options, missing, nonFinite), feature.Values, current);
+        // Outside the reference's range: before its minimum or past its maximum in the sorted window.
+        var below = current.IndexOfAnyInRange(feature.Min, double.PositiveInfinity) is var first and >= 0 ? first : current.Length;
+        var above = current.Length - 1 - current.LastIndexOfAnyInRange(double.NegativeInfinity, feature.Max);
+        var result = NumericTest(feature, current, options, missing, nonFinite) with { OutOfRange = below + above };
+        return WithNumericChart(result, feature.Values, current);
     }
 
     private static FeatureDrift WithNumericChart(FeatureDrift result, ReadOnlySpan<double> reference, ReadOnlySpan<double> current) =>
@@ -178,7 +182,8 @@ internal static class DriftEvaluator
     private static FeatureDrift FromCounts(FeatureProfile feature, long referenceSize, SortedDictionary<string, (long Reference, long Current)> counts, int currentSize, int missing, int nonFinite, DriftOptions options, bool numericKeys)
     {
         var chart = Distributions.Categories(counts, referenceSize, currentSize);
-        return FromCountsTest(feature, referenceSize, counts, currentSize, missing, nonFinite, options, numericKeys) with { Distributions = chart };
+        var unseen = counts.Values.Where(c => c.Reference == 0).Sum(c => c.Current);
+        return FromCountsTest(feature, referenceSize, counts, currentSize, missing, nonFinite, options, numericKeys) with { Distributions = chart, UnseenValues = (int)unseen };
     }
 
     private static FeatureDrift FromCountsTest(FeatureProfile feature, long referenceSize, SortedDictionary<string, (long Reference, long Current)> counts, int currentSize, int missing, int nonFinite, DriftOptions options, bool numericKeys)

@@ -155,7 +155,7 @@ public sealed class DriftHistory
 public sealed record DriftWindow(DateTimeOffset ClosedAt, int Rows, bool DatasetDrifted, IReadOnlyList<FeatureVerdict> Features)
 {
     internal static DriftWindow Of(DriftReport report, DateTimeOffset closedAt) => new(closedAt, report.Rows, report.DatasetDrifted, [.. report.Features.Select(f =>
-        new FeatureVerdict(f.Feature, f.Test, f.Score, f.Statistic, f.Threshold, f.IsPValue, f.Drifted, Share(f.Missing, report.Rows), Share(f.NonFinite, report.Rows), f.UnseenCategories))]);
+        new FeatureVerdict(f.Feature, f.Test, f.Score, f.Statistic, f.Threshold, f.IsPValue, f.Drifted, Share(f.Missing, report.Rows), Share(f.NonFinite, report.Rows), Share(f.OutOfRange, f.Values), Share(f.UnseenValues, f.Values), f.UnseenCategories))]);
 
     private static double Share(int count, int rows) => rows == 0 ? 0 : (double)count / rows;
 }
@@ -170,8 +170,10 @@ public sealed record DriftWindow(DateTimeOffset ClosedAt, int Rows, bool Dataset
 /// <param name="Drifted">The verdict.</param>
 /// <param name="MissingShare">The share of the window's rows without a value.</param>
 /// <param name="NonFiniteShare">The share of the window's rows with an infinite value.</param>
+/// <param name="OutOfRangeShare">The share of the feature's numbers outside the reference's range.</param>
+/// <param name="UnseenShare">The share of the feature's values of categories the reference never had.</param>
 /// <param name="UnseenCategories">Categories of the window the reference never had.</param>
-public sealed record FeatureVerdict(string Feature, string Test, double Score, double Statistic, double Threshold, bool IsPValue, bool Drifted, double MissingShare, double NonFiniteShare, int UnseenCategories);
+public sealed record FeatureVerdict(string Feature, string Test, double Score, double Statistic, double Threshold, bool IsPValue, bool Drifted, double MissingShare, double NonFiniteShare, double OutOfRangeShare, double UnseenShare, int UnseenCategories);
 
 /// <summary>One window's estimated performance, and its realised quality once the labels are in.</summary>
 /// <param name="ClosedAt">When the window closed.</param>

@@ -36,6 +36,12 @@ public sealed record FeatureDrift(
     /// <summary>The degrees of freedom of a chi-square or G-test (categories − 1); null for every other test.</summary>
     public int? DegreesOfFreedom { get; init; }
 
+    /// <summary>The window's numbers outside the reference's range (below its minimum or above its maximum); 0 for categories.</summary>
+    public int OutOfRange { get; init; }
+
+    /// <summary>The window's values whose category the reference never had (rows, where <see cref="UnseenCategories"/> counts categories).</summary>
+    public int UnseenValues { get; init; }
+
     /// <summary>Whether <see cref="Score"/> is a p-value (drift when below the threshold) rather than a distance.</summary>
     public bool IsPValue => DriftTest.All.FirstOrDefault(t => t.Name == Test)?.IsPValue ?? false;
 }
