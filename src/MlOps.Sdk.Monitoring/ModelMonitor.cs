@@ -41,6 +41,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     private Task _windowLoop = Task.CompletedTask;
     private ITimer? _checkpoints;
     private (DriftMonitor<TIn> Monitor, IDisposable Watch, RetrainTrigger<TIn>? Trigger)? _current;
+    private (DriftMonitor<TOut> Monitor, IDisposable Watch)? _predictions;
     private int _disposed;
     private int _started;
     private int _skipping;
@@ -83,6 +84,13 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
     /// <summary>The drift monitor of the version monitored now, or null.</summary>
     public DriftMonitor<TIn>? Drift => _current?.Monitor;
+
+    /// <summary>
+    /// The prediction-drift monitor of the version monitored now: its outputs against the profile of its training run's
+    /// predictions (<see cref="ReferenceProfiles.LogPredictionProfileAsync"/>); null when the run logged none. Its windows
+    /// reach the alerts, <see cref="WindowClosed"/> and the <see cref="History"/> with features named <c>prediction.</c> and the output's property.
+    /// </summary>
+    public DriftMonitor<TOut>? PredictionDrift => _predictions?.Monitor;
 
     /// <summary>Starts monitoring the version the host serves, and follows its swaps.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -190,6 +198,9 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
             current.Monitor.Dispose();
             current.Trigger?.Dispose();
         }
+
+        _predictions?.Watch.Dispose();
+        _predictions?.Monitor.Dispose();
     }
 
     private void OnSwapped(object? sender, ModelVersion version) => _work.Writer.TryWrite(version);
@@ -279,6 +290,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
                 ? null
                 : new RetrainTrigger<TIn>(Alerts, monitor, _hook, () => _host.CurrentVersion, _logger, _telemetry) { StopTimeout = _options.RetrainStopTimeout };
             _current = (monitor, monitor.Watch(_host), trigger);
+            await FollowPredictionsAsync(version, cancellationToken).ConfigureAwait(false);
             ReferenceVersion = version;
             Log.Following(_logger, version.Reference);
         }
@@ -289,6 +301,28 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         finally
         {
             _switch.Release();
+        }
+    }
+
+    /// <summary>Watches the version's outputs too, when its run logged the profile of its predictions; a profile that cannot be read is logged.</summary>
+    private async Task FollowPredictionsAsync(ModelVersion version, CancellationToken cancellationToken)
+    {
+        ReferenceProfile? profile;
+        try
+        {
+            profile = await ReferenceProfiles.LoadPredictionsForVersionAsync(_tracker, version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.NoPredictionProfile(_logger, e, version.Reference);
+            return;
+        }
+
+        if (profile is not null)
+        {
+            var outputs = new DriftMonitor<TOut>(profile, _options.Drift.ForOtherFeatures(), _time, _logger, _telemetry);
+            outputs.WindowClosed += (_, report) => OnWindowClosed(report with { Features = [.. report.Features.Select(f => f with { Feature = "prediction." + f.Feature })] });
+            _predictions = (outputs, outputs.WatchPredictions(_host));
         }
     }
 
@@ -378,6 +412,18 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
             await watch.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_predictions is { } predictions)
+        {
+            if (predictions.Watch is IAsyncDisposable outputs)
+            {
+                await outputs.DisposeAsync().ConfigureAwait(false);
+            }
+
+            predictions.Watch.Dispose();
+            predictions.Monitor.Dispose();
+            _predictions = null;
+        }
+
         await SaveAsync(CancellationToken.None).ConfigureAwait(false);
         if (_current is { } current)
         {
@@ -414,6 +460,9 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
         [LoggerMessage(EventId = 5107, Level = LogLevel.Warning, Message = "{Backlog} closed windows wait for the alert or WindowClosed subscribers; windows skip them until they catch up (their verdicts are in LastReport).")]
         public static partial void WindowsSkipped(ILogger logger, int backlog);
+
+        [LoggerMessage(EventId = 5109, Level = LogLevel.Warning, Message = "Could not read the prediction profile of {Version}; its outputs are not monitored for drift.")]
+        public static partial void NoPredictionProfile(ILogger logger, Exception exception, string version);
 
         [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Could not read or save the drift history of {Model}; windows are still kept in memory and saving is tried again.")]
         public static partial void HistoryFailed(ILogger logger, Exception exception, string model);

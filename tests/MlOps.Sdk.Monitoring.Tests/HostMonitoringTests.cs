@@ -31,29 +31,13 @@ public sealed class HostMonitoringTests : IAsyncLifetime
         var random = new Random(1);
         var reference = ReferenceProfile.Build(Enumerable.Range(0, 500).Select(_ => Features.Random(random, 0)));
         var monitor = new DriftMonitor<Features>(reference, new DriftOptions { WindowSize = 400 });
-        var reports = new System.Collections.Concurrent.ConcurrentQueue<DriftReport>();
-        using var closed = new SemaphoreSlim(0);
-        monitor.WindowClosed += (_, r) =>
-        {
-            reports.Enqueue(r);
-            closed.Release();
-        };
         var calm = Enumerable.Range(0, 400).Select(_ => Features.Random(random, 0)).ToList();
         var shifted = Enumerable.Range(0, 400).Select(_ => Features.Random(random, 0.5)).ToList();
 
-        using (monitor.Watch(_host))
-        {
-            foreach (var row in calm.Concat(shifted))
-            {
-                _host.Predict(row);
-            }
-
-            Assert.True(await closed.WaitAsync(TimeSpan.FromSeconds(30)) && await closed.WaitAsync(TimeSpan.FromSeconds(30)));
-        }
+        var byRows = await TwoWindowsAsync(monitor, monitor.Watch, calm.Concat(shifted));
 
         _host.Predict(calm[0]);
         Assert.Equal(800, monitor.Captured);
-        var byRows = reports.ToList();
         Assert.Contains(byRows, r => !r.DatasetDrifted && r.Features.Count == 10);
         Assert.Contains(byRows, r => r.DatasetDrifted && r.DriftedFeatures == 10);
         Assert.Equal(monitor.Evaluate(shifted).Features, byRows.Single(r => r.DatasetDrifted).Features);
@@ -80,6 +64,49 @@ public sealed class HostMonitoringTests : IAsyncLifetime
     private sealed class Throwing : IPredictionObserver<Features, Score>
     {
         public void OnPrediction(Features input, Score output, ModelVersion version) => throw new InvalidOperationException("observer bug");
+    }
+
+    /// <summary>Prediction drift: the host's outputs, windowed against a profile of its outputs on the reference inputs.</summary>
+    [Fact]
+    public async Task WatchPredictions_CapturesTheHostsOutputs_AndReportsTheirDriftPerWindow()
+    {
+        var random = new Random(2);
+        var training = Enumerable.Range(0, 500).Select(_ => Features.Random(random, 0)).ToList();
+        var profile = ReferenceProfile.Build(training.Select(f => _host.Predict(f)));
+        var monitor = new DriftMonitor<Score>(profile, new DriftOptions { WindowSize = 400 });
+        var calm = Enumerable.Range(0, 400).Select(_ => Features.Random(random, 0)).ToList();
+        var shifted = Enumerable.Range(0, 400).Select(_ => Features.Random(random, 1.0)).ToList();
+
+        var windows = await TwoWindowsAsync(monitor, monitor.WatchPredictions, calm.Concat(shifted));
+
+        Assert.Equal(["Value"], profile.Features.Select(f => f.Name));
+        // The two windows are tested side by side: either may close first.
+        Assert.Equal(2, windows.Count);
+        Assert.Single(windows, w => !w.Features.Single().Drifted);
+        Assert.Equal(monitor.Evaluate(shifted.Select(f => _host.Predict(f))).Features, windows.Single(w => w.Features.Single().Drifted).Features);
+    }
+
+    /// <summary>Predicts <paramref name="rows"/> while <paramref name="watch"/> feeds the monitor, and returns the two windows they close.</summary>
+    private async Task<List<DriftReport>> TwoWindowsAsync<T>(DriftMonitor<T> monitor, Func<ModelHost<Features, Score>, IDisposable> watch, IEnumerable<Features> rows)
+    {
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<DriftReport>();
+        using var closed = new SemaphoreSlim(0);
+        monitor.WindowClosed += (_, r) =>
+        {
+            reports.Enqueue(r);
+            closed.Release();
+        };
+        using (watch(_host))
+        {
+            foreach (var row in rows)
+            {
+                _host.Predict(row);
+            }
+
+            Assert.True(await closed.WaitAsync(TimeSpan.FromSeconds(30)) && await closed.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        return [.. reports];
     }
 
     public sealed class Features

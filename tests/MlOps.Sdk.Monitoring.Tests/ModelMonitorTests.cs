@@ -67,6 +67,65 @@ public sealed class ModelMonitorTests
         Assert.True(SpinWait.SpinUntil(() => host.CurrentVersion?.Number == bare.Number && monitor.ReferenceVersion is null, TimeSpan.FromSeconds(30)));
     }
 
+    /// <summary>A run that logged the profile of its predictions gets prediction drift too: its windows reach the history and the alerts.</summary>
+    [Fact]
+    public async Task AVersionWhoseRunProfiledItsPredictions_IsWatchedForPredictionDrift_BesideItsInputs()
+    {
+        var model = OnnxModels.Mlp(10, [32, 16]);
+        var random = new Random(8);
+        var training = Enumerable.Range(0, 500).Select(_ => Features.Random(random, 0)).ToList();
+        List<Score> outputs;
+        var scoring = new ServiceCollection();
+        scoring.AddMlOps().AddModelRegistry().AddModelHost<Features, Score>("mlp", h => h.PinVersion(1)).UseInMemoryStores();
+        await using (var scorer = scoring.BuildServiceProvider())
+        {
+            var scoringHost = scorer.GetRequiredService<ModelHost<Features, Score>>();
+            Assert.True(await scoringHost.SwapToAsync(await scorer.GetRequiredService<ModelRegistry>().RegisterModelAsync("mlp", new MemoryStream(model))));
+            outputs = [.. training.Select(f => scoringHost.Predict(f))];
+        }
+
+        var services = new ServiceCollection();
+        services.AddMlOps().AddTracking().AddModelRegistry()
+            .AddModelHost<Features, Score>("mlp", h => h.FollowAlias("production"))
+            .AddMonitoring<Features, Score>("mlp", m =>
+            {
+                m.Drift.WindowSize = 200;
+                m.Alerts.Cooldown = TimeSpan.Zero;
+                m.AlertWhen(AlertRule.Drift(features: 1, name: "any-drift"));
+            })
+            .UseInMemoryStores();
+        await using var provider = services.BuildServiceProvider();
+        var tracker = provider.GetRequiredService<ExperimentTracker>();
+        var registry = provider.GetRequiredService<ModelRegistry>();
+        string runId;
+        await using (var run = await tracker.StartRunAsync("mlp", "trained"))
+        {
+            runId = run.Id;
+            await run.LogArtifactAsync("model.onnx", new MemoryStream(model));
+            await run.LogReferenceProfileAsync(ReferenceProfile.Build(training));
+            await run.LogPredictionProfileAsync(ReferenceProfile.Build(outputs));
+        }
+
+        var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
+        await registry.SetAliasAsync("mlp", "production", version.Number);
+        await MonitoredMlp.StartAsync(provider);
+        var host = provider.GetRequiredService<ModelHost<Features, Score>>();
+        var monitor = provider.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
+        Assert.NotNull(monitor.PredictionDrift);
+
+        var shifted = Enumerable.Range(0, 200).Select(_ => Features.Random(random, 1.0)).ToList();
+        shifted.ForEach(f => host.Predict(f));
+
+        Assert.True(SpinWait.SpinUntil(() => monitor.History.Windows.Count == 2, TimeSpan.FromSeconds(30)), $"{monitor.History.Windows.Count} windows");
+        var prediction = monitor.History.Windows.Single(w => w.Features.Any(f => f.Feature.StartsWith("prediction.", StringComparison.Ordinal)));
+        var verdict = Assert.Single(prediction.Features);
+        Assert.Equal("prediction.Value", verdict.Feature);
+        Assert.True(verdict.Drifted);
+        var expected = new DriftMonitor<Score>(ReferenceProfile.Build(outputs)).Evaluate(shifted.Select(f => host.Predict(f))).Features.Single();
+        Assert.Equal((expected.Test, expected.Score), (verdict.Test, verdict.Score));
+        Assert.True(SpinWait.SpinUntil(() => monitor.Alerts.Firing.Contains("any-drift"), TimeSpan.FromSeconds(30)));
+    }
+
     [Fact]
     public async Task ARestartedHost_ContinuesTheOpenWindowAndTheDriftHistoryItsMonitorSavedOnStop()
     {

@@ -62,6 +62,17 @@ public sealed class DriftOptions
     /// <summary>A test per feature, by the feature's name in the profile (<c>Amount</c>, <c>Features[2]</c>); it wins over the kind's test.</summary>
     public IDictionary<string, DriftTest> FeatureTests { get; } = new Dictionary<string, DriftTest>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// These options for another set of features (the model's outputs): windows, thresholds, correction and the tests per
+    /// kind, without the tests chosen by feature name and without kept rows.
+    /// </summary>
+    internal DriftOptions ForOtherFeatures() => new()
+    {
+        WindowSize = WindowSize, WindowDuration = WindowDuration, SamplingRate = SamplingRate, DatasetDriftShare = DatasetDriftShare,
+        PValueThreshold = PValueThreshold, DistanceThreshold = DistanceThreshold, Correction = Correction, EffectSizeFloor = EffectSizeFloor,
+        NumericTest = NumericTest, CategoricalTest = CategoricalTest,
+    };
+
     /// <summary>The test chosen for a feature, or null for the default selection.</summary>
     internal DriftTest? TestFor(FeatureProfile feature) =>
         FeatureTests.TryGetValue(feature.Name, out var test) ? test : feature.Kind == FeatureKind.Numeric ? NumericTest : CategoricalTest;
