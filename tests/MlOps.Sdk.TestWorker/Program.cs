@@ -173,7 +173,14 @@ static async Task FollowServeAsync(string root, string model, TimeSpan duration)
     long predictions = 0, failures = 0;
     var serving = -1f;
     var until = DateTimeOffset.UtcNow + duration;
-    while (DateTimeOffset.UtcNow < until)
+    // Serves until SIGTERM (the test sends it once its moves are done), at most for the duration.
+    using var stopping = new CancellationTokenSource();
+    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stopping.Cancel();
+    });
+    while (DateTimeOffset.UtcNow < until && !stopping.IsCancellationRequested)
     {
         try
         {

@@ -12,7 +12,7 @@ public static class EppsSingleton
     /// <paramref name="points"/> (0.4 and 0.8 when none are given) divided by the semi-interquartile range of both samples
     /// together, and its p-value from the chi-square distribution with as many degrees of freedom as the estimated
     /// covariance has rank (2 × points when full), with the small-sample correction when both samples have fewer than
-    /// 25 values. One pass over each sample; the interquartile range by selection, not sorting. Evidently's <c>es</c>
+    /// 25 values. One pass over each sample; the interquartile range from bucket counts, without sorting. Evidently's <c>es</c>
     /// drift test is this on (reference, current).
     /// </summary>
     /// <exception cref="MlOpsValidationException">
@@ -47,7 +47,7 @@ public static class EppsSingleton
         }
 
         var k = 2 * points.Length;
-        Span<double> scaled = stackalloc double[points.Length];
+        var scaled = new double[points.Length];
         for (var i = 0; i < points.Length; i++)
         {
             scaled[i] = points[i] / semiRange;
