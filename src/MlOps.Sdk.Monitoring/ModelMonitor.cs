@@ -372,7 +372,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         }
     }
 
-    /// <summary>Saves the open window of the version monitored now; a failure is logged, never thrown at the host.</summary>
+    /// <summary>Saves the drift history and the open window of the version monitored now; a failure is logged, never thrown at the host.</summary>
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
         if (_store is null)

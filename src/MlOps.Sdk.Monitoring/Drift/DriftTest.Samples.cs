@@ -25,13 +25,13 @@ public sealed partial record DriftTest
     /// <exception cref="MlOpsValidationException">The reference is empty.</exception>
     public FeatureDrift Run<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> current)
         where T : struct, INumberBase<T> =>
-        ForNumeric ? Numbers(Doubles<T>(reference, null), Doubles<T>(current, null)) : Labels(Texts<T>(reference, null), Texts<T>(current, null));
+        Run<T>(Nullable(reference), Nullable(current));
 
     /// <summary>The test on two samples of nullable numbers, null missing.</summary>
     /// <exception cref="MlOpsValidationException">The reference is empty.</exception>
     public FeatureDrift Run<T>(ReadOnlySpan<T?> reference, ReadOnlySpan<T?> current)
         where T : struct, INumberBase<T> =>
-        ForNumeric ? Numbers(Doubles(default, reference), Doubles(default, current)) : Labels(Texts(default, reference), Texts(default, current));
+        ForNumeric ? Numbers(Doubles(reference), Doubles(current)) : Labels(Texts(reference), Texts(current));
 
     /// <summary>The test on two samples of categories (null missing).</summary>
     /// <exception cref="MlOpsValidationException">The reference is empty, or the test takes numbers only.</exception>
@@ -64,30 +64,40 @@ public sealed partial record DriftTest
         return DriftMonitor.EvaluateColumns(profile, numeric, categorical, options).Features[0];
     }
 
-    /// <summary>Numbers as doubles (one of the two spans is given): null as NaN.</summary>
-    private static double[] Doubles<T>(ReadOnlySpan<T> values, ReadOnlySpan<T?> nullable)
+    private static T?[] Nullable<T>(ReadOnlySpan<T> values)
+        where T : struct
+    {
+        var nullable = new T?[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            nullable[i] = values[i];
+        }
+
+        return nullable;
+    }
+
+    /// <summary>Numbers as doubles: null as NaN.</summary>
+    private static double[] Doubles<T>(ReadOnlySpan<T?> values)
         where T : struct, INumberBase<T>
     {
-        var length = Math.Max(values.Length, nullable.Length);
-        var doubles = new double[length];
-        for (var i = 0; i < length; i++)
+        var doubles = new double[values.Length];
+        for (var i = 0; i < values.Length; i++)
         {
-            doubles[i] = (values.IsEmpty ? nullable[i] : values[i]) is { } value ? double.CreateSaturating(value) : double.NaN;
+            doubles[i] = values[i] is { } value ? double.CreateSaturating(value) : double.NaN;
         }
 
         return doubles;
     }
 
-    /// <summary>Numbers as categories (one of the two spans is given): null and NaN missing, integers by their digits, others by their round-trip text.</summary>
-    private static string?[] Texts<T>(ReadOnlySpan<T> values, ReadOnlySpan<T?> nullable)
+    /// <summary>Numbers as categories: null and NaN missing, integers by their digits, others by their round-trip text.</summary>
+    private static string?[] Texts<T>(ReadOnlySpan<T?> values)
         where T : struct, INumberBase<T>
     {
         var integers = typeof(T).GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IBinaryInteger<>));
-        var length = Math.Max(values.Length, nullable.Length);
-        var texts = new string?[length];
-        for (var i = 0; i < length; i++)
+        var texts = new string?[values.Length];
+        for (var i = 0; i < values.Length; i++)
         {
-            texts[i] = (values.IsEmpty ? nullable[i] : values[i]) switch
+            texts[i] = values[i] switch
             {
                 null => null,
                 { } v when T.IsNaN(v) => null,

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MlOps.Sdk.Monitoring.Statistics;
 
 /// <summary>
@@ -41,14 +43,12 @@ public static class MaximumMeanDiscrepancy
             throw new MlOpsValidationException($"The permutation test needs at least one permutation, not {permutations}.");
         }
 
-        double[] pooled = [.. x, .. y];
-        foreach (var v in pooled)
+        if (!TensorPrimitives.IsFiniteAll(x) || !TensorPrimitives.IsFiniteAll(y))
         {
-            if (!double.IsFinite(v))
-            {
-                throw new MlOpsValidationException("The maximum mean discrepancy takes finite values only; drop missing and infinite values first.");
-            }
+            throw new MlOpsValidationException("The maximum mean discrepancy takes finite values only; drop missing and infinite values first.");
         }
+
+        double[] pooled = [.. x, .. y];
 
         var kernel = new PooledKernel(pooled, nx, Gamma(x));
         var observed = kernel.Observed();
