@@ -77,7 +77,7 @@ public class DriftStatisticsBenchmarks
     public double FisherExactOfBinary() => HypothesisTests.FisherExactDrift<int>(_referenceBinary, _currentBinary).PValue;
 
     /// <summary>The script's categories: the LCG's top bits modulo k.</summary>
-    private static int[] Categories(ulong seed, ulong k)
+    internal static int[] Categories(ulong seed, ulong k)
     {
         var values = new int[Size];
         var state = seed;

@@ -92,6 +92,21 @@ public sealed class DriftSampleTests
     }
 
     [Fact]
+    public void TotalVariation_IsEvidentlysPermutationTest_OnTheCountsInOrdinalOrder()
+    {
+        string?[] reference = [.. "abcabcaabbcaddab".Select(c => c.ToString())];
+        string?[] current = [.. "cbacbacccc".Select(c => c.ToString()), null, "e"];
+
+        var verdict = DriftTest.TotalVariation().Run(reference, current);
+
+        // Categories a, b, c, d, e in ordinal order; the null is missing.
+        var expected = Statistics.TotalVariation.TestCounts([6, 5, 3, 2, 0], [2, 2, 6, 0, 1]);
+        Assert.Equal(("TVD", expected.PValue, expected.Statistic, expected.PValue < 0.1), (verdict.Test, verdict.Score, verdict.Statistic, verdict.Drifted));
+        Assert.Equal((1, 1), (verdict.Missing, verdict.UnseenCategories));
+        Assert.Equal(DriftTest.TotalVariation().Run<int>([1, 2, 2, 3], [3, 3, 1]).Score, DriftTest.TotalVariation().Run(["1", "2", "2", "3"], ["3", "3", "1"]).Score);
+    }
+
+    [Fact]
     public void DataATestCannotTake_IsATypedError_OrNoVerdict()
     {
         Assert.Throws<MlOpsValidationException>(() => DriftTest.KolmogorovSmirnov().Run(["a"], ["b"]));

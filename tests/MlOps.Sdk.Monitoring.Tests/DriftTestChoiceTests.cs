@@ -229,4 +229,20 @@ public sealed class DriftTestChoiceTests
         Assert.Equal(amount.Score < 0.2 / tests, amount.Drifted);
         Assert.Equal(score.Score < 0.1 / tests, score.Drifted);
     }
+
+    [Fact]
+    public void Bonferroni_KeepsEachTestsOwnRule_APValueAtTheCorrectedThresholdDriftsUnderCramerVonMises()
+    {
+        var current = Rows(6, 300, 8, ["fr", "de", "es"]);
+        var plain = new DriftOptions();
+        plain.FeatureTests["Score"] = DriftTest.CramerVonMises();
+        var p = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference), plain).Evaluate(current).Features.Single(f => f.Feature == "Score").Score;
+        Assert.InRange(p, 1e-12, 0.2);
+
+        // Four p-value tests: the corrected threshold of 4p is p exactly, which Cramér-von Mises's rule (p ≤ t) counts as drift.
+        var options = new DriftOptions { Correction = MultipleTestingCorrection.Bonferroni };
+        options.FeatureTests["Score"] = DriftTest.CramerVonMises(4 * p);
+        var score = new DriftMonitor<Sample>(ReferenceProfile.Build(Reference), options).Evaluate(current).Features.Single(f => f.Feature == "Score");
+        Assert.Equal((p, p, true), (score.Score, score.Threshold, score.Drifted));
+    }
 }

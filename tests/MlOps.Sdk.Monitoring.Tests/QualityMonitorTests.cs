@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using MlOps.Sdk.Monitoring.Quality;
 using Xunit;
 
@@ -94,5 +95,38 @@ public sealed class QualityMonitorTests
         Assert.Equal(0, reports[0].DetectorAlarms);
         Assert.True(reports.Skip(2).Sum(r => r.DetectorAlarms) >= 1);
         Assert.True(reports[3].Metrics["accuracy"] < reports[0].Metrics["accuracy"]);
+    }
+
+    [Fact]
+    public void SubscribersThatThrow_AreLogged_AndNeitherStopTheOthersNorTheLabel()
+    {
+        var logger = new FakeLogger();
+        var monitor = new ClassificationQualityMonitor(windowSize: 2, detector: new AlwaysFires()) { Logger = logger };
+        var (reports, alarms) = (new List<QualityReport>(), 0);
+        monitor.WindowClosed += (_, _) => throw new InvalidOperationException("subscriber failed");
+        monitor.WindowClosed += (_, r) => reports.Add(r);
+        monitor.DetectorAlarm += (_, _) => throw new InvalidOperationException("alarm subscriber failed");
+        monitor.DetectorAlarm += (_, _) => alarms++;
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(monitor.RecordPrediction($"{i}", (0.9, true)));
+            Assert.True(monitor.RecordLabel($"{i}", i % 2 == 0));
+        }
+
+        Assert.Equal([0.5, 0.5], reports.Select(r => r.Metrics["accuracy"]));
+        Assert.Equal(4, alarms);
+        Assert.Equal(0, monitor.Pending);
+        Assert.Equal(6, logger.Collector.GetSnapshot().Count(r => r.Exception is InvalidOperationException));
+    }
+
+    /// <summary>A detector that fires on every value.</summary>
+    private sealed class AlwaysFires : IDriftDetector
+    {
+        public bool DriftDetected => true;
+
+        public void Update(double value)
+        {
+        }
     }
 }

@@ -2,7 +2,8 @@
 """Writes the reference vectors for the drift tests Evidently offers beyond KS, chi-square, Z, Wasserstein, PSI, JS and
 Hellinger: Mann-Whitney U, Student's and Welch's t-tests, energy distance, the G-test, Fisher's exact test, the
 Kullback-Leibler divergence over Evidently's bins, the total variation distance, Anderson-Darling, Cramér-von Mises,
-Epps-Singleton and Evidently's empirical maximum mean discrepancy, as scipy and numpy compute them.
+Epps-Singleton and Evidently's empirical maximum mean discrepancy, as scipy and numpy compute them; and the permutation
+p-values of Evidently's TVD and empirical MMD tests as Evidently draws them (numpy's legacy generator, np.random.seed).
 
 Run with Debian's interpreter, which has python3-scipy:
     /usr/bin/python3 tools/reference/drift_tests_vectors.py > tests/MlOps.Sdk.Monitoring.Tests/Reference/drift_tests.json
@@ -10,6 +11,7 @@ Run with Debian's interpreter, which has python3-scipy:
 Samples come from the generator of drift_vectors.py (a 64-bit LCG), so the file stays small.
 """
 import json
+import math
 import os
 import sys
 import warnings
@@ -17,6 +19,7 @@ import warnings
 import numpy as np
 import scipy
 from scipy import stats
+from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from drift_vectors import binned, categories, g, generate  # noqa: E402
@@ -117,6 +120,70 @@ TVD = [
     ("Evidently 5", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [10, 24, 12, 16, 8, 16])),
 ]
 
+TVD_TESTS = [
+    ("Evidently 1", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [16, 16, 16, 16, 16, 8]), 1000, 0),
+    ("Evidently 2", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [10, 10, 24, 24, 10, 10]), 1000, 0),
+    ("Evidently 3", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [0, 0, 0, 0, 0, 88]), 1000, 0),
+    ("Evidently 4", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), 1000, 0),
+    ("Evidently 5", repeat([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12]), repeat([1, 2, 3, 4, 5, 6], [10, 24, 12, 16, 8, 16]), 1000, 0),
+    ("strings, unseen category", {"values": list("abcabcaabbca")}, {"values": list("cbadcbaddcab")}, 1000, 0),
+    ("12 categories (pairwise sum), 300 vs 200", {"seed": 240, "n": 300, "k": 12}, {"seed": 241, "n": 200, "k": 12, "offset": 1}, 1000, 0),
+    ("unequal sizes, seed 5, 200 permutations", {"seed": 242, "n": 50, "k": 4}, {"seed": 243, "n": 170, "k": 4}, 200, 5),
+    ("one value each", {"values": ["a"]}, {"values": ["b"]}, 1000, 0),
+    ("disjoint", {"values": ["a", "a", "b"]}, {"values": ["c", "d"]}, 1000, 0),
+]
+
+MMD_DRAWS = [
+    ("Evidently: ones vs zeros", {"values": [1.0] * 25}, {"values": [0.0] * 25}, 100, 0),
+    ("Evidently: alternating vs alternating", {"values": [1.0, 0.0, 1.0, 0.0, 1.0] * 5}, {"values": [1.0, 0.0, 1.0, 0.0, 1.0] * 5}, 100, 0),
+    ("Evidently: ones vs ones", {"values": [1.0] * 25}, {"values": [1.0] * 25}, 100, 0),
+    ("Evidently: five values", {"values": [1.1, 0.2, 2.1, 0, 1]}, {"values": [1.0, 0, 2, 0, 1]}, 100, 0),
+    ("Evidently: wide vs narrow", g(230, 100, -1.5, 1.0), g(231, 100, -0.3, 0.2), 100, 0),
+    ("three values, 21 vs 20", {"values": [0.0, 1.0, 2.0] * 7}, {"values": [2.0, 1.0, 0.0, 1.0] * 5}, 100, 0),
+    ("five values, 120 vs 100 (blocks past numpy's buffer)", g(232, 120, quantum=1, scale=2), g(233, 100, quantum=1, scale=2), 100, 0),
+    ("30 vs 40, shifted, seed 3", g(220, 30), g(221, 40, 0.5), 100, 3),
+    ("200 vs 150, small shift, 300 permutations", g(222, 200), g(223, 150, 0.15), 300, 0),
+]
+
+
+def evidently_tvd_test(reference, current, permutations, seed):
+    """Evidently's tvd_test: its distance (shares summed in the order categories first appear) and permutation_test."""
+    pooled = list(reference) + list(current)
+    keys = list(dict.fromkeys(pooled))
+
+    def distance(r, c):
+        rc, cc = Counter(r), Counter(c)
+        ref, cur = np.array([rc[k] for k in keys]), np.array([cc[k] for k in keys])
+        return 0.5 * np.sum(np.abs(ref / sum(ref) - cur / sum(cur)))
+
+    observed = distance(reference, current)
+    np.random.seed(seed)
+    permuted = []
+    for _ in range(permutations):
+        new_reference = np.random.choice(pooled, len(reference), replace=False).tolist()
+        new_current = list((Counter(pooled) - Counter(new_reference)).elements())
+        permuted.append(distance(new_reference, new_current))
+    return observed, sum(observed <= np.abs(np.array(permuted))) / len(permuted)
+
+
+def evidently_mmd_test(x, y, permutations, seed):
+    """Evidently's mmd_pval after np.random.seed(seed). The kernel's exponentials are the C library's (math.exp): numpy's
+    own exp on AVX-512 machines rounds some values differently, and rounding decides the tied permutations."""
+    k = mmd_kernel(x, y, math_exp=True)
+    nx, ny = len(x), len(y)
+
+    def statistic(m):
+        kxx, kyy, kxy = m[:-ny, :-ny], m[-ny:, -ny:], m[-ny:, :-ny]
+        return 1 / (nx * (nx - 1)) * kxx.sum() + 1 / (ny * (ny - 1)) * kyy.sum() - 2.0 * kxy.mean()
+
+    observed = statistic(k)
+    np.random.seed(seed)
+    permuted = []
+    for _ in range(permutations):
+        index = np.random.permutation(nx + ny)
+        permuted.append(statistic(k[index][:, index]))
+    return observed, float(np.mean(observed <= np.array(permuted)))
+
 
 EPPS_SINGLETON = [
     ("small-sample correction: 5 vs 5", {"values": [1.2, 3.4, 0.5, 2.2, 4.1]}, {"values": [2.5, 3.9, 5.0, 1.1, 4.4]}, None),
@@ -141,7 +208,7 @@ MMD = [
 ]
 
 
-def mmd_kernel(x, y):
+def mmd_kernel(x, y, math_exp=False):
     """Evidently's empirical MMD kernel: RBF on y² − 2xy + x² (as numpy evaluates it), σ from x's median distance."""
     def dist(a, b):
         a, b = a.reshape(-1, 1), b.reshape(-1, 1)
@@ -150,8 +217,9 @@ def mmd_kernel(x, y):
     sigma = (0.5 * np.percentile(dxx.flatten(), 50, method="nearest")) ** 0.5
     sigma = sigma if sigma != 0 else 0.5 ** 0.5
     gamma = 1.0 / (2.0 * sigma ** 2)
-    kxx, kxy, kyy = np.exp(-gamma * dxx), np.exp(-gamma * dist(x, y)), np.exp(-gamma * dist(y, y))
-    k = np.block([[kxx, kxy], [kxy.T, kyy]])
+    exp = np.vectorize(math.exp, otypes=[float]) if math_exp else np.exp
+    kxx, kxy, kyy = exp(-gamma * dxx), exp(-gamma * dist(x, y)), exp(-gamma * dist(y, y))
+    k = np.concatenate((np.concatenate((kxx, kxy), axis=1), np.concatenate((kxy.T, kyy), axis=1)), axis=0)
     return k - np.diag(np.diagonal(k))
 
 
@@ -269,6 +337,27 @@ def main():
         statistic, p = mmd(sample(a_spec), sample(b_spec), 20_000, 7)
         out["mmd"].append({"name": name, "reference": a_spec, "current": b_spec, "statistic": float(statistic), "pvalue": p, "permutations": 20_000})
 
+    # numpy's legacy generator, which Evidently's permutation tests draw from: permutations after np.random.seed.
+    out["numpyrandom"] = []
+    for seed, n, draws in [(0, 10, 3), (1, 10, 1), (4294967295, 7, 1), (0, 1000, 2), (7, 100_000, 1)]:
+        np.random.seed(seed)
+        for draw in range(draws):
+            perm = np.random.permutation(n)
+            out["numpyrandom"].append({"name": f"seed {seed}, permutation {draw + 1} of {n}", "seed": seed, "n": n, "draw": draw,
+                                       "head": perm[:50].tolist(), "tail": perm[-50:].tolist(), "weighted": int(np.sum(np.arange(n, dtype=np.int64) * perm) % 2**61)})
+
+    out["tvdtest"] = []
+    for name, a_spec, b_spec, permutations, seed in TVD_TESTS:
+        a, b = sample(a_spec), sample(b_spec)
+        a, b = [v if isinstance(v, str) else repr(float(v)) for v in a], [v if isinstance(v, str) else repr(float(v)) for v in b]
+        statistic, p = evidently_tvd_test(a, b, permutations, seed)
+        out["tvdtest"].append({"name": name, "reference": a_spec, "current": b_spec, "permutations": permutations, "seed": seed, "statistic": float(statistic), "pvalue": float(p)})
+
+    out["mmddraws"] = []
+    for name, a_spec, b_spec, permutations, seed in MMD_DRAWS:
+        statistic, p = evidently_mmd_test(sample(a_spec), sample(b_spec), permutations, seed)
+        out["mmddraws"].append({"name": name, "reference": a_spec, "current": b_spec, "permutations": permutations, "seed": seed, "statistic": float(statistic), "pvalue": p})
+
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
     if "--timings" in sys.argv:
@@ -317,10 +406,37 @@ def timings():
         for name, run in cases:
             best = min(_time(run) for _ in range(3))
             print(f"scipy on 1,000,000 vs 1,000,000: {name} {best * 1000:.0f} ms (best of 3)", file=sys.stderr)
+    # Evidently's TVD test draws 1,000 permutations of the pooled 2,000,000 values with Python lists and Counters; a few
+    # are timed and the rest extrapolated (the full run takes about half an hour).
+    timed = 5
+    best = min(_time(lambda: evidently_tvd_timing(ca, cb, timed)) for _ in range(2))
+    print(f"Evidently's TVD test (pandas/numpy) on 1,000,000 vs 1,000,000 categories of 20: {best / timed * 1000:.0f} s for 1,000 permutations ({timed} timed)", file=sys.stderr)
     # Quadratic in time and memory: Evidently's empirical MMD (100 permutations) at 1,000 vs 1,000.
     small_a, small_b = a[:1000], b[:1000]
     best = min(_time(lambda: mmd(small_a, small_b, 100, 7)) for _ in range(3))
     print(f"numpy on 1,000 vs 1,000: empirical MMD, 100 permutations {best * 1000:.0f} ms (best of 3)", file=sys.stderr)
+
+
+def evidently_tvd_timing(reference, current, permutations):
+    """Evidently's tvd_test as written (pandas Series, value_counts, Counter), for its time only."""
+    import pandas as pd
+    reference, current = pd.Series(reference.astype(int)), pd.Series(current.astype(int))
+
+    def distance(r, c):
+        keys = list(set(r.dropna().unique()) | set(c.dropna().unique()))
+        ref = list({**dict.fromkeys(keys, 0), **dict(r.value_counts())}.values())
+        cur = list({**dict.fromkeys(keys, 0), **dict(c.value_counts())}.values())
+        return 0.5 * np.sum(np.abs(ref / sum(ref) - cur / sum(cur)))
+
+    observed = distance(reference, current)
+    np.random.seed(0)
+    permuted = []
+    for _ in range(permutations):
+        combined = reference.tolist() + current.tolist()
+        new_reference = np.random.choice(combined, len(reference), replace=False).tolist()
+        new_current = list((Counter(combined) - Counter(new_reference)).elements())
+        permuted.append(distance(pd.Series(new_reference), pd.Series(new_current)))
+    return sum(observed <= np.abs(np.array(permuted))) / len(permuted)
 
 
 def _time(run):

@@ -57,6 +57,7 @@ internal static class ChosenTests
                 "hellinger" => Distance(Distances.Hellinger(BinnedShares.Of(referenceShares, currentShares, fillEmpty: false))),
                 "g_test" => HypothesisTests.GTest([.. currentShares.Select(s => s * currentSize)], [.. referenceShares.Select(s => s * currentSize)]),
                 "fisher_exact" => Fisher(counts),
+                "TVD" => Statistics.TotalVariation.TestCounts([.. counts.Values.Select(c => c.Reference)], [.. counts.Values.Select(c => c.Current)]),
                 _ => throw new InvalidOperationException($"'{test.Name}' is not a categorical test."),
             };
         }

@@ -228,6 +228,13 @@ internal static class DriftEvaluator
         return new FeatureDrift(feature.Name, feature.Kind, test.Name, result.PValue, test.Threshold, drifted, values, missing, nonFinite, unseen) { Statistic = result.Statistic };
     }
 
+    private static FeatureDrift Corrected(FeatureDrift verdict, double threshold)
+    {
+        var test = DriftTest.All.FirstOrDefault(t => t.Name == verdict.Test);
+        var drifts = test is null ? verdict.Score < threshold : (test with { Threshold = threshold }).Drifts(verdict.Score);
+        return verdict with { Threshold = threshold, Drifted = verdict.Drifted && drifts };
+    }
+
     /// <summary>Applies the multiple-testing correction to the p-value verdicts.</summary>
     private static List<FeatureDrift> Correct(List<FeatureDrift> results, DriftOptions options)
     {
@@ -240,8 +247,8 @@ internal static class DriftEvaluator
         var alpha = options.PValueThreshold;
         if (options.Correction == MultipleTestingCorrection.Bonferroni)
         {
-            // Each feature at its own threshold over the number of p-value tests.
-            return results.Select(r => r.IsPValue ? r with { Threshold = r.Threshold / tests.Count, Drifted = r.Drifted && r.Score < r.Threshold / tests.Count } : r).ToList();
+            // Each feature at its own threshold over the number of p-value tests, under its own test's rule.
+            return results.Select(r => r.IsPValue ? Corrected(r, r.Threshold / tests.Count) : r).ToList();
         }
 
         // Benjamini-Hochberg at PValueThreshold: the largest p(k) with p(k) ≤ k/m·α; every p at or below it is a discovery.

@@ -10,7 +10,7 @@ namespace MlOps.Sdk.Monitoring;
 /// <remarks>
 /// Missing values (NaN, null) are dropped from both samples and counted (<see cref="FeatureDrift.Missing"/>); infinite
 /// numbers are dropped and counted (<see cref="FeatureDrift.NonFinite"/>). Numbers go to numeric tests as numbers and to
-/// tests of categories only (<c>g_test</c>, <c>fisher_exact</c>) as categories; strings go to tests of categories only.
+/// tests of categories only (<c>g_test</c>, <c>fisher_exact</c>, <c>TVD</c>) as categories; strings go to tests of categories only.
 /// A window with no usable value gets no verdict (test <c>none</c>, score NaN); a sample the test cannot take (Fisher's
 /// test of three categories, a t-test of one value) gets NaN and is not drifted.
 /// </remarks>

@@ -88,12 +88,19 @@ public sealed partial record DriftTest
     /// <summary>Fisher's exact test of a binary column, <c>fisher_exact</c> (categorical; p-value, 0.1).</summary>
     public static DriftTest FisherExact(double threshold = 0.1) => new("fisher_exact", threshold, true, false, true);
 
+    /// <summary>
+    /// Total variation distance with a permutation p-value, <c>TVD</c> (categorical; p-value, 0.1): 1,000 permutations
+    /// drawn as Evidently draws them (see <see cref="Statistics.TotalVariation"/>), each costing one draw per value of
+    /// both samples.
+    /// </summary>
+    public static DriftTest TotalVariation(double threshold = 0.1) => new("TVD", threshold, true, false, true);
+
     /// <summary>Every test by its Evidently name, at its default threshold.</summary>
     public static IReadOnlyList<DriftTest> All { get; } =
     [
         KolmogorovSmirnov(), ChiSquare(), Z(), Wasserstein(), JensenShannon(), PopulationStabilityIndex(), KullbackLeibler(),
         Hellinger(), MannWhitney(), TTest(), AndersonDarling(), CramerVonMises(), EnergyDistance(), EppsSingleton(),
-        EmpiricalMmd(), GTest(), FisherExact(),
+        EmpiricalMmd(), GTest(), FisherExact(), TotalVariation(),
     ];
 
     /// <summary>The test of that Evidently name at its default threshold.</summary>

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MlOps.Sdk.Monitoring.Quality;
 
@@ -18,6 +20,7 @@ public abstract class QualityMonitor<TPrediction, TLabel>
     private readonly int _pendingCapacity;
     private readonly IDriftDetector _detector;
     private readonly List<(TPrediction Prediction, TLabel Label)> _window;
+    private CallbackGuard? _callbacks;
     private int _alarms;
     private long _untracked;
 
@@ -31,11 +34,18 @@ public abstract class QualityMonitor<TPrediction, TLabel>
         _window = new List<(TPrediction, TLabel)>(windowSize);
     }
 
-    /// <summary>Raised (on the thread whose label completed it) with each full window's quality.</summary>
+    /// <summary>
+    /// Raised (on the thread whose label completed it) with each full window's quality. A subscriber that throws is
+    /// logged to <see cref="Logger"/> and counted (<c>mlops.monitoring.callback_errors</c>); the other subscribers are
+    /// still called and the label is still recorded.
+    /// </summary>
     public event EventHandler<QualityReport>? WindowClosed;
 
-    /// <summary>Raised (on the labelling thread) when the concept-drift detector fires.</summary>
-    public event EventHandler? DetectorAlarm;
+    /// <summary>Raised (on the labelling thread) when the concept-drift detector fires; subscribers isolated as for <see cref="WindowClosed"/>.</summary>
+    public event EventHandler<EventArgs>? DetectorAlarm;
+
+    /// <summary>Where failing <see cref="WindowClosed"/> and <see cref="DetectorAlarm"/> subscribers are reported; none by default.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>Predictions waiting for their label.</summary>
     public int Pending => _pending.Count;
@@ -89,14 +99,15 @@ public abstract class QualityMonitor<TPrediction, TLabel>
             }
         }
 
+        var callbacks = LazyInitializer.EnsureInitialized(ref _callbacks, () => new CallbackGuard(MonitoringTelemetry.Shared.CallbackErrors, Logger, Timeout.InfiniteTimeSpan));
         if (alarm)
         {
-            DetectorAlarm?.Invoke(this, EventArgs.Empty);
+            callbacks.Raise(nameof(DetectorAlarm), DetectorAlarm, this, EventArgs.Empty);
         }
 
         if (report is not null)
         {
-            WindowClosed?.Invoke(this, report);
+            callbacks.Raise(nameof(WindowClosed), WindowClosed, this, report);
         }
 
         return true;

@@ -96,7 +96,7 @@ public sealed record BinnedShares(double[] Reference, double[] Current)
     }
 
     /// <summary>Null and NaN are missing values, not categories.</summary>
-    private static bool IsMissing<T>(T value) => value is null || (value is double d && double.IsNaN(d));
+    internal static bool IsMissing<T>(T value) => value is null || (value is double d && double.IsNaN(d));
 
     private static double[] Divide(long[] counts, int total) => counts.Select(c => (double)c / total).ToArray();
 }
