@@ -284,7 +284,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
             await StopCurrentAsync().ConfigureAwait(false);
             var monitor = new DriftMonitor<TIn>(reference, _options.Drift, _time, _logger, _telemetry);
-            await RestoreAsync(monitor, version, cancellationToken).ConfigureAwait(false);
+            await RestoreAsync(monitor, Key(version), version, cancellationToken).ConfigureAwait(false);
             monitor.WindowClosed += (_, report) => OnWindowClosed(report);
             var trigger = _hook is null
                 ? null
@@ -321,13 +321,14 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         if (profile is not null)
         {
             var outputs = new DriftMonitor<TOut>(profile, _options.Drift.ForOtherFeatures(), _time, _logger, _telemetry);
+            await RestoreAsync(outputs, PredictionKey(version), version, cancellationToken).ConfigureAwait(false);
             outputs.WindowClosed += (_, report) => OnWindowClosed(report with { Features = [.. report.Features.Select(f => f with { Feature = "prediction." + f.Feature })] });
             _predictions = (outputs, outputs.WatchPredictions(_host));
         }
     }
 
     /// <summary>Continues the window saved by an earlier process; a store that cannot be read costs the saved rows, not the monitoring.</summary>
-    private async Task RestoreAsync(DriftMonitor<TIn> monitor, ModelVersion version, CancellationToken cancellationToken)
+    private async Task RestoreAsync<T>(DriftMonitor<T> monitor, string key, ModelVersion version, CancellationToken cancellationToken)
     {
         if (_store is null)
         {
@@ -336,7 +337,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
         try
         {
-            var restored = await monitor.RestoreAsync(_store, Key(version), cancellationToken).ConfigureAwait(false);
+            var restored = await monitor.RestoreAsync(_store, key, cancellationToken).ConfigureAwait(false);
             if (restored > 0)
             {
                 Log.Restored(_logger, restored, version.Reference);
@@ -351,6 +352,8 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     private static string KeyFor(string name, ModelVersion version) => $"mlops/monitoring/{name}/{version.Number}";
 
     private string Key(ModelVersion version) => KeyFor(_name, version);
+
+    private string PredictionKey(ModelVersion version) => Key(version) + "/predictions";
 
     private string HistoryKey => $"mlops/monitoring/{_name}/history";
 
@@ -372,7 +375,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         }
     }
 
-    /// <summary>Saves the drift history and the open window of the version monitored now; a failure is logged, never thrown at the host.</summary>
+    /// <summary>Saves the drift history and the open windows (inputs and predictions) of the version monitored now; a failure is logged, never thrown at the host.</summary>
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
         if (_store is null)
@@ -397,6 +400,10 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         try
         {
             await current.Monitor.CheckpointAsync(_store, Key(version), cancellationToken).ConfigureAwait(false);
+            if (_predictions is { } predictions)
+            {
+                await predictions.Monitor.CheckpointAsync(_store, PredictionKey(version), cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -406,25 +413,25 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
     private async Task StopCurrentAsync()
     {
-        if (_current is { } watched && watched.Watch is IAsyncDisposable watch)
+        // Every row predicted so far reaches the windows before they are saved.
+        if (_current is { Watch: IAsyncDisposable inputs })
         {
-            // Every row predicted so far reaches the window before it is saved.
-            await watch.DisposeAsync().ConfigureAwait(false);
+            await inputs.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_predictions is { Watch: IAsyncDisposable outputs })
+        {
+            await outputs.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await SaveAsync(CancellationToken.None).ConfigureAwait(false);
         if (_predictions is { } predictions)
         {
-            if (predictions.Watch is IAsyncDisposable outputs)
-            {
-                await outputs.DisposeAsync().ConfigureAwait(false);
-            }
-
             predictions.Watch.Dispose();
             predictions.Monitor.Dispose();
             _predictions = null;
         }
 
-        await SaveAsync(CancellationToken.None).ConfigureAwait(false);
         if (_current is { } current)
         {
             current.Watch.Dispose();

@@ -127,16 +127,17 @@ public sealed class ModelMonitorTests
     }
 
     [Fact]
-    public async Task ARestartedHost_ContinuesTheOpenWindowAndTheDriftHistoryItsMonitorSavedOnStop()
+    public async Task ARestartedHost_ContinuesTheOpenWindowsAndTheDriftHistoryItsMonitorSavedOnStop()
     {
         var root = Directory.CreateTempSubdirectory("mlops-monitor-restart-").FullName;
         try
         {
             var random = new Random(9);
-            // The first process closes one window and leaves 50 rows open; the second closes the next with 150 more.
+            // The first process closes one window of inputs and one of predictions and leaves 50 rows of each open; the
+            // second closes the next two with 150 more.
             var first = Enumerable.Range(0, 250).Select(_ => Features.Random(random, 0)).ToList();
             var second = Enumerable.Range(0, 150).Select(_ => Features.Random(random, 0)).ToList();
-            DriftWindow? before1;
+            DriftWindow[] before2;
             await using (var before = Provider(root))
             {
                 var tracker = before.GetRequiredService<ExperimentTracker>();
@@ -147,6 +148,7 @@ public sealed class ModelMonitorTests
                     runId = run.Id;
                     await run.LogArtifactAsync("model.onnx", new MemoryStream(OnnxModels.Mlp(10, [16])));
                     await run.LogReferenceProfileAsync(ReferenceProfile.Build(Enumerable.Range(0, 300).Select(_ => Features.Random(random, 0))));
+                    await run.LogPredictionProfileAsync(ReferenceProfile.Build(Enumerable.Range(0, 300).Select(_ => new Score { Value = random.NextSingle() })));
                 }
 
                 var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
@@ -155,27 +157,31 @@ public sealed class ModelMonitorTests
                 var host = before.GetRequiredService<ModelHost<Features, Score>>();
                 first.ForEach(f => host.Predict(f));
                 var monitor1 = before.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
-                await Until(() => monitor1.History.Windows.Count == 1);
-                before1 = monitor1.History.Windows.Single();
+                Assert.NotNull(monitor1.PredictionDrift);
+                await Until(() => monitor1.History.Windows.Count == 2);
+                before2 = [.. monitor1.History.Windows];
             }
 
             await using var after = Provider(root);
             await MonitoredMlp.StartAsync(after);
             var monitor = after.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
-            var closed = new TaskCompletionSource<DriftReport>(TaskCreationOptions.RunContinuationsAsynchronously);
-            monitor.WindowClosed += (_, r) => closed.TrySetResult(r);
+            var closed = new System.Collections.Concurrent.ConcurrentQueue<DriftReport>();
+            monitor.WindowClosed += (_, r) => closed.Enqueue(r);
             var restartedHost = after.GetRequiredService<ModelHost<Features, Score>>();
             second.ForEach(f => restartedHost.Predict(f));
 
-            var report = await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
-
-            Assert.Equal(200, report.Rows);
-            Assert.Equal(50 + 150, report.Features[0].Values);
+            await Until(() => closed.Count == 2);
+            var reports = closed.ToArray();
+            Assert.All(reports, r => Assert.Equal((200, 50 + 150), (r.Rows, r.Features[0].Values)));
+            Assert.Single(reports, r => r.Features is [{ Feature: "prediction.Value" }]);
             var history = monitor.History.Windows;
-            Assert.Equal(2, history.Count);
-            Assert.Equal(before1, history[0], DriftWindowComparer.Instance);
-            Assert.Equal(report.Features.Select(f => (f.Feature, f.Score, f.Drifted)), history[1].Features.Select(f => (f.Feature, f.Score, f.Drifted)));
-            Assert.True(history[0].ClosedAt <= history[1].ClosedAt);
+            Assert.Equal(4, history.Count);
+            Assert.Equal(before2, history.Take(2), DriftWindowComparer.Instance);
+            Assert.Equal(
+                reports.Select(r => r.Features.Select(f => (f.Feature, f.Score, f.Drifted)).ToList()).OrderBy(f => f[0].Feature),
+                history.Skip(2).Select(w => w.Features.Select(f => (f.Feature, f.Score, f.Drifted)).ToList()).OrderBy(f => f[0].Feature),
+                new SequenceComparer());
+            Assert.True(history[1].ClosedAt <= history[2].ClosedAt);
         }
         finally
         {
@@ -212,6 +218,14 @@ public sealed class ModelMonitorTests
             x is not null && y is not null && (x.ClosedAt, x.Rows, x.DatasetDrifted) == (y.ClosedAt, y.Rows, y.DatasetDrifted) && x.Features.SequenceEqual(y.Features);
 
         public int GetHashCode(DriftWindow obj) => obj.Rows;
+    }
+
+    private sealed class SequenceComparer : IEqualityComparer<List<(string Feature, double Score, bool Drifted)>>
+    {
+        public bool Equals(List<(string Feature, double Score, bool Drifted)>? x, List<(string Feature, double Score, bool Drifted)>? y) =>
+            x is not null && y is not null && x.SequenceEqual(y);
+
+        public int GetHashCode(List<(string Feature, double Score, bool Drifted)> obj) => obj.Count;
     }
 
     private sealed class RecordingHook : IRetrainHook<Features>
