@@ -275,6 +275,9 @@ public sealed class DashboardBrowserTests(DashboardSite site) : IClassFixture<Da
         var view = await ApiAsync("/production/adder");
         var windows = view["drift"]!.AsArray();
         Assert.Equal(4, windows.Count);
+
+        // The monitor's own history, with each verdict's statistic and shares, not a copy kept by the web layer.
+        Assert.All(windows, w => Assert.All(w!["features"]!.AsArray(), f => Assert.NotNull(f!["missingShare"])));
         var features = windows[0]!["features"]!.AsArray().Select(f => f!["feature"]!.GetValue<string>()).ToList();
         var charts = page.Locator("section[aria-label='Drift over time'] figure");
         Assert.Equal(features.Count, await charts.CountAsync());

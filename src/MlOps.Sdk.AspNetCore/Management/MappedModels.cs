@@ -18,43 +18,25 @@ internal sealed record HostControl(
         new(() => host.CurrentVersion, host.PinAsync, host.UnpinAsync, host.RollbackAsync);
 }
 
-/// <summary>A monitor as the management API sees it: its last report, its firing alerts and its last windows.</summary>
-internal sealed class MonitorView
+/// <summary>A monitor as the management API sees it: its last report, its firing alerts and the last windows of its history.</summary>
+internal sealed class MonitorView(Func<DriftReport?> last, Func<IReadOnlyList<string>> firing, Func<IReadOnlyList<DriftWindow>> history)
 {
+    /// <summary>The most windows the production page shows.</summary>
     public const int History = 100;
 
-    private readonly ConcurrentQueue<DriftWindow> _windows = new();
-    private readonly Func<DriftReport?> _last;
-    private readonly Func<IReadOnlyList<string>> _firing;
-    private readonly TimeProvider _time;
+    public DriftReport? LastReport => last();
 
-    public MonitorView(Func<DriftReport?> last, Func<IReadOnlyList<string>> firing, TimeProvider time)
-    {
-        (_last, _firing, _time) = (last, firing, time);
-    }
+    public IReadOnlyList<string> Firing => firing();
 
-    public DriftReport? LastReport => _last();
-
-    public IReadOnlyList<string> Firing => _firing();
-
-    public IReadOnlyList<DriftWindow> Windows => [.. _windows];
-
-    /// <summary>Subscribed to the monitor's <c>WindowClosed</c>: cheap, and cannot throw.</summary>
-    public void OnWindowClosed(object? sender, DriftReport report)
-    {
-        _windows.Enqueue(new DriftWindow(_time.GetUtcNow(), report.Rows, report.DriftedShare, report.DatasetDrifted,
-            [.. report.Features.Select(f => new FeatureVerdict(f.Feature, f.Test, f.Score, f.Threshold, f.IsPValue, f.Drifted))]));
-        while (_windows.Count > History && _windows.TryDequeue(out _))
-        {
-        }
-    }
+    /// <summary>The last windows of the monitor's history (kept in the state store, so they outlive a restart), oldest first.</summary>
+    public IReadOnlyList<DriftWindow> Windows => [.. history().TakeLast(History)];
 }
 
 /// <summary>
 /// The typed hosts and monitors <c>MapModel</c> has seen, by name, for the management API (which knows no types);
 /// untyped hosts it resolves itself.
 /// </summary>
-internal sealed class MappedModels(TimeProvider? time = null)
+internal sealed class MappedModels
 {
     private readonly ConcurrentDictionary<string, HostControl> _hosts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MonitorView> _monitors = new(StringComparer.Ordinal);
@@ -65,13 +47,9 @@ internal sealed class MappedModels(TimeProvider? time = null)
         where TOut : new()
     {
         _hosts[name] = HostControl.Of(host);
-        if (monitor is not null && !_monitors.ContainsKey(name))
+        if (monitor is not null)
         {
-            var view = new MonitorView(() => monitor.LastReport, () => monitor.Alerts.Firing, time ?? TimeProvider.System);
-            if (_monitors.TryAdd(name, view))
-            {
-                monitor.WindowClosed += view.OnWindowClosed;
-            }
+            _monitors.TryAdd(name, new MonitorView(() => monitor.LastReport, () => monitor.Alerts.Firing, () => monitor.History.Windows));
         }
     }
 

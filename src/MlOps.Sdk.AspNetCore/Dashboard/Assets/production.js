@@ -33,6 +33,7 @@ export async function production(name) {
         markers: verdicts.filter(([, f]) => f.drifted && Number.isFinite(f.score)).map(([t, f]) => [t, f.score]) });
   });
   const lastWindow = view.drift[view.drift.length - 1];
+  const driftedShare = w => w.features.length === 0 ? 0 : w.features.filter(f => f.drifted).length / w.features.length;
 
   show("Production: " + name,
     el("p", { id: "serving" }, view.version ? `Serving version ${view.version}. ` : "Serving no version. ",
@@ -49,7 +50,7 @@ export async function production(name) {
     el("h2", {}, "Drift"),
     !view.monitored ? el("p", { class: "muted" }, "No drift monitor watches this model.")
       : view.drift.length === 0 ? el("p", { class: "muted" }, "No monitoring window has closed yet.")
-      : [el("p", {}, `${view.drift.length} windows; the last, closed ${time(lastWindow.closedAt)}, had ${lastWindow.rows} rows and ${number(100 * lastWindow.driftedShare)}% of features drifted` +
+      : [el("p", {}, `${view.drift.length} windows; the last, closed ${time(lastWindow.closedAt)}, had ${lastWindow.rows} rows and ${number(100 * driftedShare(lastWindow))}% of features drifted` +
           (lastWindow.datasetDrifted ? " (dataset drift)." : ".")),
         table({ id: "drift" }, ["Feature", "Test", "Score", "Threshold", "Drifted"], lastWindow.features.map(f => [f.feature, f.test, number(f.score), number(f.threshold), f.drifted ? "yes" : "no"]), "Last window"),
         el("section", { "aria-label": "Drift over time", class: "grid" }, driftCharts)]);
