@@ -291,6 +291,18 @@ public sealed class DashboardBrowserTests(DashboardSite site) : IClassFixture<Da
             Assert.Equal(4, await chart.Locator("polyline").EvaluateAsync<int>("l => l.getAttribute('points').trim().split(' ').length"));
         }
 
+        // Estimated performance with its band, and the realised quality of the windows whose labels are in.
+        var performance = view["performance"]!.AsArray();
+        Assert.Equal(DashboardSite.PerformanceWindows, performance.Count);
+        Assert.Equal(DashboardSite.RealisedWindows, performance.Count(w => w!["realised"] is not null));
+        var metrics = page.Locator("section[aria-label='Performance over time'] figure");
+        Assert.Equal(["Accuracy", "Precision", "Recall", "F1", "ROC AUC"], await metrics.Locator("figcaption").AllTextContentsAsync());
+        for (var i = 0; i < 5; i++)
+        {
+            var lines = await metrics.Nth(i).Locator("polyline").EvaluateAllAsync<int[]>("ls => ls.map(l => l.getAttribute('points').trim().split(' ').length)");
+            Assert.Equal([DashboardSite.PerformanceWindows, DashboardSite.PerformanceWindows, DashboardSite.PerformanceWindows, DashboardSite.RealisedWindows], lines);
+        }
+
         Assert.Empty(problems);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using MlOps.Sdk.Monitoring;
+using MlOps.Sdk.Monitoring.Quality;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Tests;
 using MlOps.Sdk.Tracking;
@@ -20,6 +21,13 @@ namespace MlOps.Sdk.AspNetCore.Tests;
 public sealed class DashboardSite : IAsyncLifetime
 {
     public const int Predictions = 200;
+
+    /// <summary>Windows of estimated performance in the monitor's history, the first <see cref="RealisedWindows"/> with labels.</summary>
+    public const int PerformanceWindows = 6;
+
+    public const int RealisedWindows = 4;
+
+    private const int PerformanceWindowRows = 300;
     private IPlaywright _playwright = null!;
 
     internal ApiServer Server { get; private set; } = null!;
@@ -132,6 +140,37 @@ public sealed class DashboardSite : IAsyncLifetime
         for (var attempt = 0; attempt < 200 && (monitor.LastReport?.DatasetDrifted != true); attempt++)
         {
             await Task.Delay(50);
+        }
+
+        EstimatePerformance(monitor.History);
+    }
+
+    /// <summary>
+    /// Six windows of a calibrated classifier's estimated performance in the monitor's history, the first four with the
+    /// realised quality of the labels drawn for them (a quality monitor's windows).
+    /// </summary>
+    private static void EstimatePerformance(DriftHistory history)
+    {
+        var random = new Random(6);
+        double[] Scores(int n) => [.. Enumerable.Range(0, n).Select(_ => random.NextDouble())];
+        bool Label(double probability) => random.NextDouble() < probability;
+        var reference = Scores(2_000);
+        var estimator = PerformanceEstimator.Fit(reference, [.. reference.Select(Label)]);
+        var quality = new ClassificationQualityMonitor(windowSize: PerformanceWindowRows);
+        QualityReport? realised = null;
+        quality.WindowClosed += (_, report) => realised = report;
+        var start = DateTimeOffset.UtcNow.AddMinutes(-PerformanceWindows);
+        for (var w = 0; w < PerformanceWindows; w++)
+        {
+            var scores = Scores(PerformanceWindowRows);
+            realised = null;
+            for (var i = 0; i < scores.Length && w < RealisedWindows; i++)
+            {
+                quality.RecordPrediction($"{w}/{i}", (scores[i], scores[i] >= 0.5));
+                quality.RecordLabel($"{w}/{i}", Label(scores[i]));
+            }
+
+            history.Add(estimator.Estimate(scores), start.AddMinutes(w), realised);
         }
     }
 }

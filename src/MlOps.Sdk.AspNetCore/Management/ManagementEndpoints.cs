@@ -154,7 +154,7 @@ internal sealed class ManagementEndpoints(MlOpsHttpOptions options)
             throw RequestException.NotFound($"No model host named '{name}' serves in this application.");
         }
 
-        var view = new ProductionView(name, host?.Current()?.Number, serving, monitor?.Windows ?? [], monitor?.Firing ?? [], monitor is not null);
+        var view = new ProductionView(name, host?.Current()?.Number, serving, monitor?.Windows ?? [], monitor?.Performance ?? [], monitor?.Firing ?? [], monitor is not null);
         await WriteAsync(c, view, Json.ProductionView).ConfigureAwait(false);
     }
 

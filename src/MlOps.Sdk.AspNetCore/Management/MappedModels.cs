@@ -19,7 +19,7 @@ internal sealed record HostControl(
 }
 
 /// <summary>A monitor as the management API sees it: its last report, its firing alerts and the last windows of its history.</summary>
-internal sealed class MonitorView(Func<DriftReport?> last, Func<IReadOnlyList<string>> firing, Func<IReadOnlyList<DriftWindow>> history)
+internal sealed class MonitorView(Func<DriftReport?> last, Func<IReadOnlyList<string>> firing, DriftHistory history)
 {
     /// <summary>The most windows the production page shows.</summary>
     public const int History = 100;
@@ -29,7 +29,10 @@ internal sealed class MonitorView(Func<DriftReport?> last, Func<IReadOnlyList<st
     public IReadOnlyList<string> Firing => firing();
 
     /// <summary>The last windows of the monitor's history (kept in the state store, so they outlive a restart), oldest first.</summary>
-    public IReadOnlyList<DriftWindow> Windows => [.. history().TakeLast(History)];
+    public IReadOnlyList<DriftWindow> Windows => [.. history.Windows.TakeLast(History)];
+
+    /// <summary>The last windows of estimated (and realised) performance in the monitor's history, oldest first.</summary>
+    public IReadOnlyList<PerformanceWindow> Performance => [.. history.Performance.TakeLast(History)];
 }
 
 /// <summary>
@@ -49,7 +52,7 @@ internal sealed class MappedModels
         _hosts[name] = HostControl.Of(host);
         if (monitor is not null)
         {
-            _monitors.TryAdd(name, new MonitorView(() => monitor.LastReport, () => monitor.Alerts.Firing, () => monitor.History.Windows));
+            _monitors.TryAdd(name, new MonitorView(() => monitor.LastReport, () => monitor.Alerts.Firing, monitor.History));
         }
     }
 

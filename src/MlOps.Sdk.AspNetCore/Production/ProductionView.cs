@@ -18,9 +18,13 @@ public sealed record ProductionSummary(string Name, int? Version, long Predictio
 /// The last windows of the monitor's history, oldest first (at most 100), each with every feature's verdict — inputs'
 /// windows and, for a version watched for prediction drift, windows of its predictions (features <c>prediction.*</c>).
 /// </param>
+/// <param name="Performance">
+/// The last windows of estimated performance in the monitor's history (<c>History.Add(estimate, ...)</c>), oldest first
+/// (at most 100), each with the realised metrics once its labels are in.
+/// </param>
 /// <param name="FiringAlerts">The monitor's alert rules that fire now.</param>
 /// <param name="Monitored">Whether a drift monitor watches it.</param>
-public sealed record ProductionView(string Name, int? Version, ServingSnapshot? Serving, IReadOnlyList<DriftWindow> Drift, IReadOnlyList<string> FiringAlerts, bool Monitored);
+public sealed record ProductionView(string Name, int? Version, ServingSnapshot? Serving, IReadOnlyList<DriftWindow> Drift, IReadOnlyList<PerformanceWindow> Performance, IReadOnlyList<string> FiringAlerts, bool Monitored);
 
 /// <summary>The serving meters of one model over the last ten minutes.</summary>
 /// <param name="SlotSeconds">The length of each slot.</param>

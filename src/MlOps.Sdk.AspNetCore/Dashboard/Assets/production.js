@@ -1,5 +1,6 @@
 // Production: per served model, prediction rate, errors and latency from the serving meters, shadow agreement, alerts,
-// and each feature's drift score across the monitor's windows with its threshold and the drifted windows marked.
+// each feature's drift score across the monitor's windows with its threshold and the drifted windows marked, and the
+// estimated performance with its band beside the realised one once labels are in.
 import { el, get, show, time, number, table, segment } from "./dom.js";
 import { lineChart } from "./charts.js";
 
@@ -32,6 +33,15 @@ export async function production(name) {
       { x: clock, y: last.isPValue ? "p-value" : "distance", threshold: last.threshold, range: last.isPValue ? [0, 1] : [0, last.threshold],
         markers: verdicts.filter(([, f]) => f.drifted && Number.isFinite(f.score)).map(([t, f]) => [t, f.score]) });
   });
+  const performanceCharts = performanceMetrics.map(([key, title]) => {
+    const points = pick => view.performance.map(w => [new Date(w.closedAt).getTime(), pick(w)]);
+    return lineChart(title, [
+      { name: "estimated", points: points(w => w.estimate[key].value) },
+      { name: "band, lower", points: points(w => w.estimate[key].lower) },
+      { name: "band, upper", points: points(w => w.estimate[key].upper) },
+      { name: "realised", points: view.performance.filter(w => w.realised && Number.isFinite(w.realised[realisedNames[key]])).map(w => [new Date(w.closedAt).getTime(), w.realised[realisedNames[key]]]) }],
+      { x: clock, y: title.toLowerCase(), range: [0, 1] });
+  });
   const lastWindow = view.drift[view.drift.length - 1];
   const driftedShare = w => w.features.length === 0 ? 0 : w.features.filter(f => f.drifted).length / w.features.length;
 
@@ -53,5 +63,12 @@ export async function production(name) {
       : [el("p", {}, `${view.drift.length} windows; the last, closed ${time(lastWindow.closedAt)}, had ${lastWindow.rows} rows and ${number(100 * driftedShare(lastWindow))}% of features drifted` +
           (lastWindow.datasetDrifted ? " (dataset drift)." : ".")),
         table({ id: "drift" }, ["Feature", "Test", "Score", "Threshold", "Drifted"], lastWindow.features.map(f => [f.feature, f.test, number(f.score), number(f.threshold), f.drifted ? "yes" : "no"]), "Last window"),
-        el("section", { "aria-label": "Drift over time", class: "grid" }, driftCharts)]);
+        el("section", { "aria-label": "Drift over time", class: "grid" }, driftCharts)],
+    el("h2", {}, "Performance"),
+    view.performance.length === 0 ? el("p", { class: "muted" }, "No performance estimate yet: add them to the monitor's history.")
+      : [el("p", {}, `${view.performance.length} windows estimated before their labels, ${view.performance.filter(w => w.realised).length} with realised quality.`),
+        el("section", { "aria-label": "Performance over time", class: "grid" }, performanceCharts)]);
 }
+
+const performanceMetrics = [["accuracy", "Accuracy"], ["precision", "Precision"], ["recall", "Recall"], ["f1", "F1"], ["rocAuc", "ROC AUC"]];
+const realisedNames = { accuracy: "accuracy", precision: "precision", recall: "recall", f1: "f1", rocAuc: "roc_auc" };
