@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using MlOps.Sdk.Monitoring.Quality;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
@@ -34,14 +35,19 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
     /// <summary>Work for the loop: a version to follow, or null to save the open window.</summary>
     private readonly Channel<ModelVersion?> _work = Channel.CreateUnbounded<ModelVersion?>(new() { SingleReader = true });
-    /// <summary>Closed windows on their way to the alerts and the subscribers, which run on a loop of their own.</summary>
-    private readonly Channel<DriftReport> _windows = Channel.CreateBounded<DriftReport>(new BoundedChannelOptions(WindowBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    /// <summary>
+    /// Closed windows (<see cref="DriftReport"/>s and <see cref="PerformanceEstimate"/>s) on their way to the alerts and
+    /// the subscribers, which run on a loop of their own.
+    /// </summary>
+    private readonly Channel<object> _windows = Channel.CreateBounded<object>(new BoundedChannelOptions(WindowBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Func<TOut, double>? _score;
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private Task _windowLoop = Task.CompletedTask;
     private ITimer? _checkpoints;
     private (DriftMonitor<TIn> Monitor, IDisposable Watch, RetrainTrigger<TIn>? Trigger)? _current;
     private (DriftMonitor<TOut> Monitor, IDisposable Watch)? _predictions;
+    private (PerformanceEstimationMonitor Monitor, IDisposable Watch)? _estimation;
     private int _disposed;
     private int _started;
     private int _skipping;
@@ -58,6 +64,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         _callbacks = new CallbackGuard(_telemetry.CallbackErrors, logger, Timeout.InfiniteTimeSpan);
         Alerts = new AlertEngine(options.Rules, options.Alerts, time, meters, logger);
         History = new DriftHistory(options.HistorySize);
+        _score = ScoreOf(options.PerformanceScore);
     }
 
     /// <summary>
@@ -91,6 +98,13 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     /// reach the alerts, <see cref="WindowClosed"/> and the <see cref="History"/> with features named <c>prediction.</c> and the output's property.
     /// </summary>
     public DriftMonitor<TOut>? PredictionDrift => _predictions?.Monitor;
+
+    /// <summary>
+    /// The performance estimation of the version monitored now (<see cref="ModelMonitorOptions.EstimatePerformance"/>),
+    /// or null when not asked for or its run logged no performance reference. Its estimates reach the alerts and the
+    /// <see cref="History"/>.
+    /// </summary>
+    public PerformanceEstimationMonitor? PerformanceEstimation => _estimation?.Monitor;
 
     /// <summary>Starts monitoring the version the host serves, and follows its swaps.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -201,6 +215,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
         _predictions?.Watch.Dispose();
         _predictions?.Monitor.Dispose();
+        _estimation?.Watch.Dispose();
     }
 
     private void OnSwapped(object? sender, ModelVersion version) => _work.Writer.TryWrite(version);
@@ -232,8 +247,15 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
     /// </summary>
     private async Task RaiseWindowsAsync()
     {
-        await foreach (var report in _windows.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var window in _windows.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (window is PerformanceEstimate estimate)
+            {
+                Alerts.Observe(estimate.ToQualityReport());
+                continue;
+            }
+
+            var report = (DriftReport)window;
             Alerts.Observe(report);
             _callbacks.Raise(nameof(WindowClosed), WindowClosed, this, report);
             Volatile.Write(ref _skipping, 0);
@@ -291,6 +313,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
                 : new RetrainTrigger<TIn>(Alerts, monitor, _hook, () => _host.CurrentVersion, _logger, _telemetry) { StopTimeout = _options.RetrainStopTimeout };
             _current = (monitor, monitor.Watch(_host), trigger);
             await FollowPredictionsAsync(version, cancellationToken).ConfigureAwait(false);
+            await FollowPerformanceAsync(version, cancellationToken).ConfigureAwait(false);
             ReferenceVersion = version;
             Log.Following(_logger, version.Reference);
         }
@@ -424,6 +447,17 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
             await outputs.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_estimation is { } estimation)
+        {
+            if (estimation.Watch is IAsyncDisposable scores)
+            {
+                await scores.DisposeAsync().ConfigureAwait(false);
+            }
+
+            estimation.Watch.Dispose();
+            _estimation = null;
+        }
+
         await SaveAsync(CancellationToken.None).ConfigureAwait(false);
         if (_predictions is { } predictions)
         {
@@ -473,5 +507,8 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
 
         [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Could not read or save the drift history of {Model}; windows are still kept in memory and saving is tried again.")]
         public static partial void HistoryFailed(ILogger logger, Exception exception, string model);
+
+        [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Could not read the performance reference of {Version}; its performance is not estimated.")]
+        public static partial void NoPerformanceReference(ILogger logger, Exception exception, string version);
     }
 }

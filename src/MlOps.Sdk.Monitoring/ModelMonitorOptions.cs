@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MlOps.Sdk.Monitoring.Quality;
 
 namespace MlOps.Sdk.Monitoring;
 
@@ -43,6 +44,27 @@ public sealed class ModelMonitorOptions : IValidatableObject
     public int HistorySize { get; set; } = 500;
 
     internal List<AlertRule> Rules { get; } = [];
+
+    internal string? PerformanceScore { get; private set; }
+
+    internal PerformanceEstimatorOptions? PerformanceOptions { get; private set; }
+
+    /// <summary>
+    /// Estimates a binary classifier's performance before its labels arrive (confidence-based estimation): the output
+    /// property <paramref name="scoreProperty"/> is the score, calibrated on the performance reference the serving
+    /// version's training run logged (<see cref="ReferenceProfiles.LogPerformanceReferenceAsync"/>; a version whose run
+    /// logged none is not estimated). Every <see cref="DriftOptions.WindowSize"/> predictions add an estimate to the
+    /// <see cref="ModelMonitor{TIn, TOut}.History"/> and to the alerts, as <c>estimated_accuracy</c>,
+    /// <c>estimated_precision</c>, <c>estimated_recall</c>, <c>estimated_f1</c> and <c>estimated_roc_auc</c>.
+    /// </summary>
+    /// <param name="scoreProperty">The output's numeric property holding the score.</param>
+    /// <param name="options">The threshold, band and simulations of the estimator.</param>
+    public ModelMonitorOptions EstimatePerformance(string scoreProperty, PerformanceEstimatorOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scoreProperty);
+        (PerformanceScore, PerformanceOptions) = (scoreProperty, options);
+        return this;
+    }
 
     /// <summary>Adds an alert rule (<see cref="AlertRule.Drift"/>, <see cref="AlertRule.Quality"/>, ...).</summary>
     public ModelMonitorOptions AlertWhen(AlertRule rule)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using MlOps.Sdk.Monitoring.Quality;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Storage.Conformance;
 using MlOps.Sdk.Tracking;
@@ -74,41 +75,18 @@ public sealed class ModelMonitorTests
         var model = OnnxModels.Mlp(10, [32, 16]);
         var random = new Random(8);
         var training = Enumerable.Range(0, 500).Select(_ => Features.Random(random, 0)).ToList();
-        List<Score> outputs;
-        var scoring = new ServiceCollection();
-        scoring.AddMlOps().AddModelRegistry().AddModelHost<Features, Score>("mlp", h => h.PinVersion(1)).UseInMemoryStores();
-        await using (var scorer = scoring.BuildServiceProvider())
-        {
-            var scoringHost = scorer.GetRequiredService<ModelHost<Features, Score>>();
-            Assert.True(await scoringHost.SwapToAsync(await scorer.GetRequiredService<ModelRegistry>().RegisterModelAsync("mlp", new MemoryStream(model))));
-            outputs = [.. training.Select(f => scoringHost.Predict(f))];
-        }
+        var outputs = await ScoreAsync(model, training);
 
-        var services = new ServiceCollection();
-        services.AddMlOps().AddTracking().AddModelRegistry()
-            .AddModelHost<Features, Score>("mlp", h => h.FollowAlias("production"))
-            .AddMonitoring<Features, Score>("mlp", m =>
-            {
-                m.Drift.WindowSize = 200;
-                m.Alerts.Cooldown = TimeSpan.Zero;
-                m.AlertWhen(AlertRule.Drift(features: 1, name: "any-drift"));
-            })
-            .UseInMemoryStores();
-        await using var provider = services.BuildServiceProvider();
-        var tracker = provider.GetRequiredService<ExperimentTracker>();
-        var registry = provider.GetRequiredService<ModelRegistry>();
-        string runId;
-        await using (var run = await tracker.StartRunAsync("mlp", "trained"))
+        await using var provider = await ServeFromRunAsync(model, m =>
         {
-            runId = run.Id;
-            await run.LogArtifactAsync("model.onnx", new MemoryStream(model));
+            m.Drift.WindowSize = 200;
+            m.Alerts.Cooldown = TimeSpan.Zero;
+            m.AlertWhen(AlertRule.Drift(features: 1, name: "any-drift"));
+        }, async run =>
+        {
             await run.LogReferenceProfileAsync(ReferenceProfile.Build(training));
             await run.LogPredictionProfileAsync(ReferenceProfile.Build(outputs));
-        }
-
-        var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
-        await registry.SetAliasAsync("mlp", "production", version.Number);
-        await MonitoredMlp.StartAsync(provider);
+        });
         var host = provider.GetRequiredService<ModelHost<Features, Score>>();
         var monitor = provider.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
         Assert.NotNull(monitor.PredictionDrift);
@@ -124,6 +102,65 @@ public sealed class ModelMonitorTests
         var expected = new DriftMonitor<Score>(ReferenceProfile.Build(outputs)).Evaluate(shifted.Select(f => host.Predict(f))).Features.Single();
         Assert.Equal((expected.Test, expected.Score), (verdict.Test, verdict.Score));
         Assert.True(SpinWait.SpinUntil(() => monitor.Alerts.Firing.Contains("any-drift"), TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>
+    /// A run that logged a performance reference gets its performance estimated before labels: each window of scores adds
+    /// the estimate a <see cref="PerformanceEstimator"/> calibrated on that reference gives, to the history and the alerts.
+    /// </summary>
+    [Fact]
+    public async Task AVersionWhoseRunLoggedAPerformanceReference_HasItsPerformanceEstimatedPerWindow()
+    {
+        var model = OnnxModels.Mlp(10, [32, 16]);
+        var random = new Random(10);
+        var validation = Enumerable.Range(0, 1_000).Select(_ => Features.Random(random, 0)).ToList();
+        double[] scores = [.. (await ScoreAsync(model, validation)).Select(o => (double)o.Value)];
+
+        // Labels that follow the score: the higher, the likelier positive.
+        var (low, high) = (scores.Min(), scores.Max());
+        bool[] labels = [.. scores.Select(s => random.NextDouble() < (s - low) / (high - low))];
+
+        await using var provider = await ServeFromRunAsync(model, m =>
+        {
+            m.Drift.WindowSize = 200;
+            m.Alerts.Cooldown = TimeSpan.Zero;
+            m.EstimatePerformance(nameof(Score.Value), new PerformanceEstimatorOptions { Threshold = (low + high) / 2 });
+            m.AlertWhen(AlertRule.Quality("estimated_accuracy", 0.999, name: "estimated-accuracy"));
+        }, async run =>
+        {
+            await run.LogReferenceProfileAsync(ReferenceProfile.Build(validation));
+            await run.LogPerformanceReferenceAsync(scores, labels);
+        });
+        var host = provider.GetRequiredService<ModelHost<Features, Score>>();
+        var monitor = provider.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
+        Assert.NotNull(monitor.PerformanceEstimation);
+
+        double[] served = [.. Enumerable.Range(0, 200).Select(_ => (double)host.Predict(Features.Random(random, 0)).Value)];
+
+        await Until(() => monitor.History.Performance.Count == 1);
+        var expected = PerformanceEstimator.Fit(scores, labels, new PerformanceEstimatorOptions { Threshold = (low + high) / 2 }).Estimate(served);
+        var estimate = monitor.History.Performance.Single().Estimate;
+        Assert.Equal(expected.Rows, estimate.Rows);
+        foreach (var (e, a) in new[] { (expected.Accuracy, estimate.Accuracy), (expected.Precision, estimate.Precision), (expected.Recall, estimate.Recall), (expected.F1, estimate.F1), (expected.RocAuc, estimate.RocAuc) })
+        {
+            Assert.Equal(e.Value, a.Value, 1e-12);
+            Assert.Equal(e.SamplingError, a.SamplingError, 1e-12);
+        }
+
+        await Until(() => monitor.Alerts.Firing.Contains("estimated-accuracy"));
+    }
+
+    [Fact]
+    public void EstimatingPerformance_FromAPropertyTheOutputLacks_IsRefusedWhenTheMonitorIsMade()
+    {
+        var services = new ServiceCollection();
+        services.AddMlOps().AddTracking().AddModelRegistry()
+            .AddModelHost<Features, Score>("mlp", h => h.FollowAlias("production"))
+            .AddMonitoring<Features, Score>("mlp", m => m.EstimatePerformance("Probability"))
+            .UseInMemoryStores();
+        using var provider = services.BuildServiceProvider();
+        var error = Assert.ThrowsAny<Exception>(() => provider.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp"));
+        Assert.Contains("'Probability'", (error.InnerException ?? error).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,6 +234,44 @@ public sealed class ModelMonitorTests
                 .UseSqlite();
             return services.BuildServiceProvider();
         }
+    }
+
+    /// <summary>
+    /// A monitored host serving, as <c>production</c>, the model registered from a run that logged it and what
+    /// <paramref name="log"/> adds (profiles, references).
+    /// </summary>
+    private static async Task<ServiceProvider> ServeFromRunAsync(byte[] model, Action<ModelMonitorOptions> monitoring, Func<ActiveRun, Task> log)
+    {
+        var services = new ServiceCollection();
+        services.AddMlOps().AddTracking().AddModelRegistry()
+            .AddModelHost<Features, Score>("mlp", h => h.FollowAlias("production"))
+            .AddMonitoring<Features, Score>("mlp", monitoring)
+            .UseInMemoryStores();
+        var provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<ModelRegistry>();
+        string runId;
+        await using (var run = await provider.GetRequiredService<ExperimentTracker>().StartRunAsync("mlp", "trained"))
+        {
+            runId = run.Id;
+            await run.LogArtifactAsync("model.onnx", new MemoryStream(model));
+            await log(run);
+        }
+
+        var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
+        await registry.SetAliasAsync("mlp", "production", version.Number);
+        await MonitoredMlp.StartAsync(provider);
+        return provider;
+    }
+
+    /// <summary>The model's outputs on rows, from a host of its own (what a training run computes on its data).</summary>
+    private static async Task<List<Score>> ScoreAsync(byte[] model, IEnumerable<Features> rows)
+    {
+        var scoring = new ServiceCollection();
+        scoring.AddMlOps().AddModelRegistry().AddModelHost<Features, Score>("mlp", h => h.PinVersion(1)).UseInMemoryStores();
+        await using var scorer = scoring.BuildServiceProvider();
+        var host = scorer.GetRequiredService<ModelHost<Features, Score>>();
+        Assert.True(await host.SwapToAsync(await scorer.GetRequiredService<ModelRegistry>().RegisterModelAsync("mlp", new MemoryStream(model))));
+        return [.. rows.Select(f => host.Predict(f))];
     }
 
     private static async Task Until(Func<bool> condition)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using MlOps.Sdk.Monitoring.Quality;
 using MlOps.Sdk.Tracking;
 using MlOps.Sdk.Versioning;
 
@@ -25,19 +27,7 @@ public static class ReferenceProfiles
     /// <summary>The prediction profile of the run that produced <paramref name="version"/>, or null when it logged none.</summary>
     public static async Task<ReferenceProfile?> LoadPredictionsForVersionAsync(ExperimentTracker tracker, ModelVersion version, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(tracker);
-        ArgumentNullException.ThrowIfNull(version);
-        if (version.SourceRunId is not { } runId)
-        {
-            return null;
-        }
-
-        Stream stream;
-        try
-        {
-            stream = await tracker.OpenArtifactAsync(runId, PredictionsArtifactPath, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MlOpsNotFoundException)
+        if (await OpenIfLoggedAsync(tracker, version, PredictionsArtifactPath, cancellationToken).ConfigureAwait(false) is not { } stream)
         {
             return null;
         }
@@ -45,6 +35,60 @@ public static class ReferenceProfiles
         await using (stream.ConfigureAwait(false))
         {
             return await ReferenceProfile.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Where the scores and labels that calibrate performance estimation are stored among the run's artifacts.</summary>
+    public const string PerformanceArtifactPath = "monitoring/performance-reference.json";
+
+    /// <summary>
+    /// Stores a binary classifier's scores on labelled reference data (validation data, not the data it was fitted on)
+    /// with those labels: what <see cref="ModelMonitorOptions.EstimatePerformance"/> calibrates its estimates on.
+    /// </summary>
+    /// <exception cref="MlOpsValidationException">The scores and labels cannot calibrate an estimator (lengths differ, a score is not finite, ...).</exception>
+    public static async Task<RunArtifact> LogPerformanceReferenceAsync(this ActiveRun run, double[] scores, bool[] labels, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(labels);
+        _ = PerformanceEstimator.Fit(scores, labels);
+        using var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(new PerformanceReference(scores, labels), ReportJson.Default.PerformanceReference));
+        return await run.LogArtifactAsync(PerformanceArtifactPath, json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An estimator calibrated on the performance reference of the run that produced <paramref name="version"/>, or null when it logged none.</summary>
+    public static async Task<PerformanceEstimator?> LoadPerformanceEstimatorForVersionAsync(ExperimentTracker tracker, ModelVersion version, PerformanceEstimatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (await OpenIfLoggedAsync(tracker, version, PerformanceArtifactPath, cancellationToken).ConfigureAwait(false) is not { } stream)
+        {
+            return null;
+        }
+
+        await using (stream.ConfigureAwait(false))
+        {
+            var reference = await JsonSerializer.DeserializeAsync(stream, ReportJson.Default.PerformanceReference, cancellationToken).ConfigureAwait(false)
+                ?? throw new MlOpsValidationException($"'{PerformanceArtifactPath}' of the run behind {version.Reference} is empty.");
+            return PerformanceEstimator.Fit(reference.Scores, reference.Labels, options);
+        }
+    }
+
+    /// <summary>The artifact at <paramref name="path"/> of the run behind <paramref name="version"/>, or null when the version has no run or the run no such artifact.</summary>
+    private static async Task<Stream?> OpenIfLoggedAsync(ExperimentTracker tracker, ModelVersion version, string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tracker);
+        ArgumentNullException.ThrowIfNull(version);
+        if (version.SourceRunId is not { } runId)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await tracker.OpenArtifactAsync(runId, path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MlOpsNotFoundException)
+        {
+            return null;
         }
     }
 
@@ -89,3 +133,6 @@ public static class ReferenceProfiles
         }
     }
 }
+
+/// <summary>The scores and labels a performance estimator is calibrated on, as stored with the run.</summary>
+internal sealed record PerformanceReference(double[] Scores, bool[] Labels);

@@ -9,4 +9,5 @@ namespace MlOps.Sdk.Monitoring;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(DriftReport))]
 [JsonSerializable(typeof(DriftHistory.SavedHistory))]
+[JsonSerializable(typeof(PerformanceReference))]
 internal sealed partial class ReportJson : JsonSerializerContext;
