@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using MlOps.Sdk.Monitoring.Quality;
 using MlOps.Sdk.Serving;
 using MlOps.Sdk.Versioning;
@@ -31,7 +32,40 @@ public sealed partial class ModelMonitor<TIn, TOut>
         if (estimator is not null)
         {
             var estimation = new PerformanceEstimationMonitor(estimator, _options.Drift.WindowSize);
+            await RestoreScoresAsync(estimation, version, cancellationToken).ConfigureAwait(false);
             _estimation = (estimation, _host.Observe(new ScoreObserver(this, estimation, _score), ObserverDelivery.Queued));
+        }
+    }
+
+    private string ScoresKey(ModelVersion version) => Key(version) + "/scores";
+
+    /// <summary>Continues the open window of scores an earlier process saved; one that cannot be read costs those scores only.</summary>
+    private async Task RestoreScoresAsync(PerformanceEstimationMonitor estimation, ModelVersion version, CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (await _store.GetAsync(ScoresKey(version), cancellationToken).ConfigureAwait(false) is { Length: > 0 } bytes && bytes.Length % sizeof(double) == 0)
+            {
+                estimation.Restore(MemoryMarshal.Cast<byte, double>(bytes));
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.RestoreFailed(_logger, e, version.Reference);
+        }
+    }
+
+    /// <summary>Saves the open window of scores (raw little-endian doubles).</summary>
+    private async Task CheckpointScoresAsync(State.StateStore store, ModelVersion version, CancellationToken cancellationToken)
+    {
+        if (_estimation is { } estimation)
+        {
+            await store.PutAsync(ScoresKey(version), MemoryMarshal.AsBytes(estimation.Monitor.OpenWindow.AsSpan()).ToArray(), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -398,7 +398,7 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
         }
     }
 
-    /// <summary>Saves the drift history and the open windows (inputs and predictions) of the version monitored now; a failure is logged, never thrown at the host.</summary>
+    /// <summary>Saves the drift history and the open windows (inputs, predictions, scores being estimated) of the version monitored now; a failure is logged, never thrown at the host.</summary>
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
         if (_store is null)
@@ -427,6 +427,8 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
             {
                 await predictions.Monitor.CheckpointAsync(_store, PredictionKey(version), cancellationToken).ConfigureAwait(false);
             }
+
+            await CheckpointScoresAsync(_store, version, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -447,18 +449,14 @@ public sealed partial class ModelMonitor<TIn, TOut> : IAsyncDisposable, IDisposa
             await outputs.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_estimation is { } estimation)
+        if (_estimation is { Watch: IAsyncDisposable scores })
         {
-            if (estimation.Watch is IAsyncDisposable scores)
-            {
-                await scores.DisposeAsync().ConfigureAwait(false);
-            }
-
-            estimation.Watch.Dispose();
-            _estimation = null;
+            await scores.DisposeAsync().ConfigureAwait(false);
         }
 
         await SaveAsync(CancellationToken.None).ConfigureAwait(false);
+        _estimation?.Watch.Dispose();
+        _estimation = null;
         if (_predictions is { } predictions)
         {
             predictions.Watch.Dispose();

@@ -170,10 +170,11 @@ public sealed class ModelMonitorTests
         try
         {
             var random = new Random(9);
-            // The first process closes one window of inputs and one of predictions and leaves 50 rows of each open; the
-            // second closes the next two with 150 more.
+            // The first process closes one window of inputs, one of predictions and one of estimated scores and leaves 50
+            // rows of each open; the second closes the next three with 150 more.
             var first = Enumerable.Range(0, 250).Select(_ => Features.Random(random, 0)).ToList();
             var second = Enumerable.Range(0, 150).Select(_ => Features.Random(random, 0)).ToList();
+            var model = OnnxModels.Mlp(10, [16]);
             DriftWindow[] before2;
             await using (var before = Provider(root))
             {
@@ -183,9 +184,10 @@ public sealed class ModelMonitorTests
                 await using (var run = await tracker.StartRunAsync("mlp", "trained"))
                 {
                     runId = run.Id;
-                    await run.LogArtifactAsync("model.onnx", new MemoryStream(OnnxModels.Mlp(10, [16])));
+                    await run.LogArtifactAsync("model.onnx", new MemoryStream(model));
                     await run.LogReferenceProfileAsync(ReferenceProfile.Build(Enumerable.Range(0, 300).Select(_ => Features.Random(random, 0))));
                     await run.LogPredictionProfileAsync(ReferenceProfile.Build(Enumerable.Range(0, 300).Select(_ => new Score { Value = random.NextSingle() })));
+                    await run.LogPerformanceReferenceAsync(ReferenceScores, [.. ReferenceScores.Select(s => s > 0.5)]);
                 }
 
                 var version = await registry.RegisterModelFromRunAsync("mlp", runId, "model.onnx");
@@ -195,7 +197,7 @@ public sealed class ModelMonitorTests
                 first.ForEach(f => host.Predict(f));
                 var monitor1 = before.GetRequiredKeyedService<ModelMonitor<Features, Score>>("mlp");
                 Assert.NotNull(monitor1.PredictionDrift);
-                await Until(() => monitor1.History.Windows.Count == 2);
+                await Until(() => monitor1.History.Windows.Count == 2 && monitor1.History.Performance.Count == 1);
                 before2 = [.. monitor1.History.Windows];
             }
 
@@ -219,6 +221,13 @@ public sealed class ModelMonitorTests
                 history.Skip(2).Select(w => w.Features.Select(f => (f.Feature, f.Score, f.Drifted)).ToList()).OrderBy(f => f[0].Feature),
                 new SequenceComparer());
             Assert.True(history[1].ClosedAt <= history[2].ClosedAt);
+
+            // The 50 scores left open before the restart and the 150 after it are one estimated window.
+            await Until(() => monitor.History.Performance.Count == 2);
+            var estimate = monitor.History.Performance[1].Estimate;
+            double[] scores = [.. (await ScoreAsync(model, first.Skip(200).Concat(second))).Select(o => (double)o.Value)];
+            var expected = PerformanceEstimator.Fit(ReferenceScores, [.. ReferenceScores.Select(s => s > 0.5)]).Estimate(scores);
+            Assert.Equal((200, expected.Accuracy.Value, expected.RocAuc.Value), (estimate.Rows, estimate.Accuracy.Value, estimate.RocAuc.Value));
         }
         finally
         {
@@ -230,11 +239,18 @@ public sealed class ModelMonitorTests
             var services = new ServiceCollection();
             services.AddMlOps(o => o.RootDirectory = root).AddTracking().AddModelRegistry()
                 .AddModelHost<Features, Score>("mlp", h => h.FollowAlias("production"))
-                .AddMonitoring<Features, Score>("mlp", m => m.Drift.WindowSize = 200)
+                .AddMonitoring<Features, Score>("mlp", m =>
+                {
+                    m.Drift.WindowSize = 200;
+                    m.EstimatePerformance(nameof(Score.Value));
+                })
                 .UseSqlite();
             return services.BuildServiceProvider();
         }
     }
+
+    /// <summary>Scores of a reference for performance estimation: evenly spread over [0, 1), positive above one half.</summary>
+    private static readonly double[] ReferenceScores = [.. Enumerable.Range(0, 400).Select(i => i / 400.0)];
 
     /// <summary>
     /// A monitored host serving, as <c>production</c>, the model registered from a run that logged it and what

@@ -30,6 +30,45 @@ public sealed class PerformanceEstimationMonitor(PerformanceEstimator estimator,
         }
     }
 
+    /// <summary>The scores of the open window, oldest first: what a checkpoint saves.</summary>
+    public double[] OpenWindow
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _window];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Continues the open window an earlier process saved (<see cref="OpenWindow"/>): call it before the first
+    /// <see cref="Observe"/>. Scores that are not finite, and any beyond one window less one, are left out.
+    /// </summary>
+    /// <returns>The number of scores restored.</returns>
+    /// <exception cref="InvalidOperationException">Scores were already observed in the open window.</exception>
+    public int Restore(ReadOnlySpan<double> scores)
+    {
+        lock (_sync)
+        {
+            if (_window.Count != 0)
+            {
+                throw new InvalidOperationException("Restore the open window before observing any score.");
+            }
+
+            foreach (var score in scores)
+            {
+                if (double.IsFinite(score) && _window.Count < _windowSize - 1)
+                {
+                    _window.Add(score);
+                }
+            }
+
+            return _window.Count;
+        }
+    }
+
     /// <summary>Adds a prediction's score; the estimate of the window it completes, or null.</summary>
     /// <exception cref="MlOpsValidationException">The score is not finite (it is not added).</exception>
     public PerformanceEstimate? Observe(double score)
