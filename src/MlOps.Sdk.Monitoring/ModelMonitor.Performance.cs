@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using MlOps.Sdk.Monitoring.Quality;
@@ -84,7 +83,7 @@ public sealed partial class ModelMonitor<TIn, TOut>
         }
     }
 
-    /// <summary>The output's score property, read as a number; checked when the monitor is made.</summary>
+    /// <summary>The output's score property (float, double, int, long or their nullable forms; null as NaN), read by a compiled accessor; checked when the monitor is made.</summary>
     private static Func<TOut, double>? ScoreOf(string? name)
     {
         if (name is null)
@@ -93,15 +92,20 @@ public sealed partial class ModelMonitor<TIn, TOut>
         }
 
         var property = typeof(TOut).GetProperty(name, BindingFlags.Public | BindingFlags.Instance);
-        if (property is not { CanRead: true } || Type.GetTypeCode(property.PropertyType) is < TypeCode.SByte or > TypeCode.Decimal)
+        var type = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        if (property is not { CanRead: true } || (type != typeof(float) && type != typeof(double) && type != typeof(int) && type != typeof(long)))
         {
             throw new ArgumentException($"{typeof(TOut).Name} has no readable numeric property '{name}' to estimate performance from.", nameof(name));
         }
 
-        return output => Convert.ToDouble(property.GetValue(output), CultureInfo.InvariantCulture);
+        var get = FeatureExtractor<TOut>.Getter<double?>(property);
+        return output => get(output) ?? double.NaN;
     }
 
-    /// <summary>Feeds each prediction's score to the estimation, off the prediction's path; a score it cannot take is counted and skipped.</summary>
+    /// <summary>
+    /// Feeds each prediction's score to the estimation, off the prediction's path; a score it cannot take, or a getter
+    /// that throws, is counted and skipped.
+    /// </summary>
     private sealed class ScoreObserver(ModelMonitor<TIn, TOut> owner, PerformanceEstimationMonitor estimation, Func<TOut, double> score) : IPredictionObserver<TIn, TOut>
     {
         public void OnPrediction(TIn input, TOut output, ModelVersion version)
@@ -111,7 +115,7 @@ public sealed partial class ModelMonitor<TIn, TOut>
             {
                 estimate = estimation.Observe(score(output));
             }
-            catch (Exception e) when (e is MlOpsValidationException or TargetInvocationException)
+            catch (Exception)
             {
                 owner._telemetry.RowsFailed.Add(1);
                 return;

@@ -130,7 +130,8 @@ internal sealed class FeatureExtractor<TIn>
     private static double Convert<T>(T value)
         where T : struct => value is float f ? f : value is double d ? d : double.NaN;
 
-    private static Func<TIn, TValue> Getter<TValue>(PropertyInfo property)
+    /// <summary>A compiled accessor of <paramref name="property"/>, its value converted to <typeparamref name="TValue"/>.</summary>
+    internal static Func<TIn, TValue> Getter<TValue>(PropertyInfo property)
     {
         var row = Expression.Parameter(typeof(TIn));
         return Expression.Lambda<Func<TIn, TValue>>(Expression.Convert(Expression.Property(row, property), typeof(TValue)), row).Compile();
